@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wabiz/wabiz/fake"
+)
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var urlRE = regexp.MustCompile(`"?url"?[=:]"?(https?://[0-9.:]+)`)
+
+// start runs wafake with args until the test ends and returns its base URL and log.
+func start(t *testing.T, args []string, env map[string]string) (string, *syncBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	logs := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, args, func(k string) string { return env[k] }, logs) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			assert.NoError(t, err)
+		case <-time.After(10 * time.Second):
+			t.Error("wafake did not stop")
+		}
+		assert.Contains(t, logs.String(), "wafake stopped")
+	})
+	var base string
+	require.Eventually(t, func() bool {
+		if m := urlRE.FindStringSubmatch(logs.String()); m != nil {
+			base = m[1]
+			return true
+		}
+		return false
+	}, 10*time.Second, 5*time.Millisecond, "wafake did not start: %s", logs)
+	return base, logs
+}
+
+func TestPlainHTTPLoginAndControlAPI(t *testing.T) {
+	t.Parallel()
+	base, logs := start(t, []string{"-http", "-addr", "127.0.0.1:0", "-api-key", "an-api-key-for-tests"},
+		map[string]string{"WAFAKE_VERSION": "v2.99.0", "WAFAKE_REGISTERED": "1:6315551019"})
+	req, _ := http.NewRequest(http.MethodPost, base+"/v1/users/login", strings.NewReader(`{"new_password":"N3w-Passw0rd!"}`))
+	req.SetBasicAuth("admin", "secret")
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode, string(body))
+	assert.Contains(t, string(body), `"version":"v2.99.0"`, "environment variables configure the fake")
+
+	req, _ = http.NewRequest(http.MethodGet, base+"/v1/health", nil)
+	req.Header.Set("Authorization", "Apikey an-api-key-for-tests")
+	res, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	body, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	assert.Contains(t, string(body), `"gateway_status":"connected"`)
+
+	res, err = http.Get(base + "/_fake/")
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusOK, res.StatusCode)
+	assert.Contains(t, logs.String(), "msg=request")
+}
+
+func TestHTTPSWithGeneratedCA(t *testing.T) {
+	t.Parallel()
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	base, _ := start(t, []string{"-addr", "127.0.0.1:0", "-ca-out", caFile, "-admin-password", "Kn0wn-Pass!", "-log-format", "json"}, nil)
+	require.True(t, strings.HasPrefix(base, "https://"))
+	ca, err := os.ReadFile(caFile)
+	require.NoError(t, err)
+	pool := x509.NewCertPool()
+	require.True(t, pool.AppendCertsFromPEM(ca))
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	req, _ := http.NewRequest(http.MethodPost, base+"/v1/users/login", nil)
+	req.SetBasicAuth("admin", "Kn0wn-Pass!")
+	res, err := client.Do(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode, string(body))
+	tok := regexp.MustCompile(`"token":"([^"]+)"`).FindStringSubmatch(string(body))[1]
+	req, _ = http.NewRequest(http.MethodGet, base+"/v1/certificates/external/ca", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	res, err = client.Do(req)
+	require.NoError(t, err)
+	served, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	assert.Equal(t, ca, served, "the generated CA is served by the API")
+}
+
+func TestFlagsAndOptions(t *testing.T) {
+	t.Parallel()
+	seeds, err := parseContacts("16315551234:valid:Kerry Fisher, 16315550000:invalid,16315559999")
+	require.NoError(t, err)
+	assert.Equal(t, []fake.ContactSeed{
+		{WaID: "16315551234", Valid: true, Name: "Kerry Fisher"},
+		{WaID: "16315550000", Valid: false},
+		{WaID: "16315559999", Valid: true},
+	}, seeds)
+	_, err = parseContacts("1:maybe")
+	require.Error(t, err)
+
+	s, err := parseFlags([]string{"-status-delays", "1s,2s,3s", "-no-rate-limits", "-contacts", "16315551234"}, func(string) string { return "" }, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:9090", s.addr, "the default address")
+	opts, err := s.options(slogDiscard())
+	require.NoError(t, err)
+	srv, err := fake.New(opts...)
+	require.NoError(t, err)
+	require.NoError(t, srv.Close())
+
+	for _, args := range [][]string{{"-status-delays", "1s"}, {"-registered", "16315551019"}, {"-templates", "/does/not/exist"}} {
+		s, err := parseFlags(args, func(string) string { return "" }, io.Discard)
+		require.NoError(t, err)
+		_, err = s.options(slogDiscard())
+		assert.Error(t, err, "%v", args)
+	}
+	_, err = parseFlags([]string{"extra"}, func(string) string { return "" }, io.Discard)
+	require.Error(t, err)
+	require.Error(t, run(t.Context(), []string{"-log-level", "loud"}, func(string) string { return "" }, io.Discard))
+}
+
+func slogDiscard() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -1,0 +1,222 @@
+package fake
+
+import (
+	"bytes"
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/pbkdf2"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"slices"
+
+	"github.com/wabiz/wabiz/gen"
+)
+
+// Backup format: base64 of magic | iterations (uint32, big endian) | salt (16 bytes) |
+// nonce (12 bytes) | AES-256-GCM ciphertext of the JSON snapshot. The key comes from the
+// password with PBKDF2-HMAC-SHA256; the header is authenticated as additional data.
+const (
+	backupMagic      = "WBZBAK1"
+	backupIterations = 600000
+	backupSaltLen    = 16
+)
+
+// backupSnapshot is what a backup holds: the settings, not messages, media or callbacks.
+type backupSnapshot struct {
+	Registered   bool                    `json:"registered"`
+	CC           string                  `json:"cc,omitempty"`
+	Phone        string                  `json:"phone,omitempty"`
+	VName        string                  `json:"vname,omitempty"`
+	Shards       gen.ShardCount          `json:"shards"`
+	TwoStepPIN   string                  `json:"two_step_pin,omitempty"`
+	Settings     gen.ApplicationSettings `json:"settings"`
+	Providers    []gen.MediaProvider     `json:"providers,omitempty"`
+	Profile      gen.BusinessProfile     `json:"profile"`
+	VerticalSet  bool                    `json:"vertical_set,omitempty"`
+	About        string                  `json:"about"`
+	Photo        []byte                  `json:"photo,omitempty"`
+	PhotoType    string                  `json:"photo_type,omitempty"`
+	ExternalCert []byte                  `json:"external_cert,omitempty"`
+	ExternalCA   []byte                  `json:"external_ca,omitempty"`
+	WebhookCA    []byte                  `json:"webhook_ca,omitempty"`
+}
+
+var errBadBackup = errors.New("the backup data is corrupted or the password is wrong")
+
+// encryptBackup seals plaintext with a key derived from password.
+func encryptBackup(password string, plaintext []byte) (string, error) {
+	salt := make([]byte, backupSaltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	header := make([]byte, 0, len(backupMagic)+4+backupSaltLen)
+	header = append(header, backupMagic...)
+	header = binary.BigEndian.AppendUint32(header, backupIterations)
+	header = append(header, salt...)
+	gcm, err := backupCipher(password, salt, backupIterations)
+	if err != nil {
+		return "", err
+	}
+	nonce := make([]byte, gcm.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return "", err
+	}
+	out := append(slices.Clone(header), nonce...)
+	out = gcm.Seal(out, nonce, plaintext, header)
+	return base64.StdEncoding.EncodeToString(out), nil
+}
+
+// decryptBackup opens data; a wrong password or altered data fails authentication.
+func decryptBackup(password, data string) ([]byte, error) {
+	raw, err := base64.StdEncoding.DecodeString(data)
+	if err != nil {
+		return nil, errBadBackup
+	}
+	hlen := len(backupMagic) + 4 + backupSaltLen
+	if len(raw) < hlen+12+16 || !bytes.HasPrefix(raw, []byte(backupMagic)) {
+		return nil, errBadBackup
+	}
+	iter := binary.BigEndian.Uint32(raw[len(backupMagic):])
+	if iter < 100000 || iter > 10000000 {
+		return nil, errBadBackup
+	}
+	header, salt := raw[:hlen], raw[len(backupMagic)+4:hlen]
+	gcm, err := backupCipher(password, salt, int(iter))
+	if err != nil {
+		return nil, errBadBackup
+	}
+	nonce := raw[hlen : hlen+gcm.NonceSize()]
+	plain, err := gcm.Open(nil, nonce, raw[hlen+gcm.NonceSize():], header)
+	if err != nil {
+		return nil, errBadBackup
+	}
+	return plain, nil
+}
+
+func backupCipher(password string, salt []byte, iter int) (cipher.AEAD, error) {
+	key, err := pbkdf2.Key(sha256.New, password, salt, iter, 32)
+	if err != nil {
+		return nil, err
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}
+
+// BackupSettings encrypts the settings with the password (AES-256-GCM, PBKDF2-SHA256 key).
+// Like the real client it needs a registered number (500/1011 otherwise).
+func (s *Server) BackupSettings(_ context.Context, req gen.BackupSettingsRequestObject) (gen.BackupSettingsResponseObject, error) {
+	if req.Body == nil || req.Body.Password == "" {
+		return nil, errf(codeMissingParameter, "Parameter 'password' is required")
+	}
+	s.mu.RLock()
+	st := s.st
+	if !st.registered {
+		s.mu.RUnlock()
+		return nil, errf(codeServiceNotReady, "backups work only on a registered client")
+	}
+	snap := backupSnapshot{
+		Registered: st.registered, CC: st.cc, Phone: st.phone, VName: st.vname, Shards: st.shards,
+		TwoStepPIN: st.twoStepPIN, Settings: cloneSettings(st.settings), Providers: slices.Clone(st.providers),
+		Profile: st.profile, VerticalSet: st.verticalSet, About: st.about,
+		ExternalCert: st.externalCert, ExternalCA: st.externalCA, WebhookCA: st.webhookCA,
+	}
+	if st.photo != nil {
+		snap.Photo, snap.PhotoType = st.photo.data, st.photo.contentType
+	}
+	plain, err := json.Marshal(snap)
+	s.mu.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	data, err := encryptBackup(req.Body.Password, plain)
+	if err != nil {
+		return nil, err
+	}
+	return gen.BackupSettings200JSONResponse{Body: gen.BackupEnvelope{Settings: gen.BackupPayload{Data: data}, Meta: s.meta}}, nil
+}
+
+// RestoreSettings decrypts a backup (from this or any other fake) and applies its settings; an
+// unregistered fake becomes registered with the backup's number. A wrong password or altered
+// data gets 400 with code 1009.
+func (s *Server) RestoreSettings(_ context.Context, req gen.RestoreSettingsRequestObject) (gen.RestoreSettingsResponseObject, error) {
+	if req.Body == nil || req.Body.Password == "" || req.Body.Data == "" {
+		return nil, errf(codeMissingParameter, "Parameters 'password' and 'data' are required")
+	}
+	plain, err := decryptBackup(req.Body.Password, req.Body.Data)
+	if err != nil {
+		return nil, errf(codeInvalidParameter, "Unable to restore settings: %v", err)
+	}
+	var snap backupSnapshot
+	if err := json.Unmarshal(plain, &snap); err != nil {
+		return nil, errf(codeInvalidParameter, "Unable to restore settings: %v", errBadBackup)
+	}
+	s.mu.Lock()
+	st := s.st
+	if snap.Registered {
+		st.registered, st.cc, st.phone, st.vname = true, snap.CC, snap.Phone, snap.VName
+		st.waID = snap.CC + snap.Phone
+		st.health = gen.GatewayStatusConnected
+		st.registeredAt = s.clock.Now()
+		st.pending = nil
+	}
+	if snap.Shards.Valid() {
+		st.shards = snap.Shards
+	}
+	st.twoStepPIN = snap.TwoStepPIN
+	st.settings = snap.Settings
+	if st.registered {
+		st.settings.WaID = ptr(st.waID)
+	}
+	normalizeSettings(&st.settings)
+	st.providers = snap.Providers
+	st.profile, st.verticalSet, st.about = snap.Profile, snap.VerticalSet, snap.About
+	st.photo = nil
+	if len(snap.Photo) > 0 {
+		b := &blob{data: snap.Photo, contentType: snap.PhotoType, sha: sha256Hex(snap.Photo)}
+		st.photo = b
+		st.cdn[b.sha] = b
+	}
+	st.externalCert, st.externalCA, st.webhookCA = snap.ExternalCert, snap.ExternalCA, snap.WebhookCA
+	set := st.settings
+	ca := st.webhookCA
+	s.resumeParkedLocked()
+	s.mu.Unlock()
+	s.hooks.setCA(ca)
+	s.hooks.configure(set)
+	return gen.RestoreSettings200JSONResponse{Body: gen.MetaEnvelope{Meta: s.meta}}, nil
+}
+
+// normalizeSettings fills the settings a backup of another build may lack with the defaults,
+// so that every nested object the fake reads exists.
+func normalizeSettings(set *gen.ApplicationSettings) {
+	def := defaultSettings()
+	if set.Webhooks == nil {
+		set.Webhooks = def.Webhooks
+	}
+	if set.Webhooks.Message == nil {
+		set.Webhooks.Message = def.Webhooks.Message
+	}
+	if set.Webhooks.MaxConcurrentRequests == nil {
+		set.Webhooks.MaxConcurrentRequests = def.Webhooks.MaxConcurrentRequests
+	}
+	if set.Media == nil {
+		set.Media = def.Media
+	}
+	if set.GarbagecollectorEnable == nil {
+		set.GarbagecollectorEnable = def.GarbagecollectorEnable
+	}
+	if set.CallbackBackoffDelayMs == nil {
+		set.CallbackBackoffDelayMs = def.CallbackBackoffDelayMs
+	}
+	if set.MaxCallbackBackoffDelayMs == nil {
+		set.MaxCallbackBackoffDelayMs = def.MaxCallbackBackoffDelayMs
+	}
+}

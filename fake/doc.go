@@ -1,0 +1,97 @@
+// Package fake is a stateful, in-memory fake of the WhatsApp Business On-Premises API, built
+// from spec/openapi.yaml: it implements the generated gen.StrictServerInterface, validates every
+// request against the original spec with kin-openapi before a handler runs, delivers webhooks
+// like the real client and offers a control API for tests. The command cmd/wafake serves it as
+// a standalone program.
+//
+// # Quick start
+//
+// In a Go test:
+//
+//	ts := fake.NewTestServer(t)          // registered number, API key, no rate limits
+//	token := ts.AdminToken(t)            // first login changes "secret" for you
+//	// call ts.URL + "/v1/..." with "Authorization: Bearer " + token
+//	ts.InjectInbound(fake.Inbound{Message: gen.InboundMessage{From: "16315551234", Type: "text",
+//		Text: &gen.InboundText{Body: "hi"}}})
+//
+// For full control, New(opts...) returns a *Server whose Handler() can be mounted anywhere;
+// NewManualClock with WithClock makes every time-based behaviour deterministic.
+//
+// # Request pipeline
+//
+// Every request gets an X-Request-ID and, in this order: routing (unknown path: 404 with code
+// 1006; known path, other method: 405 with code 1025 and an Allow header), rate limiting (429,
+// code 1015, Retry-After), authentication with the operation's security schemes from the spec
+// (kin-openapi's ValidateSecurityRequirements on a body-less copy of the request: HTTP Basic on
+// login, Bearer tokens elsewhere, `Authorization: Apikey <key>` where the spec allows it; 401 with
+// code 1005), the role of x-wabiz-access (admin, self, user, login; 403 with code 1005), injected
+// faults, validation of parameters and body against the original spec (400: code 1008 for a
+// missing value, 1009 for an invalid one, 1010 for a read-only or unwanted field, 1002 for an
+// invalid recipient_type, 1001 for a text over 4096 characters, 1025 for a body that is not JSON),
+// and finally the operation. Binary uploads (media, profile photo, group icon) are excluded from
+// body validation so that they stream: their Content-Type is checked against the media types the
+// operation declares and their size limits are enforced while reading. A panic is answered with
+// 500 and code 1014 (a bug of the fake, never bad input). Every failure is the API's error
+// envelope `{"errors":[{"code","title","details"}],"meta":{"api_status","version"}}`.
+//
+// # Behaviour
+//
+// Users: `admin`/`secret` at start, the first login must set new_password (401, code 1024),
+// password and username rules, roles, logout revokes one token, deleting a user revokes all of
+// its tokens, tokens live 7 days on the fake's clock. Registration: POST /v1/account answers 202
+// with the name read from the certificate (201 when the number is already registered), verify
+// accepts the configured code and connects the gateway; shards, two-step PIN. Settings with the
+// real defaults and value checks, media providers, business profile, about, profile photo
+// (binary, format=link pointing at /_fake/cdn/, delete). Certificates: external bundle and its CA,
+// webhook CA (trusted by the webhook client). Contacts: deterministic rule (see
+// DefaultContactChecker), 7-day cache, blocking wait/no_wait with results by webhook; identity
+// hashes, acknowledgement and changes. Groups: full lifecycle with the subject (25) and
+// participant (256) limits; customers join through the invite link with JoinGroup. Health,
+// metrics and statistics count real requests and callbacks (JSON and Prometheus text). Media is
+// streamed to a directory with the per-kind limits of the spec's x-wabiz-media-limits. Messages
+// are checked by their type's rules (exactly the block named by type, media ids and providers,
+// interactive and template structure, registered templates with WithTemplates), recorded, and
+// followed by sent, delivered and read status webhooks on the fake's clock (StatusDelays),
+// honouring webhooks.message.{sent,delivered,read}; a recipient can be made to fail with any code
+// (SetRecipient). Backups are encrypted with AES-256-GCM under a PBKDF2-SHA256 key (600,000
+// rounds, random salt) and restore on any other fake. Stickerpacks: first-party packs
+// (namespace=whatsapp) and third-party packs with stickers.
+//
+// # Webhooks
+//
+// Callbacks go to webhooks.url (http:// is accepted as well as https://). Any answer but 200, and
+// any transport error, is retried with linear back-off on the fake's clock:
+// callback_backoff_delay_ms times the number of failures, capped by
+// max_callback_backoff_delay_ms. At most webhooks.max_concurrent_requests are in flight. While
+// DefaultQueueCapacity callbacks are pending (queued, in flight or waiting for a retry), sends
+// fail with 503 and code 1016. Nothing is dropped while the server runs: without a URL callbacks
+// wait for one. Every attempt is recorded in the delivery log (DeliveryLog).
+//
+// # Control API
+//
+// The control API lives under /_fake/ (WithoutControlAPI removes it), takes and returns JSON,
+// needs no credentials, and answers failures with the API's envelope. Every endpoint has a Go
+// method on Server.
+//
+//	POST   /_fake/inbound                          InjectInbound: {"message": InboundMessage, "profile_name", "media": {"content_type", "data" (base64)}}
+//	                                               or the InboundMessage itself; 201 {"message": ...}
+//	GET    /_fake/inbound                          InboundMessages: {"messages": [...]}
+//	POST   /_fake/notifications                    InjectNotification: any WebhookNotification, e.g. {"errors": [...]}; 202
+//	GET    /_fake/messages?to=&type=&limit=        SentMessages: {"messages": [{id, to, type, time, message, statuses}]}
+//	GET    /_fake/messages/{id}                    SentMessage
+//	GET    /_fake/webhooks                         WebhookStats
+//	GET    /_fake/webhooks/log?since=&limit=       DeliveryLog: {"deliveries": [...]}
+//	POST   /_fake/webhooks/wait?timeout=5s         WaitWebhooksIdle: {"idle": bool, "webhooks": stats}
+//	GET    /_fake/health, PUT /_fake/health        SetHealth: {"gateway_status": "disconnected"}
+//	GET    /_fake/clock                            {"now", "manual"}
+//	POST   /_fake/clock/advance                    Advance: {"duration": "90s"} (or milliseconds)
+//	GET    /_fake/faults, POST /_fake/faults       InjectFault: {"operation_id", "times", "status", "code", "details", "delay", "retry_after"}
+//	DELETE /_fake/faults, /_fake/faults/{id}       ClearFaults, RemoveFault
+//	GET    /_fake/recipients                       Recipients
+//	PUT    /_fake/recipients/{wa_id}               SetRecipient: {"fail_with": 470, "blocked", "incapable", "never_reads"}
+//	DELETE /_fake/recipients/{wa_id}               ClearRecipient
+//	POST   /_fake/contacts/{wa_id}/identity-change ChangeIdentity: {"wa_id", "hash"}
+//	POST   /_fake/groups/join                      JoinGroup: {"link", "wa_id"}
+//	POST   /_fake/reset                            Reset
+//	GET    /_fake/cdn/{sha256}.jpg                 public copies of the profile photo and group icons
+package fake

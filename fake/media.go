@@ -1,0 +1,335 @@
+package fake
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/wabiz/wabiz/gen"
+)
+
+// MaxUploadBytes is the API's upload ceiling, 100 MB (104,857,600 bytes).
+const MaxUploadBytes = 100 << 20
+
+// mediaGCAge is how long media must stay unused before PUT /v1/services/media/gc deletes it.
+const mediaGCAge = 30 * 24 * time.Hour
+
+// mediaLimit is one entry of uploadMedia's x-wabiz-media-limits.
+type mediaLimit struct {
+	Kind       string   `json:"kind"`
+	Variant    string   `json:"variant,omitempty"`
+	MediaTypes []string `json:"media_types"`
+	MaxBytes   int64    `json:"max_bytes"`
+}
+
+// mediaLimits is the per-kind table read from the spec.
+type mediaLimits []mediaLimit
+
+// loadMediaLimits reads x-wabiz-media-limits from the uploadMedia operation of the spec.
+func loadMediaLimits(doc *openapi3.T) (mediaLimits, error) {
+	item := doc.Paths.Value("/v1/media")
+	if item == nil || item.Post == nil {
+		return nil, errors.New("the spec has no POST /v1/media")
+	}
+	raw, ok := item.Post.Extensions["x-wabiz-media-limits"]
+	if !ok {
+		return nil, errors.New("uploadMedia has no x-wabiz-media-limits")
+	}
+	b, err := json.Marshal(raw)
+	if err != nil {
+		return nil, fmt.Errorf("x-wabiz-media-limits: %w", err)
+	}
+	var l mediaLimits
+	if err := json.Unmarshal(b, &l); err != nil {
+		return nil, fmt.Errorf("x-wabiz-media-limits: %w", err)
+	}
+	if len(l) == 0 {
+		return nil, errors.New("x-wabiz-media-limits is empty")
+	}
+	return l, nil
+}
+
+// match returns the kind of a media type and its limit entries (two for stickers: static and
+// animated). Ranges such as `application/*` match any subtype.
+func (l mediaLimits) match(contentType string) (string, []mediaLimit) {
+	full := strings.ToLower(strings.TrimSpace(contentType))
+	base := baseMediaType(contentType)
+	var kind string
+	var out []mediaLimit
+	for _, ml := range l {
+		for _, t := range ml.MediaTypes {
+			t = strings.ToLower(t)
+			ok := t == full || t == base
+			if !ok && strings.HasSuffix(t, "/*") {
+				ok = strings.HasPrefix(base, strings.TrimSuffix(t, "*"))
+			}
+			if ok && (kind == "" || kind == ml.Kind) {
+				kind = ml.Kind
+				out = append(out, ml)
+				break
+			}
+		}
+	}
+	return kind, out
+}
+
+// limitFor returns the size limit of a kind; for stickers, of the variant.
+func (l mediaLimits) limitFor(kind string, animated bool) int64 {
+	var max int64
+	for _, ml := range l {
+		if ml.Kind != kind {
+			continue
+		}
+		if kind == "sticker" && (ml.Variant == "animated") != animated {
+			continue
+		}
+		if ml.MaxBytes > max {
+			max = ml.MaxBytes
+		}
+	}
+	return max
+}
+
+// baseMediaType returns the lower-case type/subtype of a Content-Type, without parameters.
+func baseMediaType(ct string) string {
+	base, _, _ := strings.Cut(ct, ";")
+	return strings.ToLower(strings.TrimSpace(base))
+}
+
+// checkBinaryContentType checks a binary upload's Content-Type against the media types the
+// operation declares in the original spec (validation skips these bodies so as not to buffer
+// them).
+func (s *Server) checkBinaryContentType(o *operation, ct string) *apiError {
+	if strings.TrimSpace(ct) == "" {
+		return errf(codeMissingParameter, "Content-Type missing")
+	}
+	if o == nil || o.spec.RequestBody == nil || o.spec.RequestBody.Value == nil {
+		return nil
+	}
+	if o.spec.RequestBody.Value.Content.Get(ct) == nil {
+		return errf(codeInvalidParameter, "Content-Type %q is not supported by this operation", ct)
+	}
+	return nil
+}
+
+// mediaFile is a stored media file.
+type mediaFile struct {
+	id          string
+	contentType string
+	kind        string
+	animated    bool
+	size        int64
+	sha         string
+	path        string
+	created     time.Time
+	lastUsed    time.Time
+	builtin     bool // first-party sticker images, never collected
+}
+
+// headCapture keeps the first bytes written through it (to sniff animated WebP stickers).
+type headCapture struct {
+	buf []byte
+	max int
+}
+
+func (h *headCapture) Write(p []byte) (int, error) {
+	if room := h.max - len(h.buf); room > 0 {
+		if room > len(p) {
+			room = len(p)
+		}
+		h.buf = append(h.buf, p[:room]...)
+	}
+	return len(p), nil
+}
+
+// animatedWebP reports whether a WebP header announces an animation (VP8X chunk with the
+// animation flag).
+func animatedWebP(head []byte) bool {
+	return len(head) >= 21 && string(head[0:4]) == "RIFF" && string(head[8:12]) == "WEBP" &&
+		string(head[12:16]) == "VP8X" && head[20]&0x02 != 0
+}
+
+// storeMedia streams body into the media directory, enforcing limit while reading, and
+// records the file. It never holds more than a copy buffer of the body in memory.
+func (s *Server) storeMedia(contentType, kind string, body io.Reader, limit int64, enforceKind bool) (*mediaFile, *apiError) {
+	tmp, err := os.CreateTemp(s.mediaDir, "upload-*")
+	if err != nil {
+		return nil, errStatus(403, codeAccessDenied, "the media volume is not writable: %v", err)
+	}
+	defer func() {
+		if tmp != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	h := sha256.New()
+	head := &headCapture{max: 32}
+	n, err := io.Copy(io.MultiWriter(tmp, h, head), io.LimitReader(body, limit+1))
+	if err != nil {
+		return nil, errf(codeInvalidParameter, "the upload could not be read: %v", err)
+	}
+	if n == 0 {
+		return nil, errf(codeMissingParameter, "No data found")
+	}
+	if n > limit {
+		return nil, s.tooLarge(kind, limit)
+	}
+	animated := kind == "sticker" && animatedWebP(head.buf)
+	if enforceKind && kind == "sticker" && !animated && n > s.limits.limitFor("sticker", false) {
+		return nil, errf(codeInvalidParameter, "Request content exceeds the static sticker limit of %d bytes", s.limits.limitFor("sticker", false))
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, errf(codeInvalidParameter, "the upload could not be stored: %v", err)
+	}
+	id := s.newUUID()
+	path := s.mediaPath(id)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return nil, errStatus(403, codeAccessDenied, "the media volume is not writable: %v", err)
+	}
+	tmp = nil
+	now := s.clock.Now()
+	m := &mediaFile{id: id, contentType: strings.TrimSpace(contentType), kind: kind, animated: animated, size: n,
+		sha: hexSum(h), path: path, created: now, lastUsed: now}
+	s.mu.Lock()
+	s.st.media[id] = m
+	s.mu.Unlock()
+	return m, nil
+}
+
+func hexSum(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)) }
+
+// uploadCeiling is the largest upload accepted, whatever its kind (and the document limit).
+func (s *Server) uploadCeiling() int64 { return s.cfg.maxUpload }
+
+// tooLarge is the answer to an upload over limit.
+func (s *Server) tooLarge(kind string, limit int64) *apiError {
+	if limit >= s.uploadCeiling() {
+		if limit == MaxUploadBytes {
+			return errf(codeInvalidParameter, "Request content exceeds size of 100 MB")
+		}
+		return errf(codeInvalidParameter, "Request content exceeds size of %d bytes", limit)
+	}
+	return errf(codeInvalidParameter, "Request content exceeds the %s limit of %d bytes", kind, limit)
+}
+
+// storeMediaBytes stores an in-memory file (inbound media, stickers), skipping the limits.
+func (s *Server) storeMediaBytes(contentType, kind string, data []byte) (*mediaFile, error) {
+	m, e := s.storeMedia(contentType, kind, bytes.NewReader(data), int64(len(data))+1, false)
+	if e != nil {
+		return nil, e
+	}
+	return m, nil
+}
+
+// UploadMedia checks the media type against the spec, applies the per-kind size limit of
+// x-wabiz-media-limits (or only the 100 MB ceiling with WithMediaKindLimitsAtSend) while
+// streaming the body to the media directory, and returns the new id.
+func (s *Server) UploadMedia(ctx context.Context, req gen.UploadMediaRequestObject) (gen.UploadMediaResponseObject, error) {
+	ri := infoFrom(ctx)
+	if e := s.checkBinaryContentType(ri.op, req.ContentType); e != nil {
+		return nil, e
+	}
+	kind, _ := s.limits.match(req.ContentType)
+	if kind == "" {
+		kind = "document"
+	}
+	limit := s.uploadCeiling()
+	enforceKind := !s.cfg.mediaLimitsAtSend
+	if enforceKind {
+		if l := s.limits.limitFor(kind, true); kind != "document" && l > 0 && l < limit {
+			limit = l // for stickers the animated limit; static ones are checked after sniffing
+		}
+	}
+	if ri.req != nil && ri.req.ContentLength > limit {
+		return nil, s.tooLarge(kind, limit)
+	}
+	if req.Body == nil {
+		return nil, errf(codeMissingParameter, "No data found")
+	}
+	m, e := s.storeMedia(req.ContentType, kind, req.Body, limit, enforceKind)
+	if e != nil {
+		return nil, e
+	}
+	return gen.UploadMedia201JSONResponse{Body: gen.MediaEnvelope{Media: []gen.UploadedMedia{{ID: m.id}}, Meta: s.meta}}, nil
+}
+
+// DownloadMedia streams a stored file back with its media type.
+func (s *Server) DownloadMedia(_ context.Context, req gen.DownloadMediaRequestObject) (gen.DownloadMediaResponseObject, error) {
+	s.mu.RLock()
+	m := s.st.media[req.MediaID]
+	s.mu.RUnlock()
+	if m == nil {
+		return nil, errf(codeNotFound, "File with id %s not found", req.MediaID)
+	}
+	f, err := os.Open(m.path)
+	if err != nil {
+		return nil, errf(codeNotFound, "File with id %s not found", req.MediaID)
+	}
+	return gen.DownloadMedia200AsteriskResponse{
+		Body:          f,
+		ContentType:   m.contentType,
+		ContentLength: m.size,
+		Headers:       gen.DownloadMedia200ResponseHeaders{ContentDisposition: ptr("attachment; filename=" + m.id)},
+	}, nil
+}
+
+// DeleteMedia removes a stored file.
+func (s *Server) DeleteMedia(_ context.Context, req gen.DeleteMediaRequestObject) (gen.DeleteMediaResponseObject, error) {
+	s.mu.Lock()
+	m := s.st.media[req.MediaID]
+	if m != nil {
+		delete(s.st.media, req.MediaID)
+	}
+	s.mu.Unlock()
+	if m == nil {
+		return nil, errf(codeNotFound, "File with id %s not found", req.MediaID)
+	}
+	_ = os.Remove(m.path)
+	return gen.DeleteMedia200JSONResponse{Body: gen.MetaEnvelope{Meta: s.meta}}, nil
+}
+
+// CollectMediaGarbage answers `processing`, then deletes media unused for 30 days (on the
+// fake's clock) and reports the count in a `services` webhook.
+func (s *Server) CollectMediaGarbage(context.Context, gen.CollectMediaGarbageRequestObject) (gen.CollectMediaGarbageResponseObject, error) {
+	s.mu.Lock()
+	gen0 := s.st.generation
+	s.mu.Unlock()
+	s.clock.AfterFunc(s.cfg.gcDelay, func() {
+		s.mu.Lock()
+		if s.st.generation != gen0 {
+			s.mu.Unlock()
+			return
+		}
+		now := s.clock.Now()
+		var paths []string
+		for id, m := range s.st.media {
+			if !m.builtin && now.Sub(m.lastUsed) > mediaGCAge {
+				paths = append(paths, m.path)
+				delete(s.st.media, id)
+			}
+		}
+		s.mu.Unlock()
+		for _, p := range paths {
+			_ = os.Remove(p)
+		}
+		n := int64(len(paths))
+		s.enqueueNotification(kindServices, gen.WebhookNotification{Services: &[]gen.WebhookServiceNotice{{
+			Media: &gen.WebhookServiceResult{Gc: &gen.WebhookGarbageCollection{Status: ptr("complete"), ItemsDeleted: &n}},
+		}}})
+	})
+	return gen.CollectMediaGarbage200JSONResponse{Body: gen.MediaGCEnvelope{
+		Services: gen.MediaGCServices{Media: gen.MediaGCService{Gc: gen.GCProgress{Status: gen.GCProgressStatusProcessing}}},
+		Meta:     s.meta,
+	}}, nil
+}

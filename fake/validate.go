@@ -1,0 +1,144 @@
+package fake
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+)
+
+// validateRequest checks parameters and body of r against the operation in the original spec
+// (kin-openapi openapi3filter) and maps the first problem to the API's error code. Binary
+// bodies are excluded (their operations check the media type and stream with size limits).
+func (s *Server) validateRequest(o *operation, r *http.Request) *apiError {
+	var params map[string]string
+	if len(o.pathParams) > 0 {
+		params = make(map[string]string, len(o.pathParams))
+		for _, name := range o.pathParams {
+			params[name] = r.PathValue(name)
+		}
+	}
+	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: o.route, Options: o.filterOpts}
+	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
+		return mapValidationError(o, r, err)
+	}
+	return nil
+}
+
+// mapValidationError turns a validation error into the API's answer:
+//
+//   - a missing required parameter, body or property: 1008;
+//   - a read-only property sent in a request: 1010;
+//   - an invalid `recipient_type` of a message: 1002; a text body over 4096 characters: 1001;
+//   - a body that is not valid JSON: 1025;
+//   - any other invalid value, media type or size: 1009.
+func mapValidationError(o *operation, r *http.Request, err error) *apiError {
+	var re *openapi3filter.RequestError
+	if !errors.As(err, &re) {
+		return errf(codeInvalidParameter, "the request is not valid: %v", err)
+	}
+	if p := re.Parameter; p != nil {
+		if errors.Is(re.Err, openapi3filter.ErrInvalidRequired) || errors.Is(re.Err, openapi3filter.ErrInvalidEmptyValue) {
+			return errf(codeMissingParameter, "Parameter '%s' is required", p.Name)
+		}
+		var se *openapi3.SchemaError
+		if errors.As(re.Err, &se) {
+			return errf(codeInvalidParameter, "Parameter '%s' is not valid: %s", p.Name, schemaReason(se))
+		}
+		return errf(codeInvalidParameter, "Parameter '%s' is not valid", p.Name)
+	}
+	if re.RequestBody == nil {
+		return errf(codeInvalidParameter, "the request is not valid: %s", re.Error())
+	}
+	if errors.Is(re.Err, openapi3filter.ErrInvalidRequired) {
+		switch o.id {
+		case "uploadWebhookCACertificate":
+			return errf(codeMissingParameter, "No cert data found")
+		case "uploadExternalCertificate":
+			return errf(codeInvalidParameter, "The certificate file is empty")
+		}
+		return errf(codeMissingParameter, "The request body is required")
+	}
+	if strings.HasPrefix(re.Reason, "header Content-Type has unexpected value") {
+		ct := r.Header.Get("Content-Type")
+		if ct == "" {
+			return errf(codeMissingParameter, "Content-Type missing")
+		}
+		return errf(codeInvalidParameter, "Content-Type %q is not supported by this operation", ct)
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(re.Err, &mbe) {
+		return errf(codeInvalidParameter, "the request body is larger than %d bytes", mbe.Limit)
+	}
+	if re.Reason == "failed to decode request body" {
+		return errf(codeRequestNotValid, "the request body is not valid JSON")
+	}
+	var se *openapi3.SchemaError
+	if !errors.As(re.Err, &se) {
+		return errf(codeInvalidParameter, "the request body is not valid: %s", re.Reason)
+	}
+	return mapSchemaError(o, se)
+}
+
+// mapSchemaError maps a schema violation of a request body.
+func mapSchemaError(o *operation, se *openapi3.SchemaError) *apiError {
+	path := se.JSONPointer()
+	field := fieldName(path)
+	switch se.SchemaField {
+	case "required":
+		return errf(codeMissingParameter, "Parameter '%s' is required", field)
+	case "readOnly":
+		return errf(codeParameterNotWanted, "Parameter '%s' is read-only and must not be sent", field)
+	}
+	switch o.id {
+	case "sendMessage":
+		if field == "recipient_type" {
+			return errf(codeInvalidRecipient, "Parameter 'recipient_type' must be one of individual, group")
+		}
+		if field == "text.body" && se.SchemaField == "maxLength" {
+			return errf(codeMessageTooLong, "Parameter 'text.body' is longer than 4096 characters")
+		}
+	case "updateMediaProviders":
+		if field == "" && (se.SchemaField == "minItems" || se.SchemaField == "maxItems") {
+			return errf(codeInvalidParameter, "Can only add 1 config at a time")
+		}
+	case "updateBusinessProfile":
+		if field == "websites" && se.SchemaField == "maxItems" {
+			return errf(codeInvalidParameter, "Max number of websites allowed is 2")
+		}
+	}
+	if field == "" {
+		return errf(codeInvalidParameter, "the request body is not valid: %s", schemaReason(se))
+	}
+	return errf(codeInvalidParameter, "Parameter '%s' is not valid: %s", field, schemaReason(se))
+}
+
+// schemaReason describes a schema violation without echoing the value.
+func schemaReason(se *openapi3.SchemaError) string {
+	if se.SchemaField == "not" && se.Schema != nil && se.Schema.Properties["id"] != nil && se.Schema.Properties["link"] != nil {
+		return "give exactly one of 'id' and 'link', and 'provider' only with 'link'"
+	}
+	if se.Reason != "" {
+		return se.Reason
+	}
+	return "does not match the schema (" + se.SchemaField + ")"
+}
+
+// fieldName renders a JSON pointer as the API's parameter name: `contacts[0].name`.
+func fieldName(path []string) string {
+	var b strings.Builder
+	for _, p := range path {
+		if _, err := strconv.Atoi(p); err == nil {
+			b.WriteString("[" + p + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}

@@ -1,0 +1,413 @@
+package fake
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/wabiz/wabiz/gen"
+)
+
+// Kinds of webhook callbacks, as recorded in the delivery log and in the `type` label of the
+// callback statistics.
+const (
+	kindStatus   = "status_change"
+	kindInbound  = "inbound_message"
+	kindContacts = "contacts_check"
+	kindServices = "services"
+	kindErrors   = "errors"
+)
+
+// Delivery is one attempt to deliver a webhook callback, as the delivery log records it.
+type Delivery struct {
+	// Seq numbers attempts in the order they finished, from 1.
+	Seq uint64
+	// CallbackID identifies the callback; its retries share it.
+	CallbackID uint64
+	// Kind is status_change, inbound_message, contacts_check, services or errors.
+	Kind string
+	// Attempt counts the attempts of this callback, from 1.
+	Attempt int
+	// Time is when the attempt started, on the fake's clock.
+	Time time.Time
+	URL  string
+	// StatusCode is the endpoint's HTTP status, 0 after a transport error.
+	StatusCode int
+	// Error describes a transport error or a non-200 answer.
+	Error string
+	// Duration is the wall-clock time the request took.
+	Duration time.Duration
+	// Delivered is true when the endpoint answered 200.
+	Delivered bool
+	// RetryIn is the back-off before the next attempt of a failed delivery.
+	RetryIn time.Duration
+	// Payload is the JSON body that was sent (a WebhookNotification).
+	Payload json.RawMessage
+}
+
+// MarshalJSON renders durations in milliseconds and the time in RFC 3339.
+func (d Delivery) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Seq        uint64          `json:"seq"`
+		CallbackID uint64          `json:"callback_id"`
+		Kind       string          `json:"kind"`
+		Attempt    int             `json:"attempt"`
+		Time       time.Time       `json:"time"`
+		URL        string          `json:"url"`
+		StatusCode int             `json:"status_code,omitempty"`
+		Error      string          `json:"error,omitempty"`
+		DurationMS float64         `json:"duration_ms"`
+		Delivered  bool            `json:"delivered"`
+		RetryInMS  int64           `json:"retry_in_ms,omitempty"`
+		Payload    json.RawMessage `json:"payload"`
+	}{d.Seq, d.CallbackID, d.Kind, d.Attempt, d.Time, d.URL, d.StatusCode, d.Error,
+		float64(d.Duration.Microseconds()) / 1000, d.Delivered, d.RetryIn.Milliseconds(), d.Payload})
+}
+
+// WebhookStats describes the webhook queue.
+type WebhookStats struct {
+	URL string `json:"url"`
+	// Queued callbacks wait for a free request slot (or for a webhook URL).
+	Queued int `json:"queued"`
+	// InFlight requests are under way (at most MaxConcurrent).
+	InFlight int `json:"in_flight"`
+	// WaitingRetry callbacks failed and wait for their back-off on the fake's clock.
+	WaitingRetry int `json:"waiting_retry"`
+	// Pending is Queued + InFlight + WaitingRetry; sends fail with 1016 when it reaches
+	// Capacity.
+	Pending       int    `json:"pending"`
+	Capacity      int    `json:"capacity"`
+	MaxConcurrent int    `json:"max_concurrent"`
+	Delivered     uint64 `json:"delivered"`
+	FailedTries   uint64 `json:"failed_attempts"`
+}
+
+// callback is one webhook notification on its way.
+type callback struct {
+	id       uint64
+	kind     string
+	body     []byte
+	attempts int
+	failures int
+	gen      uint64
+}
+
+// dispatcher delivers callbacks like the real client: at most max_concurrent_requests in
+// flight, every non-200 answer or transport error retried with linear back-off on the fake's
+// clock, nothing dropped while the server runs.
+type dispatcher struct {
+	s    *Server
+	mu   sync.Mutex
+	cond *sync.Cond
+
+	queue  []*callback
+	head   int
+	busy   int
+	wait   int
+	timers map[uint64]Timer
+
+	url        string
+	maxConc    int
+	backoff    time.Duration
+	maxBackoff time.Duration
+	client     *http.Client
+	custom     bool
+
+	nextID    uint64
+	gen       uint64
+	closed    bool
+	ctx       context.Context
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	log       []Delivery
+	logStart  int
+	seq       uint64
+	delivered uint64
+	failed    uint64
+}
+
+func newDispatcher(s *Server) *dispatcher {
+	d := &dispatcher{s: s, timers: map[uint64]Timer{}, maxConc: 6, backoff: 3 * time.Second, maxBackoff: 15 * time.Minute}
+	d.cond = sync.NewCond(&d.mu)
+	d.ctx, d.cancel = context.WithCancel(context.Background())
+	if s.cfg.webhookClient != nil {
+		d.client, d.custom = s.cfg.webhookClient, true
+	} else {
+		d.client = newWebhookClient(nil)
+	}
+	return d
+}
+
+// newWebhookClient builds the default client: system roots plus the uploaded webhook CA, no
+// redirects followed (a 3xx is a failed delivery, like any other non-200).
+func newWebhookClient(caPEM []byte) *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 32
+	if len(caPEM) > 0 {
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		pool.AppendCertsFromPEM(caPEM)
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	return &http.Client{
+		Transport:     tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// setCA makes the default client trust caPEM (nil: system roots only).
+func (d *dispatcher) setCA(caPEM []byte) {
+	if d.custom {
+		return
+	}
+	c := newWebhookClient(caPEM)
+	d.mu.Lock()
+	d.client = c
+	d.mu.Unlock()
+}
+
+// configure applies the webhook-related application settings.
+func (d *dispatcher) configure(set gen.ApplicationSettings) {
+	d.mu.Lock()
+	d.url = ""
+	if set.Webhooks != nil && set.Webhooks.URL != nil {
+		d.url = *set.Webhooks.URL
+	}
+	d.maxConc = 6
+	if set.Webhooks != nil && set.Webhooks.MaxConcurrentRequests != nil {
+		d.maxConc = int(*set.Webhooks.MaxConcurrentRequests)
+	}
+	d.backoff = msSetting(set.CallbackBackoffDelayMs, 3000)
+	d.maxBackoff = msSetting(set.MaxCallbackBackoffDelayMs, 900000)
+	d.mu.Unlock()
+	d.pump()
+}
+
+func msSetting(n *json.Number, def int64) time.Duration {
+	if n != nil {
+		if v, err := n.Int64(); err == nil && v >= 0 {
+			return time.Duration(v) * time.Millisecond
+		}
+	}
+	return time.Duration(def) * time.Millisecond
+}
+
+// pending is how many callbacks are queued, in flight or waiting for a retry.
+func (d *dispatcher) pending() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.queue) - d.head + d.busy + d.wait
+}
+
+// enqueue adds a callback; it is never refused (admission control happens at send time).
+func (d *dispatcher) enqueue(kind string, body []byte) uint64 {
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return 0
+	}
+	d.nextID++
+	cb := &callback{id: d.nextID, kind: kind, body: body, gen: d.gen}
+	d.queue = append(d.queue, cb)
+	d.mu.Unlock()
+	d.pump()
+	return cb.id
+}
+
+// pump starts deliveries while there is a URL, a free slot and a queued callback.
+func (d *dispatcher) pump() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for !d.closed && d.url != "" && d.busy < d.maxConc && d.head < len(d.queue) {
+		cb := d.queue[d.head]
+		d.queue[d.head] = nil
+		d.head++
+		if d.head == len(d.queue) {
+			d.queue, d.head = d.queue[:0], 0
+		} else if d.head > 4096 && d.head*2 > len(d.queue) {
+			d.queue = append([]*callback(nil), d.queue[d.head:]...)
+			d.head = 0
+		}
+		d.busy++
+		d.wg.Add(1)
+		go d.deliver(cb, d.url, d.client)
+	}
+}
+
+// deliver makes one attempt and schedules the retry of a failure.
+func (d *dispatcher) deliver(cb *callback, url string, client *http.Client) {
+	defer d.wg.Done()
+	started := d.s.clock.Now()
+	t0 := time.Now()
+	status, errMsg := 0, ""
+	ctx, cancel := context.WithTimeout(d.ctx, d.s.cfg.webhookTimeout)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(cb.body))
+	if err == nil {
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("User-Agent", "WhatsApp Business API Client (wabiz fake)")
+		var resp *http.Response
+		resp, err = client.Do(req)
+		if err == nil {
+			status = resp.StatusCode
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+			resp.Body.Close()
+		}
+	}
+	cancel()
+	elapsed := time.Since(t0)
+	ok := err == nil && status == http.StatusOK
+	switch {
+	case err != nil:
+		errMsg = err.Error()
+	case !ok:
+		errMsg = "the endpoint answered " + strconv.Itoa(status) + ", not 200"
+	}
+
+	d.mu.Lock()
+	d.busy--
+	if cb.gen != d.gen || d.closed {
+		d.cond.Broadcast()
+		d.mu.Unlock()
+		return
+	}
+	cb.attempts++
+	entry := Delivery{CallbackID: cb.id, Kind: cb.kind, Attempt: cb.attempts, Time: started, URL: url,
+		StatusCode: status, Error: errMsg, Duration: elapsed, Delivered: ok, Payload: cb.body}
+	if ok {
+		d.delivered++
+	} else {
+		d.failed++
+		cb.failures++
+		delay := d.backoff * time.Duration(cb.failures)
+		if delay > d.maxBackoff {
+			delay = d.maxBackoff
+		}
+		entry.RetryIn = delay
+		d.wait++
+		d.timers[cb.id] = d.s.clock.AfterFunc(delay, func() { d.retry(cb) })
+	}
+	d.record(entry)
+	d.cond.Broadcast()
+	d.mu.Unlock()
+
+	result := "success"
+	if !ok {
+		result = "failure"
+		d.s.log.Warn("fake: webhook delivery failed", "url", url, "kind", cb.kind, "callback_id", cb.id,
+			"attempt", entry.Attempt, "status", status, "error", errMsg, "retry_in", entry.RetryIn)
+	}
+	d.s.metrics.callbackDone(result, cb.kind, elapsed)
+	d.pump()
+}
+
+// retry puts a failed callback back in the queue when its back-off is over.
+func (d *dispatcher) retry(cb *callback) {
+	d.mu.Lock()
+	delete(d.timers, cb.id)
+	if cb.gen != d.gen || d.closed {
+		d.mu.Unlock()
+		return
+	}
+	d.wait--
+	d.queue = append(d.queue, cb)
+	d.mu.Unlock()
+	d.pump()
+}
+
+// record appends an entry to the bounded delivery log; the caller holds d.mu.
+func (d *dispatcher) record(e Delivery) {
+	d.seq++
+	e.Seq = d.seq
+	max := d.s.cfg.deliveryLogSize
+	if len(d.log) < max {
+		d.log = append(d.log, e)
+		return
+	}
+	d.log[d.logStart] = e
+	d.logStart = (d.logStart + 1) % max
+}
+
+// deliveries returns the log from the oldest entry kept to the newest.
+func (d *dispatcher) deliveries() []Delivery {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := make([]Delivery, 0, len(d.log))
+	out = append(out, d.log[d.logStart:]...)
+	return append(out, d.log[:d.logStart]...)
+}
+
+func (d *dispatcher) stats() WebhookStats {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	q := len(d.queue) - d.head
+	return WebhookStats{URL: d.url, Queued: q, InFlight: d.busy, WaitingRetry: d.wait, Pending: q + d.busy + d.wait,
+		Capacity: d.s.cfg.queueCapacity, MaxConcurrent: d.maxConc, Delivered: d.delivered, FailedTries: d.failed}
+}
+
+// waitIdle blocks until no callback is queued or in flight (callbacks waiting for their
+// back-off do not count), or ctx ends.
+func (d *dispatcher) waitIdle(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, func() {
+		d.mu.Lock()
+		d.cond.Broadcast()
+		d.mu.Unlock()
+	})
+	defer stop()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for len(d.queue)-d.head > 0 || d.busy > 0 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		d.cond.Wait()
+	}
+	return nil
+}
+
+// reset forgets every callback (in-flight ones finish unrecorded) and the log.
+func (d *dispatcher) reset() {
+	d.mu.Lock()
+	d.gen++
+	d.queue, d.head, d.wait = nil, 0, 0
+	for id, t := range d.timers {
+		t.Stop()
+		delete(d.timers, id)
+	}
+	d.log, d.logStart, d.seq, d.delivered, d.failed = nil, 0, 0, 0, 0
+	d.cond.Broadcast()
+	d.mu.Unlock()
+	d.setCA(nil)
+}
+
+// close cancels in-flight requests and stops retries, then waits for the workers.
+func (d *dispatcher) close() {
+	d.mu.Lock()
+	d.closed = true
+	for id, t := range d.timers {
+		t.Stop()
+		delete(d.timers, id)
+	}
+	d.cond.Broadcast()
+	d.mu.Unlock()
+	d.cancel()
+	d.wg.Wait()
+}
+
+// enqueueNotification serialises a webhook notification and queues it.
+func (s *Server) enqueueNotification(kind string, n gen.WebhookNotification) uint64 {
+	body, err := json.Marshal(n)
+	if err != nil {
+		s.log.Error("fake: cannot encode a webhook notification", "error", err)
+		return 0
+	}
+	return s.hooks.enqueue(kind, body)
+}
