@@ -15,7 +15,7 @@ import (
 // verified_name "My Business"; signature "sig!").
 const exampleCert = "ChcIARIGZW50OndhIgtNeSBCdXNpbmVzcxIEc2lnIQ=="
 
-// specExampleCert is the spec's example, a truncated certificate whose name field is cut
+// specExampleCert is a truncated certificate (the spec's first example) whose name field is cut
 // short by the lengths it declares.
 const specExampleCert = "CmEKHQiE0qPm3c2GAhIGZW50OndhIg5NeSBCdXNpbmVzcxBO"
 

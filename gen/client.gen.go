@@ -10896,6 +10896,16 @@ type CheckContactsResponse401Headers struct {
 	XRequestID *string
 }
 
+// CheckContactsResponse403Headers the declared response headers of an HTTP 403 response for CheckContacts
+type CheckContactsResponse403Headers struct {
+	XRequestID *string
+}
+
+// CheckContactsResponse412Headers the declared response headers of an HTTP 412 response for CheckContacts
+type CheckContactsResponse412Headers struct {
+	XRequestID *string
+}
+
 // CheckContactsResponse429Headers the declared response headers of an HTTP 429 response for CheckContacts
 type CheckContactsResponse429Headers struct {
 	XRequestID *string
@@ -10920,6 +10930,10 @@ type CheckContactsResponse struct {
 	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
+	// JSON412 the response for an HTTP 412 `application/json` response
+	JSON412 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -10932,6 +10946,10 @@ type CheckContactsResponse struct {
 	Headers400 *CheckContactsResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CheckContactsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CheckContactsResponse403Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *CheckContactsResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CheckContactsResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
@@ -10953,6 +10971,16 @@ func (r CheckContactsResponse) GetJSON400() *APIError {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r CheckContactsResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CheckContactsResponse) GetJSON403() *APIError {
+	return r.JSON403
+}
+
+// GetJSON412 returns the response for an HTTP 412 `application/json` response
+func (r CheckContactsResponse) GetJSON412() *APIError {
+	return r.JSON412
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -11014,6 +11042,11 @@ type GetContactIdentityResponse401Headers struct {
 	XRequestID *string
 }
 
+// GetContactIdentityResponse403Headers the declared response headers of an HTTP 403 response for GetContactIdentity
+type GetContactIdentityResponse403Headers struct {
+	XRequestID *string
+}
+
 // GetContactIdentityResponse404Headers the declared response headers of an HTTP 404 response for GetContactIdentity
 type GetContactIdentityResponse404Headers struct {
 	XRequestID *string
@@ -11038,6 +11071,8 @@ type GetContactIdentityResponse struct {
 	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -11050,6 +11085,8 @@ type GetContactIdentityResponse struct {
 	Headers400 *GetContactIdentityResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetContactIdentityResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetContactIdentityResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *GetContactIdentityResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -11071,6 +11108,11 @@ func (r GetContactIdentityResponse) GetJSON400() *APIError {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r GetContactIdentityResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetContactIdentityResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -11132,6 +11174,11 @@ type AcknowledgeContactIdentityResponse401Headers struct {
 	XRequestID *string
 }
 
+// AcknowledgeContactIdentityResponse403Headers the declared response headers of an HTTP 403 response for AcknowledgeContactIdentity
+type AcknowledgeContactIdentityResponse403Headers struct {
+	XRequestID *string
+}
+
 // AcknowledgeContactIdentityResponse404Headers the declared response headers of an HTTP 404 response for AcknowledgeContactIdentity
 type AcknowledgeContactIdentityResponse404Headers struct {
 	XRequestID *string
@@ -11156,6 +11203,8 @@ type AcknowledgeContactIdentityResponse struct {
 	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -11168,6 +11217,8 @@ type AcknowledgeContactIdentityResponse struct {
 	Headers400 *AcknowledgeContactIdentityResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *AcknowledgeContactIdentityResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *AcknowledgeContactIdentityResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *AcknowledgeContactIdentityResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -11189,6 +11240,11 @@ func (r AcknowledgeContactIdentityResponse) GetJSON400() *APIError {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r AcknowledgeContactIdentityResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AcknowledgeContactIdentityResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -11245,6 +11301,11 @@ type ListGroupsResponse401Headers struct {
 	XRequestID *string
 }
 
+// ListGroupsResponse403Headers the declared response headers of an HTTP 403 response for ListGroups
+type ListGroupsResponse403Headers struct {
+	XRequestID *string
+}
+
 // ListGroupsResponse429Headers the declared response headers of an HTTP 429 response for ListGroups
 type ListGroupsResponse429Headers struct {
 	XRequestID *string
@@ -11272,6 +11333,8 @@ type ListGroupsResponse struct {
 	JSON200 *GroupListEnvelope
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -11284,6 +11347,8 @@ type ListGroupsResponse struct {
 	Headers200 *ListGroupsResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ListGroupsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListGroupsResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListGroupsResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
@@ -11302,6 +11367,11 @@ func (r ListGroupsResponse) GetJSON200() *GroupListEnvelope {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r ListGroupsResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListGroupsResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -11528,6 +11598,11 @@ type GetGroupResponse401Headers struct {
 	XRequestID *string
 }
 
+// GetGroupResponse403Headers the declared response headers of an HTTP 403 response for GetGroup
+type GetGroupResponse403Headers struct {
+	XRequestID *string
+}
+
 // GetGroupResponse404Headers the declared response headers of an HTTP 404 response for GetGroup
 type GetGroupResponse404Headers struct {
 	XRequestID *string
@@ -11562,6 +11637,8 @@ type GetGroupResponse struct {
 	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -11578,6 +11655,8 @@ type GetGroupResponse struct {
 	Headers400 *GetGroupResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetGroupResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetGroupResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *GetGroupResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -11603,6 +11682,11 @@ func (r GetGroupResponse) GetJSON400() *APIError {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r GetGroupResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetGroupResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -11674,6 +11758,11 @@ type UpdateGroupResponse401Headers struct {
 	XRequestID *string
 }
 
+// UpdateGroupResponse403Headers the declared response headers of an HTTP 403 response for UpdateGroup
+type UpdateGroupResponse403Headers struct {
+	XRequestID *string
+}
+
 // UpdateGroupResponse404Headers the declared response headers of an HTTP 404 response for UpdateGroup
 type UpdateGroupResponse404Headers struct {
 	XRequestID *string
@@ -11708,6 +11797,8 @@ type UpdateGroupResponse struct {
 	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -11724,6 +11815,8 @@ type UpdateGroupResponse struct {
 	Headers400 *UpdateGroupResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *UpdateGroupResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *UpdateGroupResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *UpdateGroupResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -11749,6 +11842,11 @@ func (r UpdateGroupResponse) GetJSON400() *APIError {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r UpdateGroupResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateGroupResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -11820,6 +11918,11 @@ type DemoteGroupAdminsResponse401Headers struct {
 	XRequestID *string
 }
 
+// DemoteGroupAdminsResponse403Headers the declared response headers of an HTTP 403 response for DemoteGroupAdmins
+type DemoteGroupAdminsResponse403Headers struct {
+	XRequestID *string
+}
+
 // DemoteGroupAdminsResponse404Headers the declared response headers of an HTTP 404 response for DemoteGroupAdmins
 type DemoteGroupAdminsResponse404Headers struct {
 	XRequestID *string
@@ -11854,6 +11957,8 @@ type DemoteGroupAdminsResponse struct {
 	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -11870,6 +11975,8 @@ type DemoteGroupAdminsResponse struct {
 	Headers400 *DemoteGroupAdminsResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *DemoteGroupAdminsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DemoteGroupAdminsResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *DemoteGroupAdminsResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -11895,6 +12002,11 @@ func (r DemoteGroupAdminsResponse) GetJSON400() *APIError {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r DemoteGroupAdminsResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DemoteGroupAdminsResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -11966,6 +12078,11 @@ type PromoteGroupAdminsResponse401Headers struct {
 	XRequestID *string
 }
 
+// PromoteGroupAdminsResponse403Headers the declared response headers of an HTTP 403 response for PromoteGroupAdmins
+type PromoteGroupAdminsResponse403Headers struct {
+	XRequestID *string
+}
+
 // PromoteGroupAdminsResponse404Headers the declared response headers of an HTTP 404 response for PromoteGroupAdmins
 type PromoteGroupAdminsResponse404Headers struct {
 	XRequestID *string
@@ -12000,6 +12117,8 @@ type PromoteGroupAdminsResponse struct {
 	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -12016,6 +12135,8 @@ type PromoteGroupAdminsResponse struct {
 	Headers400 *PromoteGroupAdminsResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *PromoteGroupAdminsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PromoteGroupAdminsResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *PromoteGroupAdminsResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -12041,6 +12162,11 @@ func (r PromoteGroupAdminsResponse) GetJSON400() *APIError {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r PromoteGroupAdminsResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PromoteGroupAdminsResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -12112,6 +12238,11 @@ type DeleteGroupIconResponse401Headers struct {
 	XRequestID *string
 }
 
+// DeleteGroupIconResponse403Headers the declared response headers of an HTTP 403 response for DeleteGroupIcon
+type DeleteGroupIconResponse403Headers struct {
+	XRequestID *string
+}
+
 // DeleteGroupIconResponse404Headers the declared response headers of an HTTP 404 response for DeleteGroupIcon
 type DeleteGroupIconResponse404Headers struct {
 	XRequestID *string
@@ -12146,6 +12277,8 @@ type DeleteGroupIconResponse struct {
 	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -12162,6 +12295,8 @@ type DeleteGroupIconResponse struct {
 	Headers400 *DeleteGroupIconResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *DeleteGroupIconResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeleteGroupIconResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *DeleteGroupIconResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -12187,6 +12322,11 @@ func (r DeleteGroupIconResponse) GetJSON400() *APIError {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r DeleteGroupIconResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteGroupIconResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -12259,6 +12399,11 @@ type GetGroupIconResponse401Headers struct {
 	XRequestID *string
 }
 
+// GetGroupIconResponse403Headers the declared response headers of an HTTP 403 response for GetGroupIcon
+type GetGroupIconResponse403Headers struct {
+	XRequestID *string
+}
+
 // GetGroupIconResponse404Headers the declared response headers of an HTTP 404 response for GetGroupIcon
 type GetGroupIconResponse404Headers struct {
 	XRequestID *string
@@ -12293,6 +12438,8 @@ type GetGroupIconResponse struct {
 	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -12309,6 +12456,8 @@ type GetGroupIconResponse struct {
 	Headers400 *GetGroupIconResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetGroupIconResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetGroupIconResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *GetGroupIconResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -12334,6 +12483,11 @@ func (r GetGroupIconResponse) GetJSON400() *APIError {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r GetGroupIconResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetGroupIconResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -12410,6 +12564,11 @@ type SetGroupIconResponse401Headers struct {
 	XRequestID *string
 }
 
+// SetGroupIconResponse403Headers the declared response headers of an HTTP 403 response for SetGroupIcon
+type SetGroupIconResponse403Headers struct {
+	XRequestID *string
+}
+
 // SetGroupIconResponse404Headers the declared response headers of an HTTP 404 response for SetGroupIcon
 type SetGroupIconResponse404Headers struct {
 	XRequestID *string
@@ -12446,6 +12605,8 @@ type SetGroupIconResponse struct {
 	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -12464,6 +12625,8 @@ type SetGroupIconResponse struct {
 	Headers400 *SetGroupIconResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *SetGroupIconResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *SetGroupIconResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *SetGroupIconResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -12494,6 +12657,11 @@ func (r SetGroupIconResponse) GetJSON400() *APIError {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r SetGroupIconResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SetGroupIconResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -12565,6 +12733,11 @@ type RevokeGroupInviteResponse401Headers struct {
 	XRequestID *string
 }
 
+// RevokeGroupInviteResponse403Headers the declared response headers of an HTTP 403 response for RevokeGroupInvite
+type RevokeGroupInviteResponse403Headers struct {
+	XRequestID *string
+}
+
 // RevokeGroupInviteResponse404Headers the declared response headers of an HTTP 404 response for RevokeGroupInvite
 type RevokeGroupInviteResponse404Headers struct {
 	XRequestID *string
@@ -12599,6 +12772,8 @@ type RevokeGroupInviteResponse struct {
 	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -12615,6 +12790,8 @@ type RevokeGroupInviteResponse struct {
 	Headers400 *RevokeGroupInviteResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *RevokeGroupInviteResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *RevokeGroupInviteResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *RevokeGroupInviteResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -12640,6 +12817,11 @@ func (r RevokeGroupInviteResponse) GetJSON400() *APIError {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r RevokeGroupInviteResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RevokeGroupInviteResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -12711,6 +12893,11 @@ type GetGroupInviteResponse401Headers struct {
 	XRequestID *string
 }
 
+// GetGroupInviteResponse403Headers the declared response headers of an HTTP 403 response for GetGroupInvite
+type GetGroupInviteResponse403Headers struct {
+	XRequestID *string
+}
+
 // GetGroupInviteResponse404Headers the declared response headers of an HTTP 404 response for GetGroupInvite
 type GetGroupInviteResponse404Headers struct {
 	XRequestID *string
@@ -12745,6 +12932,8 @@ type GetGroupInviteResponse struct {
 	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -12761,6 +12950,8 @@ type GetGroupInviteResponse struct {
 	Headers400 *GetGroupInviteResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetGroupInviteResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetGroupInviteResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *GetGroupInviteResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -12786,6 +12977,11 @@ func (r GetGroupInviteResponse) GetJSON400() *APIError {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r GetGroupInviteResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetGroupInviteResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -12857,6 +13053,11 @@ type LeaveGroupResponse401Headers struct {
 	XRequestID *string
 }
 
+// LeaveGroupResponse403Headers the declared response headers of an HTTP 403 response for LeaveGroup
+type LeaveGroupResponse403Headers struct {
+	XRequestID *string
+}
+
 // LeaveGroupResponse404Headers the declared response headers of an HTTP 404 response for LeaveGroup
 type LeaveGroupResponse404Headers struct {
 	XRequestID *string
@@ -12891,6 +13092,8 @@ type LeaveGroupResponse struct {
 	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -12907,6 +13110,8 @@ type LeaveGroupResponse struct {
 	Headers400 *LeaveGroupResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *LeaveGroupResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *LeaveGroupResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *LeaveGroupResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -12932,6 +13137,11 @@ func (r LeaveGroupResponse) GetJSON400() *APIError {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r LeaveGroupResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r LeaveGroupResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -13003,6 +13213,11 @@ type RemoveGroupParticipantsResponse401Headers struct {
 	XRequestID *string
 }
 
+// RemoveGroupParticipantsResponse403Headers the declared response headers of an HTTP 403 response for RemoveGroupParticipants
+type RemoveGroupParticipantsResponse403Headers struct {
+	XRequestID *string
+}
+
 // RemoveGroupParticipantsResponse404Headers the declared response headers of an HTTP 404 response for RemoveGroupParticipants
 type RemoveGroupParticipantsResponse404Headers struct {
 	XRequestID *string
@@ -13037,6 +13252,8 @@ type RemoveGroupParticipantsResponse struct {
 	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -13053,6 +13270,8 @@ type RemoveGroupParticipantsResponse struct {
 	Headers400 *RemoveGroupParticipantsResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *RemoveGroupParticipantsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *RemoveGroupParticipantsResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *RemoveGroupParticipantsResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -13078,6 +13297,11 @@ func (r RemoveGroupParticipantsResponse) GetJSON400() *APIError {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r RemoveGroupParticipantsResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RemoveGroupParticipantsResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -13408,6 +13632,11 @@ type DeleteMediaResponse401Headers struct {
 	XRequestID *string
 }
 
+// DeleteMediaResponse403Headers the declared response headers of an HTTP 403 response for DeleteMedia
+type DeleteMediaResponse403Headers struct {
+	XRequestID *string
+}
+
 // DeleteMediaResponse404Headers the declared response headers of an HTTP 404 response for DeleteMedia
 type DeleteMediaResponse404Headers struct {
 	XRequestID *string
@@ -13435,6 +13664,8 @@ type DeleteMediaResponse struct {
 	JSON200 *MetaEnvelope
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -13447,6 +13678,8 @@ type DeleteMediaResponse struct {
 	Headers200 *DeleteMediaResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *DeleteMediaResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeleteMediaResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *DeleteMediaResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -13465,6 +13698,11 @@ func (r DeleteMediaResponse) GetJSON200() *MetaEnvelope {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r DeleteMediaResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteMediaResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -13527,6 +13765,11 @@ type DownloadMediaResponse401Headers struct {
 	XRequestID *string
 }
 
+// DownloadMediaResponse403Headers the declared response headers of an HTTP 403 response for DownloadMedia
+type DownloadMediaResponse403Headers struct {
+	XRequestID *string
+}
+
 // DownloadMediaResponse404Headers the declared response headers of an HTTP 404 response for DownloadMedia
 type DownloadMediaResponse404Headers struct {
 	XRequestID *string
@@ -13552,6 +13795,8 @@ type DownloadMediaResponse struct {
 	HTTPResponse *http.Response
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -13564,6 +13809,8 @@ type DownloadMediaResponse struct {
 	Headers200 *DownloadMediaResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *DownloadMediaResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DownloadMediaResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *DownloadMediaResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -13577,6 +13824,11 @@ type DownloadMediaResponse struct {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r DownloadMediaResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DownloadMediaResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -13845,6 +14097,16 @@ type MarkMessageAsReadResponse401Headers struct {
 	XRequestID *string
 }
 
+// MarkMessageAsReadResponse403Headers the declared response headers of an HTTP 403 response for MarkMessageAsRead
+type MarkMessageAsReadResponse403Headers struct {
+	XRequestID *string
+}
+
+// MarkMessageAsReadResponse404Headers the declared response headers of an HTTP 404 response for MarkMessageAsRead
+type MarkMessageAsReadResponse404Headers struct {
+	XRequestID *string
+}
+
 // MarkMessageAsReadResponse429Headers the declared response headers of an HTTP 429 response for MarkMessageAsRead
 type MarkMessageAsReadResponse429Headers struct {
 	XRequestID *string
@@ -13869,6 +14131,10 @@ type MarkMessageAsReadResponse struct {
 	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -13881,6 +14147,10 @@ type MarkMessageAsReadResponse struct {
 	Headers400 *MarkMessageAsReadResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *MarkMessageAsReadResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *MarkMessageAsReadResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *MarkMessageAsReadResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *MarkMessageAsReadResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
@@ -13902,6 +14172,16 @@ func (r MarkMessageAsReadResponse) GetJSON400() *APIError {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r MarkMessageAsReadResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r MarkMessageAsReadResponse) GetJSON403() *APIError {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r MarkMessageAsReadResponse) GetJSON404() *APIError {
+	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -13958,6 +14238,11 @@ type CollectMediaGarbageResponse401Headers struct {
 	XRequestID *string
 }
 
+// CollectMediaGarbageResponse403Headers the declared response headers of an HTTP 403 response for CollectMediaGarbage
+type CollectMediaGarbageResponse403Headers struct {
+	XRequestID *string
+}
+
 // CollectMediaGarbageResponse429Headers the declared response headers of an HTTP 429 response for CollectMediaGarbage
 type CollectMediaGarbageResponse429Headers struct {
 	XRequestID *string
@@ -13980,6 +14265,8 @@ type CollectMediaGarbageResponse struct {
 	JSON200 *MediaGCEnvelope
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -13990,6 +14277,8 @@ type CollectMediaGarbageResponse struct {
 	Headers200 *CollectMediaGarbageResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CollectMediaGarbageResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CollectMediaGarbageResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CollectMediaGarbageResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
@@ -14006,6 +14295,11 @@ func (r CollectMediaGarbageResponse) GetJSON200() *MediaGCEnvelope {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r CollectMediaGarbageResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CollectMediaGarbageResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -14062,6 +14356,11 @@ type CollectMessageGarbageResponse401Headers struct {
 	XRequestID *string
 }
 
+// CollectMessageGarbageResponse403Headers the declared response headers of an HTTP 403 response for CollectMessageGarbage
+type CollectMessageGarbageResponse403Headers struct {
+	XRequestID *string
+}
+
 // CollectMessageGarbageResponse429Headers the declared response headers of an HTTP 429 response for CollectMessageGarbage
 type CollectMessageGarbageResponse429Headers struct {
 	XRequestID *string
@@ -14084,6 +14383,8 @@ type CollectMessageGarbageResponse struct {
 	JSON200 *MessageGCEnvelope
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -14094,6 +14395,8 @@ type CollectMessageGarbageResponse struct {
 	Headers200 *CollectMessageGarbageResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CollectMessageGarbageResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CollectMessageGarbageResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CollectMessageGarbageResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
@@ -14110,6 +14413,11 @@ func (r CollectMessageGarbageResponse) GetJSON200() *MessageGCEnvelope {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r CollectMessageGarbageResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CollectMessageGarbageResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -15067,6 +15375,11 @@ type DeleteMediaProviderResponse403Headers struct {
 	XRequestID *string
 }
 
+// DeleteMediaProviderResponse404Headers the declared response headers of an HTTP 404 response for DeleteMediaProvider
+type DeleteMediaProviderResponse404Headers struct {
+	XRequestID *string
+}
+
 // DeleteMediaProviderResponse429Headers the declared response headers of an HTTP 429 response for DeleteMediaProvider
 type DeleteMediaProviderResponse429Headers struct {
 	XRequestID *string
@@ -15091,6 +15404,8 @@ type DeleteMediaProviderResponse struct {
 	JSON401 *APIError
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *APIError
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -15103,6 +15418,8 @@ type DeleteMediaProviderResponse struct {
 	Headers401 *DeleteMediaProviderResponse401Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DeleteMediaProviderResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteMediaProviderResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *DeleteMediaProviderResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
@@ -15124,6 +15441,11 @@ func (r DeleteMediaProviderResponse) GetJSON401() *APIError {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r DeleteMediaProviderResponse) GetJSON403() *APIError {
 	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteMediaProviderResponse) GetJSON404() *APIError {
+	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -16025,6 +16347,11 @@ type GetProfilePhotoResponse403Headers struct {
 	XRequestID *string
 }
 
+// GetProfilePhotoResponse404Headers the declared response headers of an HTTP 404 response for GetProfilePhoto
+type GetProfilePhotoResponse404Headers struct {
+	XRequestID *string
+}
+
 // GetProfilePhotoResponse429Headers the declared response headers of an HTTP 429 response for GetProfilePhoto
 type GetProfilePhotoResponse429Headers struct {
 	XRequestID *string
@@ -16056,6 +16383,8 @@ type GetProfilePhotoResponse struct {
 	JSON401 *APIError
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *APIError
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -16072,6 +16401,8 @@ type GetProfilePhotoResponse struct {
 	Headers401 *GetProfilePhotoResponse401Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *GetProfilePhotoResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetProfilePhotoResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetProfilePhotoResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
@@ -16100,6 +16431,11 @@ func (r GetProfilePhotoResponse) GetJSON401() *APIError {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r GetProfilePhotoResponse) GetJSON403() *APIError {
 	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetProfilePhotoResponse) GetJSON404() *APIError {
+	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -16888,6 +17224,11 @@ type ListStickerpacksResponse401Headers struct {
 	XRequestID *string
 }
 
+// ListStickerpacksResponse403Headers the declared response headers of an HTTP 403 response for ListStickerpacks
+type ListStickerpacksResponse403Headers struct {
+	XRequestID *string
+}
+
 // ListStickerpacksResponse429Headers the declared response headers of an HTTP 429 response for ListStickerpacks
 type ListStickerpacksResponse429Headers struct {
 	XRequestID *string
@@ -16917,6 +17258,8 @@ type ListStickerpacksResponse struct {
 	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -16931,6 +17274,8 @@ type ListStickerpacksResponse struct {
 	Headers400 *ListStickerpacksResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ListStickerpacksResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListStickerpacksResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListStickerpacksResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
@@ -16954,6 +17299,11 @@ func (r ListStickerpacksResponse) GetJSON400() *APIError {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r ListStickerpacksResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListStickerpacksResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -17020,6 +17370,11 @@ type CreateStickerpackResponse401Headers struct {
 	XRequestID *string
 }
 
+// CreateStickerpackResponse403Headers the declared response headers of an HTTP 403 response for CreateStickerpack
+type CreateStickerpackResponse403Headers struct {
+	XRequestID *string
+}
+
 // CreateStickerpackResponse429Headers the declared response headers of an HTTP 429 response for CreateStickerpack
 type CreateStickerpackResponse429Headers struct {
 	XRequestID *string
@@ -17049,6 +17404,8 @@ type CreateStickerpackResponse struct {
 	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -17063,6 +17420,8 @@ type CreateStickerpackResponse struct {
 	Headers400 *CreateStickerpackResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CreateStickerpackResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CreateStickerpackResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateStickerpackResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
@@ -17086,6 +17445,11 @@ func (r CreateStickerpackResponse) GetJSON400() *APIError {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r CreateStickerpackResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateStickerpackResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -17147,6 +17511,11 @@ type DeleteStickerpackResponse401Headers struct {
 	XRequestID *string
 }
 
+// DeleteStickerpackResponse403Headers the declared response headers of an HTTP 403 response for DeleteStickerpack
+type DeleteStickerpackResponse403Headers struct {
+	XRequestID *string
+}
+
 // DeleteStickerpackResponse404Headers the declared response headers of an HTTP 404 response for DeleteStickerpack
 type DeleteStickerpackResponse404Headers struct {
 	XRequestID *string
@@ -17179,6 +17548,8 @@ type DeleteStickerpackResponse struct {
 	JSON200 *MetaEnvelope
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -17193,6 +17564,8 @@ type DeleteStickerpackResponse struct {
 	Headers200 *DeleteStickerpackResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *DeleteStickerpackResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeleteStickerpackResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *DeleteStickerpackResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -17213,6 +17586,11 @@ func (r DeleteStickerpackResponse) GetJSON200() *MetaEnvelope {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r DeleteStickerpackResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteStickerpackResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -17284,6 +17662,11 @@ type GetStickerpackResponse401Headers struct {
 	XRequestID *string
 }
 
+// GetStickerpackResponse403Headers the declared response headers of an HTTP 403 response for GetStickerpack
+type GetStickerpackResponse403Headers struct {
+	XRequestID *string
+}
+
 // GetStickerpackResponse404Headers the declared response headers of an HTTP 404 response for GetStickerpack
 type GetStickerpackResponse404Headers struct {
 	XRequestID *string
@@ -17318,6 +17701,8 @@ type GetStickerpackResponse struct {
 	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -17334,6 +17719,8 @@ type GetStickerpackResponse struct {
 	Headers400 *GetStickerpackResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetStickerpackResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetStickerpackResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *GetStickerpackResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -17359,6 +17746,11 @@ func (r GetStickerpackResponse) GetJSON400() *APIError {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r GetStickerpackResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetStickerpackResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -17430,6 +17822,11 @@ type UpdateStickerpackResponse401Headers struct {
 	XRequestID *string
 }
 
+// UpdateStickerpackResponse403Headers the declared response headers of an HTTP 403 response for UpdateStickerpack
+type UpdateStickerpackResponse403Headers struct {
+	XRequestID *string
+}
+
 // UpdateStickerpackResponse404Headers the declared response headers of an HTTP 404 response for UpdateStickerpack
 type UpdateStickerpackResponse404Headers struct {
 	XRequestID *string
@@ -17464,6 +17861,8 @@ type UpdateStickerpackResponse struct {
 	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -17480,6 +17879,8 @@ type UpdateStickerpackResponse struct {
 	Headers400 *UpdateStickerpackResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *UpdateStickerpackResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *UpdateStickerpackResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *UpdateStickerpackResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -17505,6 +17906,11 @@ func (r UpdateStickerpackResponse) GetJSON400() *APIError {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r UpdateStickerpackResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateStickerpackResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -17576,6 +17982,11 @@ type ListStickersResponse401Headers struct {
 	XRequestID *string
 }
 
+// ListStickersResponse403Headers the declared response headers of an HTTP 403 response for ListStickers
+type ListStickersResponse403Headers struct {
+	XRequestID *string
+}
+
 // ListStickersResponse404Headers the declared response headers of an HTTP 404 response for ListStickers
 type ListStickersResponse404Headers struct {
 	XRequestID *string
@@ -17610,6 +18021,8 @@ type ListStickersResponse struct {
 	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -17626,6 +18039,8 @@ type ListStickersResponse struct {
 	Headers400 *ListStickersResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ListStickersResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListStickersResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *ListStickersResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -17651,6 +18066,11 @@ func (r ListStickersResponse) GetJSON400() *APIError {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r ListStickersResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListStickersResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -17722,6 +18142,11 @@ type CreateStickerResponse401Headers struct {
 	XRequestID *string
 }
 
+// CreateStickerResponse403Headers the declared response headers of an HTTP 403 response for CreateSticker
+type CreateStickerResponse403Headers struct {
+	XRequestID *string
+}
+
 // CreateStickerResponse404Headers the declared response headers of an HTTP 404 response for CreateSticker
 type CreateStickerResponse404Headers struct {
 	XRequestID *string
@@ -17756,6 +18181,8 @@ type CreateStickerResponse struct {
 	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -17772,6 +18199,8 @@ type CreateStickerResponse struct {
 	Headers400 *CreateStickerResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CreateStickerResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CreateStickerResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *CreateStickerResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -17797,6 +18226,11 @@ func (r CreateStickerResponse) GetJSON400() *APIError {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r CreateStickerResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateStickerResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -17863,6 +18297,11 @@ type DeleteStickerResponse401Headers struct {
 	XRequestID *string
 }
 
+// DeleteStickerResponse403Headers the declared response headers of an HTTP 403 response for DeleteSticker
+type DeleteStickerResponse403Headers struct {
+	XRequestID *string
+}
+
 // DeleteStickerResponse404Headers the declared response headers of an HTTP 404 response for DeleteSticker
 type DeleteStickerResponse404Headers struct {
 	XRequestID *string
@@ -17895,6 +18334,8 @@ type DeleteStickerResponse struct {
 	JSON200 *MetaEnvelope
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -17909,6 +18350,8 @@ type DeleteStickerResponse struct {
 	Headers200 *DeleteStickerResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *DeleteStickerResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeleteStickerResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *DeleteStickerResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -17929,6 +18372,11 @@ func (r DeleteStickerResponse) GetJSON200() *MetaEnvelope {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r DeleteStickerResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteStickerResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -18000,6 +18448,11 @@ type GetStickerResponse401Headers struct {
 	XRequestID *string
 }
 
+// GetStickerResponse403Headers the declared response headers of an HTTP 403 response for GetSticker
+type GetStickerResponse403Headers struct {
+	XRequestID *string
+}
+
 // GetStickerResponse404Headers the declared response headers of an HTTP 404 response for GetSticker
 type GetStickerResponse404Headers struct {
 	XRequestID *string
@@ -18034,6 +18487,8 @@ type GetStickerResponse struct {
 	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -18050,6 +18505,8 @@ type GetStickerResponse struct {
 	Headers400 *GetStickerResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetStickerResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetStickerResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *GetStickerResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -18075,6 +18532,11 @@ func (r GetStickerResponse) GetJSON400() *APIError {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r GetStickerResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetStickerResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -18146,6 +18608,11 @@ type UpdateStickerResponse401Headers struct {
 	XRequestID *string
 }
 
+// UpdateStickerResponse403Headers the declared response headers of an HTTP 403 response for UpdateSticker
+type UpdateStickerResponse403Headers struct {
+	XRequestID *string
+}
+
 // UpdateStickerResponse404Headers the declared response headers of an HTTP 404 response for UpdateSticker
 type UpdateStickerResponse404Headers struct {
 	XRequestID *string
@@ -18180,6 +18647,8 @@ type UpdateStickerResponse struct {
 	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -18196,6 +18665,8 @@ type UpdateStickerResponse struct {
 	Headers400 *UpdateStickerResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *UpdateStickerResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *UpdateStickerResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *UpdateStickerResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -18221,6 +18692,11 @@ func (r UpdateStickerResponse) GetJSON400() *APIError {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r UpdateStickerResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateStickerResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -18287,6 +18763,11 @@ type GetSupportInfoResponse401Headers struct {
 	XRequestID *string
 }
 
+// GetSupportInfoResponse403Headers the declared response headers of an HTTP 403 response for GetSupportInfo
+type GetSupportInfoResponse403Headers struct {
+	XRequestID *string
+}
+
 // GetSupportInfoResponse429Headers the declared response headers of an HTTP 429 response for GetSupportInfo
 type GetSupportInfoResponse429Headers struct {
 	XRequestID *string
@@ -18309,6 +18790,8 @@ type GetSupportInfoResponse struct {
 	JSON200 *SupportInfoEnvelope
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -18319,6 +18802,8 @@ type GetSupportInfoResponse struct {
 	Headers200 *GetSupportInfoResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetSupportInfoResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetSupportInfoResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetSupportInfoResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
@@ -18335,6 +18820,11 @@ func (r GetSupportInfoResponse) GetJSON200() *SupportInfoEnvelope {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r GetSupportInfoResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetSupportInfoResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -18655,6 +19145,11 @@ type LogoutResponse401Headers struct {
 	XRequestID *string
 }
 
+// LogoutResponse403Headers the declared response headers of an HTTP 403 response for Logout
+type LogoutResponse403Headers struct {
+	XRequestID *string
+}
+
 // LogoutResponse429Headers the declared response headers of an HTTP 429 response for Logout
 type LogoutResponse429Headers struct {
 	XRequestID *string
@@ -18677,6 +19172,8 @@ type LogoutResponse struct {
 	JSON200 *MetaEnvelope
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -18687,6 +19184,8 @@ type LogoutResponse struct {
 	Headers200 *LogoutResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *LogoutResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *LogoutResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *LogoutResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
@@ -18703,6 +19202,11 @@ func (r LogoutResponse) GetJSON200() *MetaEnvelope {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r LogoutResponse) GetJSON401() *APIError {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r LogoutResponse) GetJSON403() *APIError {
+	return r.JSON403
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -18900,6 +19404,11 @@ type GetUserResponse200Headers struct {
 	XRequestID *string
 }
 
+// GetUserResponse400Headers the declared response headers of an HTTP 400 response for GetUser
+type GetUserResponse400Headers struct {
+	XRequestID *string
+}
+
 // GetUserResponse401Headers the declared response headers of an HTTP 401 response for GetUser
 type GetUserResponse401Headers struct {
 	XRequestID *string
@@ -18935,6 +19444,8 @@ type GetUserResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserDetailEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -18949,6 +19460,8 @@ type GetUserResponse struct {
 	JSONDefault *APIError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetUserResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetUserResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetUserResponse401Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
@@ -18966,6 +19479,11 @@ type GetUserResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetUserResponse) GetJSON200() *UserDetailEnvelope {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetUserResponse) GetJSON400() *APIError {
+	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -23059,6 +23577,20 @@ func ParseCheckContactsResponse(rsp *http.Response) (*CheckContactsResponse, err
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -23113,6 +23645,26 @@ func ParseCheckContactsResponse(rsp *http.Response) (*CheckContactsResponse, err
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CheckContactsResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 412:
+		var headers CheckContactsResponse412Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers412 = &headers
 	case rsp.StatusCode == 429:
 		var headers CheckContactsResponse429Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -23183,6 +23735,13 @@ func ParseGetContactIdentityResponse(rsp *http.Response) (*GetContactIdentityRes
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -23237,6 +23796,16 @@ func ParseGetContactIdentityResponse(rsp *http.Response) (*GetContactIdentityRes
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetContactIdentityResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers GetContactIdentityResponse404Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -23307,6 +23876,13 @@ func ParseAcknowledgeContactIdentityResponse(rsp *http.Response) (*AcknowledgeCo
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -23361,6 +23937,16 @@ func ParseAcknowledgeContactIdentityResponse(rsp *http.Response) (*AcknowledgeCo
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers AcknowledgeContactIdentityResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers AcknowledgeContactIdentityResponse404Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -23424,6 +24010,13 @@ func ParseListGroupsResponse(rsp *http.Response) (*ListGroupsResponse, error) {
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -23475,6 +24068,16 @@ func ParseListGroupsResponse(rsp *http.Response) (*ListGroupsResponse, error) {
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListGroupsResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 429:
 		var headers ListGroupsResponse429Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -23730,6 +24333,13 @@ func ParseGetGroupResponse(rsp *http.Response) (*GetGroupResponse, error) {
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -23798,6 +24408,16 @@ func ParseGetGroupResponse(rsp *http.Response) (*GetGroupResponse, error) {
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetGroupResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers GetGroupResponse404Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -23888,6 +24508,13 @@ func ParseUpdateGroupResponse(rsp *http.Response) (*UpdateGroupResponse, error) 
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -23956,6 +24583,16 @@ func ParseUpdateGroupResponse(rsp *http.Response) (*UpdateGroupResponse, error) 
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers UpdateGroupResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers UpdateGroupResponse404Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -24046,6 +24683,13 @@ func ParseDemoteGroupAdminsResponse(rsp *http.Response) (*DemoteGroupAdminsRespo
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -24114,6 +24758,16 @@ func ParseDemoteGroupAdminsResponse(rsp *http.Response) (*DemoteGroupAdminsRespo
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DemoteGroupAdminsResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers DemoteGroupAdminsResponse404Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -24204,6 +24858,13 @@ func ParsePromoteGroupAdminsResponse(rsp *http.Response) (*PromoteGroupAdminsRes
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -24272,6 +24933,16 @@ func ParsePromoteGroupAdminsResponse(rsp *http.Response) (*PromoteGroupAdminsRes
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PromoteGroupAdminsResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers PromoteGroupAdminsResponse404Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -24362,6 +25033,13 @@ func ParseDeleteGroupIconResponse(rsp *http.Response) (*DeleteGroupIconResponse,
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -24430,6 +25108,16 @@ func ParseDeleteGroupIconResponse(rsp *http.Response) (*DeleteGroupIconResponse,
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeleteGroupIconResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers DeleteGroupIconResponse404Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -24520,6 +25208,13 @@ func ParseGetGroupIconResponse(rsp *http.Response) (*GetGroupIconResponse, error
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -24598,6 +25293,16 @@ func ParseGetGroupIconResponse(rsp *http.Response) (*GetGroupIconResponse, error
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetGroupIconResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers GetGroupIconResponse404Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -24695,6 +25400,13 @@ func ParseSetGroupIconResponse(rsp *http.Response) (*SetGroupIconResponse, error
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -24773,6 +25485,16 @@ func ParseSetGroupIconResponse(rsp *http.Response) (*SetGroupIconResponse, error
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers SetGroupIconResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers SetGroupIconResponse404Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -24863,6 +25585,13 @@ func ParseRevokeGroupInviteResponse(rsp *http.Response) (*RevokeGroupInviteRespo
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -24931,6 +25660,16 @@ func ParseRevokeGroupInviteResponse(rsp *http.Response) (*RevokeGroupInviteRespo
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers RevokeGroupInviteResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers RevokeGroupInviteResponse404Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -25021,6 +25760,13 @@ func ParseGetGroupInviteResponse(rsp *http.Response) (*GetGroupInviteResponse, e
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -25089,6 +25835,16 @@ func ParseGetGroupInviteResponse(rsp *http.Response) (*GetGroupInviteResponse, e
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetGroupInviteResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers GetGroupInviteResponse404Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -25179,6 +25935,13 @@ func ParseLeaveGroupResponse(rsp *http.Response) (*LeaveGroupResponse, error) {
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -25247,6 +26010,16 @@ func ParseLeaveGroupResponse(rsp *http.Response) (*LeaveGroupResponse, error) {
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers LeaveGroupResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers LeaveGroupResponse404Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -25337,6 +26110,13 @@ func ParseRemoveGroupParticipantsResponse(rsp *http.Response) (*RemoveGroupParti
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -25405,6 +26185,16 @@ func ParseRemoveGroupParticipantsResponse(rsp *http.Response) (*RemoveGroupParti
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers RemoveGroupParticipantsResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers RemoveGroupParticipantsResponse404Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -25770,6 +26560,13 @@ func ParseDeleteMediaResponse(rsp *http.Response) (*DeleteMediaResponse, error) 
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -25821,6 +26618,16 @@ func ParseDeleteMediaResponse(rsp *http.Response) (*DeleteMediaResponse, error) 
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeleteMediaResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers DeleteMediaResponse404Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -25887,6 +26694,13 @@ func ParseDownloadMediaResponse(rsp *http.Response) (*DownloadMediaResponse, err
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -25945,6 +26759,16 @@ func ParseDownloadMediaResponse(rsp *http.Response) (*DownloadMediaResponse, err
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DownloadMediaResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers DownloadMediaResponse404Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -26251,6 +27075,20 @@ func ParseMarkMessageAsReadResponse(rsp *http.Response) (*MarkMessageAsReadRespo
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -26305,6 +27143,26 @@ func ParseMarkMessageAsReadResponse(rsp *http.Response) (*MarkMessageAsReadRespo
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers MarkMessageAsReadResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers MarkMessageAsReadResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
 		var headers MarkMessageAsReadResponse429Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -26368,6 +27226,13 @@ func ParseCollectMediaGarbageResponse(rsp *http.Response) (*CollectMediaGarbageR
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -26412,6 +27277,16 @@ func ParseCollectMediaGarbageResponse(rsp *http.Response) (*CollectMediaGarbageR
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CollectMediaGarbageResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 429:
 		var headers CollectMediaGarbageResponse429Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -26475,6 +27350,13 @@ func ParseCollectMessageGarbageResponse(rsp *http.Response) (*CollectMessageGarb
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -26519,6 +27401,16 @@ func ParseCollectMessageGarbageResponse(rsp *http.Response) (*CollectMessageGarb
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CollectMessageGarbageResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 429:
 		var headers CollectMessageGarbageResponse429Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -27542,6 +28434,13 @@ func ParseDeleteMediaProviderResponse(rsp *http.Response) (*DeleteMediaProviderR
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -27596,6 +28495,16 @@ func ParseDeleteMediaProviderResponse(rsp *http.Response) (*DeleteMediaProviderR
 			headers.XRequestID = &value
 		}
 		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteMediaProviderResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
 		var headers DeleteMediaProviderResponse429Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -28570,6 +29479,13 @@ func ParseGetProfilePhotoResponse(rsp *http.Response) (*GetProfilePhotoResponse,
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -28651,6 +29567,16 @@ func ParseGetProfilePhotoResponse(rsp *http.Response) (*GetProfilePhotoResponse,
 			headers.XRequestID = &value
 		}
 		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetProfilePhotoResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetProfilePhotoResponse429Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -29504,6 +30430,13 @@ func ParseListStickerpacksResponse(rsp *http.Response) (*ListStickerpacksRespons
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -29565,6 +30498,16 @@ func ParseListStickerpacksResponse(rsp *http.Response) (*ListStickerpacksRespons
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListStickerpacksResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 429:
 		var headers ListStickerpacksResponse429Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -29645,6 +30588,13 @@ func ParseCreateStickerpackResponse(rsp *http.Response) (*CreateStickerpackRespo
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -29706,6 +30656,16 @@ func ParseCreateStickerpackResponse(rsp *http.Response) (*CreateStickerpackRespo
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CreateStickerpackResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateStickerpackResponse429Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -29779,6 +30739,13 @@ func ParseDeleteStickerpackResponse(rsp *http.Response) (*DeleteStickerpackRespo
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -29837,6 +30804,16 @@ func ParseDeleteStickerpackResponse(rsp *http.Response) (*DeleteStickerpackRespo
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeleteStickerpackResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers DeleteStickerpackResponse404Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -29927,6 +30904,13 @@ func ParseGetStickerpackResponse(rsp *http.Response) (*GetStickerpackResponse, e
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -29995,6 +30979,16 @@ func ParseGetStickerpackResponse(rsp *http.Response) (*GetStickerpackResponse, e
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetStickerpackResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers GetStickerpackResponse404Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -30085,6 +31079,13 @@ func ParseUpdateStickerpackResponse(rsp *http.Response) (*UpdateStickerpackRespo
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30153,6 +31154,16 @@ func ParseUpdateStickerpackResponse(rsp *http.Response) (*UpdateStickerpackRespo
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers UpdateStickerpackResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers UpdateStickerpackResponse404Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -30243,6 +31254,13 @@ func ParseListStickersResponse(rsp *http.Response) (*ListStickersResponse, error
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30311,6 +31329,16 @@ func ParseListStickersResponse(rsp *http.Response) (*ListStickersResponse, error
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListStickersResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers ListStickersResponse404Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -30401,6 +31429,13 @@ func ParseCreateStickerResponse(rsp *http.Response) (*CreateStickerResponse, err
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30469,6 +31504,16 @@ func ParseCreateStickerResponse(rsp *http.Response) (*CreateStickerResponse, err
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CreateStickerResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers CreateStickerResponse404Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -30552,6 +31597,13 @@ func ParseDeleteStickerResponse(rsp *http.Response) (*DeleteStickerResponse, err
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30610,6 +31662,16 @@ func ParseDeleteStickerResponse(rsp *http.Response) (*DeleteStickerResponse, err
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeleteStickerResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers DeleteStickerResponse404Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -30700,6 +31762,13 @@ func ParseGetStickerResponse(rsp *http.Response) (*GetStickerResponse, error) {
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30768,6 +31837,16 @@ func ParseGetStickerResponse(rsp *http.Response) (*GetStickerResponse, error) {
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetStickerResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers GetStickerResponse404Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -30858,6 +31937,13 @@ func ParseUpdateStickerResponse(rsp *http.Response) (*UpdateStickerResponse, err
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30926,6 +32012,16 @@ func ParseUpdateStickerResponse(rsp *http.Response) (*UpdateStickerResponse, err
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers UpdateStickerResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers UpdateStickerResponse404Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -31009,6 +32105,13 @@ func ParseGetSupportInfoResponse(rsp *http.Response) (*GetSupportInfoResponse, e
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -31053,6 +32156,16 @@ func ParseGetSupportInfoResponse(rsp *http.Response) (*GetSupportInfoResponse, e
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetSupportInfoResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetSupportInfoResponse429Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -31398,6 +32511,13 @@ func ParseLogoutResponse(rsp *http.Response) (*LogoutResponse, error) {
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -31442,6 +32562,16 @@ func ParseLogoutResponse(rsp *http.Response) (*LogoutResponse, error) {
 			headers.XRequestID = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers LogoutResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 429:
 		var headers LogoutResponse429Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -31656,6 +32786,13 @@ func ParseGetUserResponse(rsp *http.Response) (*GetUserResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -31711,6 +32848,16 @@ func ParseGetUserResponse(rsp *http.Response) (*GetUserResponse, error) {
 			headers.XRequestID = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetUserResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetUserResponse401Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {

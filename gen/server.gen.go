@@ -3674,6 +3674,54 @@ func (response CheckContacts401JSONResponse) VisitCheckContactsResponse(w http.R
 	return err
 }
 
+type CheckContacts403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type CheckContacts403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers CheckContacts403ResponseHeaders
+}
+
+func (response CheckContacts403JSONResponse) VisitCheckContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CheckContacts412ResponseHeaders struct {
+	XRequestID *string
+}
+
+type CheckContacts412JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers CheckContacts412ResponseHeaders
+}
+
+func (response CheckContacts412JSONResponse) VisitCheckContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CheckContacts429ResponseHeaders struct {
 	XRequestID *string
 }
@@ -3816,6 +3864,30 @@ func (response GetContactIdentity401JSONResponse) VisitGetContactIdentityRespons
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContactIdentity403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetContactIdentity403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers GetContactIdentity403ResponseHeaders
+}
+
+func (response GetContactIdentity403JSONResponse) VisitGetContactIdentityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3967,6 +4039,30 @@ func (response AcknowledgeContactIdentity401JSONResponse) VisitAcknowledgeContac
 	return err
 }
 
+type AcknowledgeContactIdentity403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type AcknowledgeContactIdentity403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers AcknowledgeContactIdentity403ResponseHeaders
+}
+
+func (response AcknowledgeContactIdentity403JSONResponse) VisitAcknowledgeContactIdentityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AcknowledgeContactIdentity404ResponseHeaders struct {
 	XRequestID *string
 }
@@ -4084,6 +4180,30 @@ func (response ListGroups401JSONResponse) VisitListGroupsResponse(w http.Respons
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroups403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type ListGroups403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers ListGroups403ResponseHeaders
+}
+
+func (response ListGroups403JSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4476,6 +4596,30 @@ func (response GetGroup401JSONResponse) VisitGetGroupResponse(w http.ResponseWri
 	return err
 }
 
+type GetGroup403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetGroup403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers GetGroup403ResponseHeaders
+}
+
+func (response GetGroup403JSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetGroup404ResponseHeaders struct {
 	XRequestID *string
 }
@@ -4667,6 +4811,30 @@ func (response UpdateGroup401JSONResponse) VisitUpdateGroupResponse(w http.Respo
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type UpdateGroup403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers UpdateGroup403ResponseHeaders
+}
+
+func (response UpdateGroup403JSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4866,6 +5034,30 @@ func (response DemoteGroupAdmins401JSONResponse) VisitDemoteGroupAdminsResponse(
 	return err
 }
 
+type DemoteGroupAdmins403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type DemoteGroupAdmins403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers DemoteGroupAdmins403ResponseHeaders
+}
+
+func (response DemoteGroupAdmins403JSONResponse) VisitDemoteGroupAdminsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DemoteGroupAdmins404ResponseHeaders struct {
 	XRequestID *string
 }
@@ -5061,6 +5253,30 @@ func (response PromoteGroupAdmins401JSONResponse) VisitPromoteGroupAdminsRespons
 	return err
 }
 
+type PromoteGroupAdmins403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type PromoteGroupAdmins403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers PromoteGroupAdmins403ResponseHeaders
+}
+
+func (response PromoteGroupAdmins403JSONResponse) VisitPromoteGroupAdminsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type PromoteGroupAdmins404ResponseHeaders struct {
 	XRequestID *string
 }
@@ -5251,6 +5467,30 @@ func (response DeleteGroupIcon401JSONResponse) VisitDeleteGroupIconResponse(w ht
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteGroupIcon403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type DeleteGroupIcon403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers DeleteGroupIcon403ResponseHeaders
+}
+
+func (response DeleteGroupIcon403JSONResponse) VisitDeleteGroupIconResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5481,6 +5721,30 @@ func (response GetGroupIcon401JSONResponse) VisitGetGroupIconResponse(w http.Res
 	return err
 }
 
+type GetGroupIcon403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetGroupIcon403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers GetGroupIcon403ResponseHeaders
+}
+
+func (response GetGroupIcon403JSONResponse) VisitGetGroupIconResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetGroupIcon404ResponseHeaders struct {
 	XRequestID *string
 }
@@ -5701,6 +5965,30 @@ func (response SetGroupIcon401JSONResponse) VisitSetGroupIconResponse(w http.Res
 	return err
 }
 
+type SetGroupIcon403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type SetGroupIcon403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers SetGroupIcon403ResponseHeaders
+}
+
+func (response SetGroupIcon403JSONResponse) VisitSetGroupIconResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SetGroupIcon404ResponseHeaders struct {
 	XRequestID *string
 }
@@ -5891,6 +6179,30 @@ func (response RevokeGroupInvite401JSONResponse) VisitRevokeGroupInviteResponse(
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeGroupInvite403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type RevokeGroupInvite403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers RevokeGroupInvite403ResponseHeaders
+}
+
+func (response RevokeGroupInvite403JSONResponse) VisitRevokeGroupInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6089,6 +6401,30 @@ func (response GetGroupInvite401JSONResponse) VisitGetGroupInviteResponse(w http
 	return err
 }
 
+type GetGroupInvite403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetGroupInvite403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers GetGroupInvite403ResponseHeaders
+}
+
+func (response GetGroupInvite403JSONResponse) VisitGetGroupInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetGroupInvite404ResponseHeaders struct {
 	XRequestID *string
 }
@@ -6279,6 +6615,30 @@ func (response LeaveGroup401JSONResponse) VisitLeaveGroupResponse(w http.Respons
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LeaveGroup403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type LeaveGroup403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers LeaveGroup403ResponseHeaders
+}
+
+func (response LeaveGroup403JSONResponse) VisitLeaveGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6474,6 +6834,30 @@ func (response RemoveGroupParticipants401JSONResponse) VisitRemoveGroupParticipa
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveGroupParticipants403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type RemoveGroupParticipants403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers RemoveGroupParticipants403ResponseHeaders
+}
+
+func (response RemoveGroupParticipants403JSONResponse) VisitRemoveGroupParticipantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6988,6 +7372,30 @@ func (response DeleteMedia401JSONResponse) VisitDeleteMediaResponse(w http.Respo
 	return err
 }
 
+type DeleteMedia403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type DeleteMedia403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers DeleteMedia403ResponseHeaders
+}
+
+func (response DeleteMedia403JSONResponse) VisitDeleteMediaResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteMedia404ResponseHeaders struct {
 	XRequestID *string
 }
@@ -7139,6 +7547,30 @@ func (response DownloadMedia401JSONResponse) VisitDownloadMediaResponse(w http.R
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMedia403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type DownloadMedia403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers DownloadMedia403ResponseHeaders
+}
+
+func (response DownloadMedia403JSONResponse) VisitDownloadMediaResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7604,6 +8036,54 @@ func (response MarkMessageAsRead401JSONResponse) VisitMarkMessageAsReadResponse(
 	return err
 }
 
+type MarkMessageAsRead403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type MarkMessageAsRead403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers MarkMessageAsRead403ResponseHeaders
+}
+
+func (response MarkMessageAsRead403JSONResponse) VisitMarkMessageAsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkMessageAsRead404ResponseHeaders struct {
+	XRequestID *string
+}
+
+type MarkMessageAsRead404JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers MarkMessageAsRead404ResponseHeaders
+}
+
+func (response MarkMessageAsRead404JSONResponse) VisitMarkMessageAsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type MarkMessageAsRead429ResponseHeaders struct {
 	XRequestID *string
 }
@@ -7725,6 +8205,30 @@ func (response CollectMediaGarbage401JSONResponse) VisitCollectMediaGarbageRespo
 	return err
 }
 
+type CollectMediaGarbage403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type CollectMediaGarbage403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers CollectMediaGarbage403ResponseHeaders
+}
+
+func (response CollectMediaGarbage403JSONResponse) VisitCollectMediaGarbageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CollectMediaGarbage429ResponseHeaders struct {
 	XRequestID *string
 }
@@ -7842,6 +8346,30 @@ func (response CollectMessageGarbage401JSONResponse) VisitCollectMessageGarbageR
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CollectMessageGarbage403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type CollectMessageGarbage403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers CollectMessageGarbage403ResponseHeaders
+}
+
+func (response CollectMessageGarbage403JSONResponse) VisitCollectMessageGarbageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9126,6 +9654,30 @@ func (response DeleteMediaProvider403JSONResponse) VisitDeleteMediaProviderRespo
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteMediaProvider404ResponseHeaders struct {
+	XRequestID *string
+}
+
+type DeleteMediaProvider404JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers DeleteMediaProvider404ResponseHeaders
+}
+
+func (response DeleteMediaProvider404JSONResponse) VisitDeleteMediaProviderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10420,6 +10972,30 @@ func (response GetProfilePhoto403JSONResponse) VisitGetProfilePhotoResponse(w ht
 	return err
 }
 
+type GetProfilePhoto404ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetProfilePhoto404JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers GetProfilePhoto404ResponseHeaders
+}
+
+func (response GetProfilePhoto404JSONResponse) VisitGetProfilePhotoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetProfilePhoto429ResponseHeaders struct {
 	XRequestID *string
 }
@@ -11559,6 +12135,30 @@ func (response ListStickerpacks401JSONResponse) VisitListStickerpacksResponse(w 
 	return err
 }
 
+type ListStickerpacks403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type ListStickerpacks403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers ListStickerpacks403ResponseHeaders
+}
+
+func (response ListStickerpacks403JSONResponse) VisitListStickerpacksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListStickerpacks429ResponseHeaders struct {
 	XRequestID *string
 }
@@ -11729,6 +12329,30 @@ func (response CreateStickerpack401JSONResponse) VisitCreateStickerpackResponse(
 	return err
 }
 
+type CreateStickerpack403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type CreateStickerpack403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers CreateStickerpack403ResponseHeaders
+}
+
+func (response CreateStickerpack403JSONResponse) VisitCreateStickerpackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateStickerpack429ResponseHeaders struct {
 	XRequestID *string
 }
@@ -11871,6 +12495,30 @@ func (response DeleteStickerpack401JSONResponse) VisitDeleteStickerpackResponse(
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteStickerpack403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type DeleteStickerpack403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers DeleteStickerpack403ResponseHeaders
+}
+
+func (response DeleteStickerpack403JSONResponse) VisitDeleteStickerpackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12070,6 +12718,30 @@ func (response GetStickerpack401JSONResponse) VisitGetStickerpackResponse(w http
 	return err
 }
 
+type GetStickerpack403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetStickerpack403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers GetStickerpack403ResponseHeaders
+}
+
+func (response GetStickerpack403JSONResponse) VisitGetStickerpackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetStickerpack404ResponseHeaders struct {
 	XRequestID *string
 }
@@ -12261,6 +12933,30 @@ func (response UpdateStickerpack401JSONResponse) VisitUpdateStickerpackResponse(
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStickerpack403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type UpdateStickerpack403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers UpdateStickerpack403ResponseHeaders
+}
+
+func (response UpdateStickerpack403JSONResponse) VisitUpdateStickerpackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12460,6 +13156,30 @@ func (response ListStickers401JSONResponse) VisitListStickersResponse(w http.Res
 	return err
 }
 
+type ListStickers403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type ListStickers403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers ListStickers403ResponseHeaders
+}
+
+func (response ListStickers403JSONResponse) VisitListStickersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListStickers404ResponseHeaders struct {
 	XRequestID *string
 }
@@ -12655,6 +13375,30 @@ func (response CreateSticker401JSONResponse) VisitCreateStickerResponse(w http.R
 	return err
 }
 
+type CreateSticker403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type CreateSticker403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers CreateSticker403ResponseHeaders
+}
+
+func (response CreateSticker403JSONResponse) VisitCreateStickerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateSticker404ResponseHeaders struct {
 	XRequestID *string
 }
@@ -12822,6 +13566,30 @@ func (response DeleteSticker401JSONResponse) VisitDeleteStickerResponse(w http.R
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSticker403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type DeleteSticker403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers DeleteSticker403ResponseHeaders
+}
+
+func (response DeleteSticker403JSONResponse) VisitDeleteStickerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13022,6 +13790,30 @@ func (response GetSticker401JSONResponse) VisitGetStickerResponse(w http.Respons
 	return err
 }
 
+type GetSticker403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetSticker403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers GetSticker403ResponseHeaders
+}
+
+func (response GetSticker403JSONResponse) VisitGetStickerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetSticker404ResponseHeaders struct {
 	XRequestID *string
 }
@@ -13218,6 +14010,30 @@ func (response UpdateSticker401JSONResponse) VisitUpdateStickerResponse(w http.R
 	return err
 }
 
+type UpdateSticker403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type UpdateSticker403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers UpdateSticker403ResponseHeaders
+}
+
+func (response UpdateSticker403JSONResponse) VisitUpdateStickerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateSticker404ResponseHeaders struct {
 	XRequestID *string
 }
@@ -13383,6 +14199,30 @@ func (response GetSupportInfo401JSONResponse) VisitGetSupportInfoResponse(w http
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportInfo403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetSupportInfo403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers GetSupportInfo403ResponseHeaders
+}
+
+func (response GetSupportInfo403JSONResponse) VisitGetSupportInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13848,6 +14688,30 @@ func (response Logout401JSONResponse) VisitLogoutResponse(w http.ResponseWriter)
 	return err
 }
 
+type Logout403ResponseHeaders struct {
+	XRequestID *string
+}
+
+type Logout403JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers Logout403ResponseHeaders
+}
+
+func (response Logout403JSONResponse) VisitLogoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type Logout429ResponseHeaders struct {
 	XRequestID *string
 }
@@ -14147,7 +15011,31 @@ func (response GetUser200JSONResponse) VisitGetUserResponse(w http.ResponseWrite
 	return err
 }
 
-type GetUser401JSONResponse struct{ APIErrorJSONResponse }
+type GetUser400JSONResponse struct{ APIErrorJSONResponse }
+
+func (response GetUser400JSONResponse) VisitGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUser401ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetUser401JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers GetUser401ResponseHeaders
+}
 
 func (response GetUser401JSONResponse) VisitGetUserResponse(w http.ResponseWriter) error {
 

@@ -970,7 +970,8 @@ type ApplicationWebhookSettings struct {
 	// URL The business's webhook endpoint. Must be `https://`; plain HTTP does not work. The
 	// endpoint must answer `200 OK`; other answers make the client retry with back-off
 	// (see `callback_backoff_delay_ms`). If the endpoint's certificate is not publicly
-	// trusted, upload its CA with `POST /v1/certificates/webhooks/ca`.
+	// trusted, upload its CA with `POST /v1/certificates/webhooks/ca`. An empty string
+	// removes the URL; sends then fail with 412 and code 1022.
 	//
 	//
 	// Example: https://hooks.example.com/whatsapp
