@@ -1,0 +1,199 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestNewClientBaseURL(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in      string
+		want    string
+		wantErr string
+	}{
+		{in: "https://wa.example.com:9090", want: "https://wa.example.com:9090"},
+		{in: "https://wa.example.com:9090/", want: "https://wa.example.com:9090"},
+		{in: " https://wa.example.com/v1 ", want: "https://wa.example.com"},
+		{in: "http://proxy.example.com/whatsapp/v1/", want: "http://proxy.example.com/whatsapp"},
+		{in: "http://proxy.example.com/whatsapp?x=1#f", want: "http://proxy.example.com/whatsapp"},
+		{in: "ftp://wa.example.com", wantErr: "want http(s)://"},
+		{in: "wa.example.com:9090", wantErr: "want http(s)://"},
+		{in: "https://", wantErr: "want http(s)://"},
+		{in: "https://wa.example.com:port", wantErr: "invalid base URL"},
+		{in: "https://admin:S3cret!pw@wa.example.com", wantErr: "must not contain credentials"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			t.Parallel()
+			c, err := NewClient(tc.in)
+			if tc.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tc.wantErr)
+				assert.NotContains(t, err.Error(), "S3cret", "an error never repeats a password")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, c.BaseURL())
+		})
+	}
+}
+
+func TestRequestHeaders(t *testing.T) {
+	t.Parallel()
+	var editorCalls atomic.Int32
+	c, mux := setup(t,
+		WithUserAgent("shop-backend/2.3"),
+		WithRequestEditor(func(_ context.Context, r *http.Request) error {
+			editorCalls.Add(1)
+			r.Header.Set("X-Trace", "abc")
+			return nil
+		}),
+	)
+	var attempts atomic.Int32
+	mux.HandleFunc("GET /v1/health", func(w http.ResponseWriter, r *http.Request) {
+		assert.Equal(t, "shop-backend/2.3", r.Header.Get("User-Agent"))
+		assert.Equal(t, "abc", r.Header.Get("X-Trace"))
+		assert.Equal(t, "Bearer "+testToken, r.Header.Get("Authorization"))
+		if attempts.Add(1) == 1 {
+			writeJSON(w, http.StatusServiceUnavailable, `{"errors":[{"code":1016,"title":"System overloaded"}]}`)
+			return
+		}
+		writeJSON(w, http.StatusOK, `{"health":{"gateway_status":"connected"}}`)
+	})
+	_, err := c.CheckHealth(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, int32(2), attempts.Load())
+	assert.Equal(t, int32(2), editorCalls.Load(), "editors run on every attempt")
+}
+
+// TestEveryAttemptStartsFromTheSameRequest guards against editors seeing their own changes:
+// an editor that adds a header value adds it once per attempt, not once more per retry.
+func TestEveryAttemptStartsFromTheSameRequest(t *testing.T) {
+	t.Parallel()
+	c, mux := setup(t, WithRequestEditor(func(_ context.Context, r *http.Request) error {
+		r.Header.Add("X-Hop", "wabiz")
+		return nil
+	}))
+	var seen [][]string
+	mux.HandleFunc("GET /v1/groups", func(w http.ResponseWriter, r *http.Request) {
+		seen = append(seen, r.Header.Values("X-Hop"))
+		if len(seen) < 3 {
+			writeJSON(w, http.StatusTooManyRequests, `{"errors":[{"code":1015,"title":"Too many requests"}]}`)
+			return
+		}
+		writeJSON(w, http.StatusOK, `{"groups":[]}`)
+	})
+	_, err := c.ListGroups(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, [][]string{{"wabiz"}, {"wabiz"}, {"wabiz"}}, seen)
+}
+
+func TestRequestEditorError(t *testing.T) {
+	t.Parallel()
+	boom := errors.New("boom")
+	c, mux := setup(t, WithRequestEditor(func(context.Context, *http.Request) error { return boom }))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { t.Errorf("unexpected request") })
+	_, err := c.CheckHealth(t.Context())
+	assert.ErrorIs(t, err, boom)
+	var s sleeps
+	c, _ = setup(t, withSleep(s.sleep), WithRequestEditor(func(context.Context, *http.Request) error { return boom }))
+	_, err = c.CheckHealth(t.Context())
+	assert.ErrorIs(t, err, boom)
+	assert.Empty(t, s.get(), "an editor's error is not retried")
+}
+
+// TestRawEscapeHatch checks that calls through Client.Raw get authentication and typed errors.
+func TestRawEscapeHatch(t *testing.T) {
+	t.Parallel()
+	c, mux := setup(t)
+	mux.HandleFunc("GET /v1/account/shards", func(w http.ResponseWriter, r *http.Request) {
+		assert.Equal(t, "Bearer "+testToken, r.Header.Get("Authorization"))
+		writeJSON(w, http.StatusForbidden, `{"errors":[{"code":1005,"title":"Access denied"}]}`)
+	})
+	_, err := c.Raw.GetShardsWithResponse(t.Context())
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.True(t, apiErr.IsForbidden())
+	assert.True(t, apiErr.HasCode(CodeAccessDenied))
+}
+
+// TestAttemptTimeout covers WithTimeout: it ends an attempt that gets no headers in time (an
+// idempotent one is retried, a send is not), and it does not cut off a slow body.
+func TestAttemptTimeout(t *testing.T) {
+	t.Parallel()
+	const timeout = 100 * time.Millisecond
+	c, mux := setup(t, WithTimeout(timeout))
+	stall := make(chan struct{})
+	t.Cleanup(func() { close(stall) })
+	var healthCalls, sendCalls atomic.Int32
+	mux.HandleFunc("GET /v1/health", func(w http.ResponseWriter, r *http.Request) {
+		if healthCalls.Add(1) == 1 {
+			select {
+			case <-stall:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		writeJSON(w, http.StatusOK, `{"health":{"gateway_status":"connected"}}`)
+	})
+	mux.HandleFunc("POST /v1/messages", func(w http.ResponseWriter, r *http.Request) {
+		sendCalls.Add(1)
+		select {
+		case <-stall:
+		case <-r.Context().Done():
+		}
+	})
+	mux.HandleFunc("GET /v1/media/slow", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/pdf")
+		_, _ = io.WriteString(w, "first ")
+		w.(http.Flusher).Flush()
+		time.Sleep(3 * timeout)
+		_, _ = io.WriteString(w, "second")
+	})
+
+	_, err := c.CheckHealth(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, int32(2), healthCalls.Load(), "the GET is retried after the timeout")
+
+	_, err = c.SendText(t.Context(), customer, "hi")
+	var timeoutErr *AttemptTimeoutError
+	require.ErrorAs(t, err, &timeoutErr)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, timeout, timeoutErr.Timeout)
+	assert.Contains(t, err.Error(), "POST "+baseURLPath+"/v1/messages: no response within 100ms")
+	assert.Equal(t, int32(1), sendCalls.Load(), "a send that may have arrived is not retried")
+
+	body, _, err := c.DownloadMedia(t.Context(), "slow")
+	require.NoError(t, err)
+	defer body.Close()
+	got, err := io.ReadAll(body)
+	require.NoError(t, err, "reading the body is not bound by the attempt timeout")
+	assert.Equal(t, "first second", string(got))
+}
+
+// TestCallerDeadlineIsNotRetried checks that the caller's own deadline ends the call at once.
+func TestCallerDeadlineIsNotRetried(t *testing.T) {
+	t.Parallel()
+	c, mux := setup(t)
+	var calls atomic.Int32
+	mux.HandleFunc("GET /v1/health", func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		<-r.Context().Done()
+	})
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	_, err := c.CheckHealth(ctx)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	var timeoutErr *AttemptTimeoutError
+	assert.False(t, errors.As(err, &timeoutErr))
+	assert.Equal(t, int32(1), calls.Load())
+}

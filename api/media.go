@@ -1,0 +1,301 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"os"
+	"strings"
+
+	"github.com/wabiz/wabiz/gen"
+)
+
+// MediaKind is the server's classification of a media type; each kind has its own size limit.
+type MediaKind string
+
+// The media kinds of the On-Premises API.
+const (
+	MediaAudio    MediaKind = "audio"
+	MediaDocument MediaKind = "document"
+	MediaImage    MediaKind = "image"
+	MediaSticker  MediaKind = "sticker"
+	MediaVideo    MediaKind = "video"
+)
+
+const (
+	kib = 1 << 10
+	mib = 1 << 20
+)
+
+// Size limits per kind, in bytes. They match the x-wabiz-media-limits extension of
+// uploadMedia in spec/openapi.yaml (a test keeps the two equal). The server applies them when
+// media is sent, after its own processing, and stores larger uploads (up to 100 MB); the
+// client applies them before uploading a file of known size, so that an oversized file fails
+// at once with a *MediaTooLargeError rather than when it is sent. A file under its limit may
+// still fail to send if the server cannot process it.
+const (
+	LimitAudio           = 16 * mib
+	LimitDocument        = 100 * mib
+	LimitImage           = 5 * mib
+	LimitStaticSticker   = 100 * kib
+	LimitAnimatedSticker = 500 * kib
+	LimitVideo           = 16 * mib
+)
+
+// MediaKindOf classifies a media type as the server does: JPEG and PNG are images, WebP is a
+// sticker, the listed audio and video types are audio and video, anything else is a document.
+func MediaKindOf(contentType string) MediaKind {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		mt = strings.ToLower(strings.TrimSpace(contentType))
+	}
+	switch mt {
+	case "image/jpeg", "image/png":
+		return MediaImage
+	case "image/webp":
+		return MediaSticker
+	case "audio/aac", "audio/mp4", "audio/amr", "audio/mpeg", "audio/ogg":
+		return MediaAudio
+	case "video/mp4", "video/3gpp":
+		return MediaVideo
+	}
+	return MediaDocument
+}
+
+// mediaLimit returns the byte limit of kind; animated tells an animated sticker apart.
+func mediaLimit(kind MediaKind, animated bool) int64 {
+	switch kind {
+	case MediaAudio:
+		return LimitAudio
+	case MediaImage:
+		return LimitImage
+	case MediaSticker:
+		if animated {
+			return LimitAnimatedSticker
+		}
+		return LimitStaticSticker
+	case MediaVideo:
+		return LimitVideo
+	}
+	return LimitDocument
+}
+
+// UploadMedia streams r to the server (POST /v1/media) with the given media type and returns
+// the media id to send or to download later. The body is never buffered: a 100 MB document
+// travels in constant memory. When the size is known (a *bytes.Reader, *strings.Reader,
+// *bytes.Buffer, *os.File or any io.Seeker), it is sent as Content-Length and checked against
+// the kind's limit before any byte leaves, with a *MediaTooLargeError; a stream of unknown
+// size is sent as it is and the server judges it. A seekable r (and a *bytes.Buffer) can be
+// retried after a 429 or 503 and replayed after a re-login; a plain stream is sent once.
+// UploadMedia does not close r.
+//
+//wabiz:operation uploadMedia
+func (c *Client) UploadMedia(ctx context.Context, r io.Reader, contentType string) (string, error) {
+	if r == nil {
+		return "", errors.New("wabiz: UploadMedia: nil reader")
+	}
+	if err := checkContentType("UploadMedia", contentType); err != nil {
+		return "", err
+	}
+	size, start, seeker := readerSize(r)
+	kind := MediaKindOf(contentType)
+	if size >= 0 {
+		if size == 0 {
+			return "", errors.New("wabiz: UploadMedia: empty body")
+		}
+		animated := false
+		if kind == MediaSticker && size > LimitStaticSticker {
+			var head []byte
+			head, r = peek(r, 32, seeker, start)
+			animated = isAnimatedWebP(head)
+		}
+		if limit := mediaLimit(kind, animated); size > limit {
+			return "", &MediaTooLargeError{Kind: kind, ContentType: contentType, Size: size, Limit: limit}
+		}
+	}
+	resp, err := c.Raw.UploadMediaWithBodyWithResponse(ctx, contentType, uploadBody(r), sized(size, start, seeker))
+	if err != nil {
+		return "", err
+	}
+	if resp.JSON201 == nil || len(resp.JSON201.Media) == 0 || resp.JSON201.Media[0].ID == "" {
+		return "", unexpected("uploadMedia", resp.StatusCode())
+	}
+	return resp.JSON201.Media[0].ID, nil
+}
+
+// checkContentType rejects a media type the server could not accept as a request header.
+func checkContentType(op, contentType string) error {
+	if _, _, err := mime.ParseMediaType(contentType); err != nil || !strings.Contains(contentType, "/") {
+		return fmt.Errorf("wabiz: %s: invalid content type %q", op, contentType)
+	}
+	return nil
+}
+
+// uploadBody hides r's Close method: the transport closes a request body once it is sent,
+// and the caller's file must stay open (for a retry from the seeker, and because it is the
+// caller's).
+func uploadBody(r io.Reader) io.Reader {
+	if _, ok := r.(io.Closer); ok {
+		return io.NopCloser(r)
+	}
+	return r
+}
+
+// sized returns a request editor that sets the Content-Length of a body of known size and,
+// for a seekable body, a GetBody that rewinds it so the request can be replayed.
+func sized(size, start int64, seeker io.ReadSeeker) gen.RequestEditorFn {
+	return func(_ context.Context, req *http.Request) error {
+		if size >= 0 {
+			req.ContentLength = size
+		}
+		if seeker != nil {
+			req.GetBody = func() (io.ReadCloser, error) {
+				if _, err := seeker.Seek(start, io.SeekStart); err != nil {
+					return nil, err
+				}
+				return io.NopCloser(seeker), nil
+			}
+		}
+		return nil
+	}
+}
+
+// DownloadMedia streams the media with the given id (GET /v1/media/{media_id}). It returns the
+// body unread, with its media type; the caller must close it. Nothing is buffered, so any size
+// moves in constant memory. WithTimeout bounds only the wait for the response headers; bound
+// the transfer itself with ctx.
+//
+//wabiz:operation downloadMedia
+func (c *Client) DownloadMedia(ctx context.Context, id string) (io.ReadCloser, string, error) {
+	if err := required("DownloadMedia", "media id", id); err != nil {
+		return nil, "", err
+	}
+	resp, err := c.Raw.DownloadMedia(ctx, id)
+	if err != nil {
+		return nil, "", err
+	}
+	return resp.Body, resp.Header.Get("Content-Type"), nil
+}
+
+// DeleteMedia deletes uploaded or downloaded media (DELETE /v1/media/{media_id}).
+//
+//wabiz:operation deleteMedia
+func (c *Client) DeleteMedia(ctx context.Context, id string) error {
+	if err := required("DeleteMedia", "media id", id); err != nil {
+		return err
+	}
+	_, err := c.Raw.DeleteMediaWithResponse(ctx, id)
+	return err
+}
+
+// CollectMediaGarbage starts the media garbage collector (PUT /v1/services/media/gc), which
+// deletes media unused for more than 30 days. It returns as soon as the run has started; how
+// it ended arrives later as a webhook `services` notice.
+//
+//wabiz:operation collectMediaGarbage
+func (c *Client) CollectMediaGarbage(ctx context.Context) error {
+	_, err := c.Raw.CollectMediaGarbageWithResponse(ctx)
+	return err
+}
+
+// readerSize returns the number of bytes left in r, or -1 when unknown, and r as an io.ReadSeeker
+// positioned at start when it is one.
+func readerSize(r io.Reader) (size, start int64, seeker io.ReadSeeker) {
+	switch v := r.(type) {
+	case interface{ Len() int }: // *bytes.Reader, *strings.Reader, *bytes.Buffer
+		size = int64(v.Len())
+		if s, ok := r.(io.ReadSeeker); ok {
+			if pos, err := s.Seek(0, io.SeekCurrent); err == nil {
+				return size, pos, s
+			}
+		}
+		return size, 0, nil
+	case *os.File:
+		if fi, err := v.Stat(); err == nil && fi.Mode().IsRegular() {
+			if pos, err := v.Seek(0, io.SeekCurrent); err == nil {
+				return fi.Size() - pos, pos, v
+			}
+		}
+		return -1, 0, nil
+	case io.ReadSeeker:
+		pos, err := v.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return -1, 0, nil
+		}
+		end, err := v.Seek(0, io.SeekEnd)
+		if err != nil {
+			return -1, 0, nil
+		}
+		if _, err := v.Seek(pos, io.SeekStart); err != nil {
+			return -1, 0, nil
+		}
+		return end - pos, pos, v
+	}
+	return -1, 0, nil
+}
+
+// peek returns up to n leading bytes of r and a reader that still yields all of r.
+func peek(r io.Reader, n int, seeker io.ReadSeeker, start int64) ([]byte, io.Reader) {
+	head := make([]byte, n)
+	m, _ := io.ReadFull(r, head)
+	head = head[:m]
+	if seeker != nil {
+		if _, err := seeker.Seek(start, io.SeekStart); err == nil {
+			return head, r
+		}
+	}
+	return head, io.MultiReader(bytes.NewReader(head), r)
+}
+
+// isAnimatedWebP reads a WebP header: an extended (VP8X) file with the animation flag set.
+func isAnimatedWebP(head []byte) bool {
+	return len(head) >= 21 && string(head[0:4]) == "RIFF" && string(head[8:12]) == "WEBP" &&
+		string(head[12:16]) == "VP8X" && head[20]&0x02 != 0
+}
+
+// DetectContentType sniffs the media type of r from its first bytes and returns it with a
+// reader that still yields all of r. It knows the types the API accepts that
+// net/http.DetectContentType does not name precisely: Opus in Ogg
+// (`audio/ogg; codecs=opus`), AMR, AAC (ADTS), M4A audio and 3GPP video.
+func DetectContentType(r io.Reader) (string, io.Reader, error) {
+	head := make([]byte, 512)
+	n, err := io.ReadFull(r, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return "", nil, err
+	}
+	head = head[:n]
+	rest := io.MultiReader(bytes.NewReader(head), r)
+	return sniff(head), rest, nil
+}
+
+func sniff(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, []byte("OggS")) && bytes.Contains(head, []byte("OpusHead")):
+		return "audio/ogg; codecs=opus"
+	case bytes.HasPrefix(head, []byte("#!AMR")):
+		return "audio/amr"
+	case len(head) >= 2 && head[0] == 0xFF && head[1]&0xF6 == 0xF0: // ADTS sync word, layer 0
+		return "audio/aac"
+	case len(head) >= 12 && string(head[4:8]) == "ftyp":
+		brand := string(head[8:12])
+		switch {
+		case strings.HasPrefix(brand, "3gp"):
+			return "video/3gpp"
+		case brand == "M4A ":
+			return "audio/mp4"
+		}
+		return "video/mp4"
+	}
+	ct := http.DetectContentType(head)
+	if ct == "application/ogg" {
+		return "audio/ogg"
+	}
+	if i := strings.Index(ct, ";"); i >= 0 && !strings.HasPrefix(ct, "text/") {
+		ct = ct[:i]
+	}
+	return ct
+}

@@ -1,0 +1,183 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The per-attempt timeout (WithTimeout) bounds every wait for the server while an attempt is
+// in flight: connecting, each chunk of the request body, and the response headers. An upload
+// may therefore take as long as it needs while it makes progress, and reading the response
+// body is bounded by the caller's context only, so that a large media download is not cut off
+// by a timeout meant for a stalled server.
+
+// AttemptTimeoutError reports an attempt that got no response headers within the duration
+// set by WithTimeout. It matches context.DeadlineExceeded with errors.Is. Unlike the
+// caller's own deadline, it ends only one attempt: an idempotent request is retried.
+type AttemptTimeoutError struct {
+	// Method and Path identify the request (the path without query string).
+	Method, Path string
+	// Timeout is the duration set by WithTimeout.
+	Timeout time.Duration
+}
+
+// Error names the request and the timeout.
+func (e *AttemptTimeoutError) Error() string {
+	return fmt.Sprintf("wabiz: %s %s: no response within %s", e.Method, e.Path, e.Timeout)
+}
+
+// Unwrap returns context.DeadlineExceeded.
+func (e *AttemptTimeoutError) Unwrap() error { return context.DeadlineExceeded }
+
+// watchdog cancels the attempts that have waited longer than the timeout. A single goroutine
+// per client, started on demand and gone once no attempt is waiting, checks them every
+// timeout/8, so an attempt ends between 1 and 1.125 timeouts after its last progress: precise
+// enough for a timeout meant to catch a stalled server, and far cheaper than arming a
+// runtime timer for every request (which showed in BenchmarkSendText).
+type watchdog struct {
+	timeout time.Duration
+
+	mu       sync.Mutex
+	waiting  map[*attemptState]struct{}
+	checking bool // the goroutine runs
+}
+
+// newAttempt prepares the timeout of one attempt at req: the state its progress and response
+// body share, and the context to send it with. The state is nil, and the context req's, when
+// WithTimeout(0) turned the timeout off.
+func (c *Client) newAttempt(req *http.Request) (*attemptState, context.Context) {
+	if c.watch == nil {
+		return nil, req.Context()
+	}
+	a := &attemptState{w: c.watch, err: AttemptTimeoutError{Method: req.Method, Path: req.URL.Path, Timeout: c.timeout}}
+	ctx, cancel := context.WithCancelCause(req.Context())
+	a.cancel = cancel
+	return a, ctx
+}
+
+// progressThreshold is the size from which a request body counts as progress as it is read
+// (bodies of unknown size always do). A smaller body is written at once, and wrapping it
+// would hide from net/http that it is in memory, costing an extra write per request.
+const progressThreshold = 1 << 20
+
+// sendAttempt performs one attempt, r, under its timeout a (nil: none).
+func (c *Client) sendAttempt(r *http.Request, a *attemptState) (*http.Response, error) {
+	if a == nil {
+		return c.hc.Do(r)
+	}
+	if r.Body != nil && r.Body != http.NoBody && (r.ContentLength == 0 || r.ContentLength > progressThreshold) {
+		r.Body = &progressBody{ReadCloser: r.Body, a: a}
+	}
+	a.w.watch(a)
+	resp, err := c.hc.Do(r)
+	expired := a.w.forget(a)
+	if err != nil {
+		if errors.Is(context.Cause(r.Context()), &a.err) {
+			err = &a.err // rather than the transport's "context canceled"
+		}
+		a.release()
+		return nil, err
+	}
+	if expired {
+		// The attempt expired just as the headers arrived; the body would fail on first read.
+		drain(resp)
+		a.release()
+		return nil, &a.err
+	}
+	a.ReadCloser = resp.Body
+	resp.Body = a
+	return resp, nil
+}
+
+// watch starts timing a, and the checking goroutine if it is not running.
+func (w *watchdog) watch(a *attemptState) {
+	a.progress()
+	w.mu.Lock()
+	if w.waiting == nil {
+		w.waiting = make(map[*attemptState]struct{})
+	}
+	w.waiting[a] = struct{}{}
+	if !w.checking {
+		w.checking = true
+		go w.check()
+	}
+	w.mu.Unlock()
+}
+
+// forget stops timing a and reports whether it had expired.
+func (w *watchdog) forget(a *attemptState) (expired bool) {
+	w.mu.Lock()
+	_, waiting := w.waiting[a]
+	delete(w.waiting, a)
+	w.mu.Unlock()
+	return !waiting
+}
+
+// check expires the attempts without progress for the timeout, every timeout/8, until none
+// is waiting.
+func (w *watchdog) check() {
+	tick := time.NewTicker(max(w.timeout/8, time.Millisecond))
+	defer tick.Stop()
+	for now := range tick.C {
+		w.mu.Lock()
+		for a := range w.waiting {
+			if now.UnixNano()-a.last.Load() >= int64(w.timeout) {
+				delete(w.waiting, a)
+				a.cancel(&a.err)
+			}
+		}
+		if len(w.waiting) == 0 {
+			w.checking = false
+			w.mu.Unlock()
+			return
+		}
+		w.mu.Unlock()
+	}
+}
+
+// attemptState is one attempt's timeout state, in one allocation. As the response body, it
+// releases the attempt's context when the caller closes the body.
+type attemptState struct {
+	io.ReadCloser // the response body
+	w             *watchdog
+	cancel        context.CancelCauseFunc
+	err           AttemptTimeoutError
+	last          atomic.Int64 // Unix nanoseconds of the last progress
+}
+
+// progress records that the attempt moved forward.
+func (a *attemptState) progress() { a.last.Store(time.Now().UnixNano()) }
+
+// release ends the attempt's context; a nil state has nothing to release.
+func (a *attemptState) release() {
+	if a != nil {
+		a.cancel(nil)
+	}
+}
+
+// Close closes the response body and releases the attempt's context.
+func (a *attemptState) Close() error {
+	err := a.ReadCloser.Close()
+	a.release()
+	return err
+}
+
+// progressBody is a request body that records progress on every read.
+type progressBody struct {
+	io.ReadCloser
+	a *attemptState
+}
+
+func (b *progressBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if n > 0 {
+		b.a.progress()
+	}
+	return n, err
+}
