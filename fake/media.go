@@ -299,9 +299,10 @@ func (s *Server) DeleteMedia(_ context.Context, req gen.DeleteMediaRequestObject
 	return gen.DeleteMedia200JSONResponse{Body: gen.MetaEnvelope{Meta: s.meta}}, nil
 }
 
-// CollectMediaGarbage answers `processing`, then deletes media unused for 30 days (on the
-// fake's clock) and reports the count in a `services` webhook.
-func (s *Server) CollectMediaGarbage(context.Context, gen.CollectMediaGarbageRequestObject) (gen.CollectMediaGarbageResponseObject, error) {
+// afterGC runs collect on the fake's clock after the configured GC delay, with s.mu held,
+// unless Reset ran in between; the function collect returns runs after s.mu is released
+// (file removal, webhook enqueueing).
+func (s *Server) afterGC(collect func() (unlocked func())) {
 	s.mu.Lock()
 	gen0 := s.st.generation
 	s.mu.Unlock()
@@ -311,6 +312,16 @@ func (s *Server) CollectMediaGarbage(context.Context, gen.CollectMediaGarbageReq
 			s.mu.Unlock()
 			return
 		}
+		unlocked := collect()
+		s.mu.Unlock()
+		unlocked()
+	})
+}
+
+// CollectMediaGarbage answers `processing`, then deletes media unused for 30 days (on the
+// fake's clock) and reports the count in a `services` webhook.
+func (s *Server) CollectMediaGarbage(context.Context, gen.CollectMediaGarbageRequestObject) (gen.CollectMediaGarbageResponseObject, error) {
+	s.afterGC(func() func() {
 		now := s.clock.Now()
 		var paths []string
 		for id, m := range s.st.media {
@@ -319,14 +330,15 @@ func (s *Server) CollectMediaGarbage(context.Context, gen.CollectMediaGarbageReq
 				delete(s.st.media, id)
 			}
 		}
-		s.mu.Unlock()
-		for _, p := range paths {
-			_ = os.Remove(p)
+		return func() {
+			for _, p := range paths {
+				_ = os.Remove(p)
+			}
+			n := int64(len(paths))
+			s.enqueueNotification(kindServices, gen.WebhookNotification{Services: &[]gen.WebhookServiceNotice{{
+				Media: &gen.WebhookServiceResult{Gc: &gen.WebhookGarbageCollection{Status: ptr("complete"), ItemsDeleted: &n}},
+			}}})
 		}
-		n := int64(len(paths))
-		s.enqueueNotification(kindServices, gen.WebhookNotification{Services: &[]gen.WebhookServiceNotice{{
-			Media: &gen.WebhookServiceResult{Gc: &gen.WebhookGarbageCollection{Status: ptr("complete"), ItemsDeleted: &n}},
-		}}})
 	})
 	return gen.CollectMediaGarbage200JSONResponse{Body: gen.MediaGCEnvelope{
 		Services: gen.MediaGCServices{Media: gen.MediaGCService{Gc: gen.GCProgress{Status: gen.GCProgressStatusProcessing}}},

@@ -869,15 +869,7 @@ func (s *Server) MarkMessageAsRead(_ context.Context, req gen.MarkMessageAsReadR
 // status progression ended and of inbound messages marked read, and reports the count in a
 // `services` webhook.
 func (s *Server) CollectMessageGarbage(context.Context, gen.CollectMessageGarbageRequestObject) (gen.CollectMessageGarbageResponseObject, error) {
-	s.mu.Lock()
-	gen0 := s.st.generation
-	s.mu.Unlock()
-	s.clock.AfterFunc(s.cfg.gcDelay, func() {
-		s.mu.Lock()
-		if s.st.generation != gen0 {
-			s.mu.Unlock()
-			return
-		}
+	s.afterGC(func() func() {
 		var n int64
 		for id, r := range s.st.sent {
 			if r.final {
@@ -893,10 +885,11 @@ func (s *Server) CollectMessageGarbage(context.Context, gen.CollectMessageGarbag
 		}
 		s.st.sentOrder = compactFIFO(s.st.sentOrder, func(id string) bool { return s.st.sent[id] != nil })
 		s.st.inboundOrder = compactFIFO(s.st.inboundOrder, func(id string) bool { return s.st.inbound[id] != nil })
-		s.mu.Unlock()
-		s.enqueueNotification(kindServices, gen.WebhookNotification{Services: &[]gen.WebhookServiceNotice{{
-			Message: &gen.WebhookServiceResult{Gc: &gen.WebhookGarbageCollection{Status: ptr("complete"), MessagesDeleted: &n}},
-		}}})
+		return func() {
+			s.enqueueNotification(kindServices, gen.WebhookNotification{Services: &[]gen.WebhookServiceNotice{{
+				Message: &gen.WebhookServiceResult{Gc: &gen.WebhookGarbageCollection{Status: ptr("complete"), MessagesDeleted: &n}},
+			}}})
+		}
 	})
 	status := gen.MessageGCProgressStatusProcessing
 	return gen.CollectMessageGarbage200JSONResponse{Body: gen.MessageGCEnvelope{
