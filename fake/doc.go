@@ -93,5 +93,25 @@
 //	POST   /_fake/contacts/{wa_id}/identity-change ChangeIdentity: {"wa_id", "hash"}
 //	POST   /_fake/groups/join                      JoinGroup: {"link", "wa_id"}
 //	POST   /_fake/reset                            Reset
-//	GET    /_fake/cdn/{sha256}.jpg                 public copies of the profile photo and group icons
+//	GET    /_fake/cdn/{sha256}.jpg                 public copies of the profile photo and group icons//
+// # Differences from the real server
+//
+// The fake keeps the API's contract (the spec) exactly; these behaviours are simplified:
+//
+//   - Webhook URLs may be http:// as well as https://; settings that need a Coreapp restart
+//     (max_concurrent_requests, callback_persist, ...) apply at once. Nothing is persisted.
+//   - Per-kind media limits are enforced at upload (WithMediaKindLimitsAtSend moves them to
+//     send time, as the real server processes media first); media is never re-encoded, and
+//     `link` media is never downloaded (providers are checked by name only). Photos and icons
+//     are not cropped; their links point at /_fake/cdn/.
+//   - Contacts follow the v2.43+ rule: every well-formed number is valid unless configured
+//     otherwise; national numbers get no country code; no sandbox limits.
+//   - Templates: any name is accepted unless a registry is configured; the text checks behind
+//     2004-2007, 2010 and 2011 are not made.
+//   - Statuses follow fixed delays; conversations are simplified (24 h per recipient, CBP,
+//     billable); the 24-hour customer-care window is opt-in.
+//   - Groups: only joins send system webhooks; no HA or multiconnect response shapes; shards are
+//     only stored. The backup format is the fake's own (AES-256-GCM, PBKDF2-SHA256).
+//   - Rate limits are per client IP (health: global). The webhook request timeout and fault
+//     delays use wall time. The trailing-slash twins of routes (/v1/messages/) answer 404.
 package fake
