@@ -94,6 +94,7 @@
 //	POST   /_fake/groups/join                      JoinGroup: {"link", "wa_id"}
 //	POST   /_fake/reset                            Reset
 //	GET    /_fake/cdn/{sha256}.jpg                 public copies of the profile photo and group icons//
+//
 // # Differences from the real server
 //
 // The fake keeps the API's contract (the spec) exactly; these behaviours are simplified:
