@@ -93,7 +93,7 @@
 //	POST   /_fake/contacts/{wa_id}/identity-change ChangeIdentity: {"wa_id", "hash"}
 //	POST   /_fake/groups/join                      JoinGroup: {"link", "wa_id"}
 //	POST   /_fake/reset                            Reset
-//	GET    /_fake/cdn/{sha256}.jpg                 public copies of the profile photo and group icons//
+//	GET    /_fake/cdn/{sha256}.jpg                 public copies of the profile photo and group icons
 //
 // # Differences from the real server
 //
