@@ -282,3 +282,14 @@ func TestBackupFormat(t *testing.T) {
 	_, err = decryptBackup("pw", "")
 	assert.ErrorIs(t, err, errBadBackup)
 }
+
+// TestEmptyWebhookURLRemovesIt follows the spec: an empty webhooks.url removes the URL, after
+// which sends fail with 412 and code 1022.
+func TestEmptyWebhookURLRemovesIt(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, WithWebhookURL("http://127.0.0.1:9/hook"))
+	r := h.send("PATCH", "/v1/settings/application", `{"webhooks":{"url":""}}`)
+	require.Equal(t, http.StatusOK, r.status, string(r.body))
+	requireError(t, h.send("POST", "/v1/messages", `{"to":"16315551234","text":{"body":"hi"}}`), 412, codeNoWebhookURL)
+	requireError(t, h.send("PATCH", "/v1/settings/application", `{"webhooks":{"url":"ftp://example.com"}}`), 400, codeInvalidParameter)
+}

@@ -171,8 +171,10 @@ func (d *dispatcher) setCA(caPEM []byte) {
 	}
 	c := newWebhookClient(caPEM)
 	d.mu.Lock()
+	old := d.client
 	d.client = c
 	d.mu.Unlock()
+	old.CloseIdleConnections()
 }
 
 // configure applies the webhook-related application settings.
@@ -400,6 +402,11 @@ func (d *dispatcher) close() {
 	d.mu.Unlock()
 	d.cancel()
 	d.wg.Wait()
+	if !d.custom {
+		// The fake owns this client: idle keep-alive connections would otherwise hold the
+		// receiver's graceful shutdown for its idle timeout.
+		d.client.CloseIdleConnections()
+	}
 }
 
 // enqueueNotification serialises a webhook notification and queues it.
