@@ -9,9 +9,13 @@ NPM_ENV := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true SCARF_ANALY
 # blank lines before the output.
 DEBANNER := grep -v '[╔║╚]' | sed '/./,$$!d'
 
-.PHONY: all test lint vet fmt-check generate check-generated tidy-check node_modules spec-lint docs-html
+.PHONY: all demo test lint vet fmt-check generate check-generated tidy-check node_modules spec-lint docs-html
 
 all: test
+
+## demo: run examples/quickstart, the whole flow against the in-process fake (a real server with WA_BASE_URL, see its doc)
+demo:
+	$(GO) run ./examples/quickstart
 
 ## test: lint Go and the spec, check that generated code and docs are fresh, then every test with the race detector
 test: lint spec-lint check-generated tidy-check
