@@ -9676,6 +9676,11 @@ type GetMetricsResponse200Headers struct {
 	XRequestID *string
 }
 
+// GetMetricsResponse400Headers the declared response headers of an HTTP 400 response for GetMetrics
+type GetMetricsResponse400Headers struct {
+	XRequestID *string
+}
+
 // GetMetricsResponse401Headers the declared response headers of an HTTP 401 response for GetMetrics
 type GetMetricsResponse401Headers struct {
 	XRequestID *string
@@ -9696,6 +9701,8 @@ type GetMetricsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MetricsEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -9704,6 +9711,8 @@ type GetMetricsResponse struct {
 	JSONDefault *APIError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetMetricsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetMetricsResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetMetricsResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -9715,6 +9724,11 @@ type GetMetricsResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetMetricsResponse) GetJSON200() *MetricsEnvelope {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetMetricsResponse) GetJSON400() *APIError {
+	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -15365,6 +15379,11 @@ type DeleteMediaProviderResponse200Headers struct {
 	XRequestID *string
 }
 
+// DeleteMediaProviderResponse400Headers the declared response headers of an HTTP 400 response for DeleteMediaProvider
+type DeleteMediaProviderResponse400Headers struct {
+	XRequestID *string
+}
+
 // DeleteMediaProviderResponse401Headers the declared response headers of an HTTP 401 response for DeleteMediaProvider
 type DeleteMediaProviderResponse401Headers struct {
 	XRequestID *string
@@ -15400,6 +15419,8 @@ type DeleteMediaProviderResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MetaEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -15414,6 +15435,8 @@ type DeleteMediaProviderResponse struct {
 	JSONDefault *APIError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *DeleteMediaProviderResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DeleteMediaProviderResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *DeleteMediaProviderResponse401Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
@@ -15431,6 +15454,11 @@ type DeleteMediaProviderResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r DeleteMediaProviderResponse) GetJSON200() *MetaEnvelope {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteMediaProviderResponse) GetJSON400() *APIError {
+	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -16798,6 +16826,11 @@ type GetAppStatsResponse200Headers struct {
 	XRequestID *string
 }
 
+// GetAppStatsResponse400Headers the declared response headers of an HTTP 400 response for GetAppStats
+type GetAppStatsResponse400Headers struct {
+	XRequestID *string
+}
+
 // GetAppStatsResponse401Headers the declared response headers of an HTTP 401 response for GetAppStats
 type GetAppStatsResponse401Headers struct {
 	XRequestID *string
@@ -16823,6 +16856,8 @@ type GetAppStatsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AppStatsEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -16833,6 +16868,8 @@ type GetAppStatsResponse struct {
 	JSONDefault *APIError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetAppStatsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetAppStatsResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetAppStatsResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -16846,6 +16883,11 @@ type GetAppStatsResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetAppStatsResponse) GetJSON200() *AppStatsEnvelope {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetAppStatsResponse) GetJSON400() *APIError {
+	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -16902,6 +16944,11 @@ type GetAppStatsInternalResponse200Headers struct {
 	XRequestID *string
 }
 
+// GetAppStatsInternalResponse400Headers the declared response headers of an HTTP 400 response for GetAppStatsInternal
+type GetAppStatsInternalResponse400Headers struct {
+	XRequestID *string
+}
+
 // GetAppStatsInternalResponse401Headers the declared response headers of an HTTP 401 response for GetAppStatsInternal
 type GetAppStatsInternalResponse401Headers struct {
 	XRequestID *string
@@ -16927,6 +16974,8 @@ type GetAppStatsInternalResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AppInternalStatsEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -16937,6 +16986,8 @@ type GetAppStatsInternalResponse struct {
 	JSONDefault *APIError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetAppStatsInternalResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetAppStatsInternalResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetAppStatsInternalResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -16950,6 +17001,11 @@ type GetAppStatsInternalResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetAppStatsInternalResponse) GetJSON200() *AppInternalStatsEnvelope {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetAppStatsInternalResponse) GetJSON400() *APIError {
+	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -17006,6 +17062,11 @@ type GetDBStatsResponse200Headers struct {
 	XRequestID *string
 }
 
+// GetDBStatsResponse400Headers the declared response headers of an HTTP 400 response for GetDBStats
+type GetDBStatsResponse400Headers struct {
+	XRequestID *string
+}
+
 // GetDBStatsResponse401Headers the declared response headers of an HTTP 401 response for GetDBStats
 type GetDBStatsResponse401Headers struct {
 	XRequestID *string
@@ -17031,6 +17092,8 @@ type GetDBStatsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DBStatsEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -17041,6 +17104,8 @@ type GetDBStatsResponse struct {
 	JSONDefault *APIError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetDBStatsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetDBStatsResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetDBStatsResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -17054,6 +17119,11 @@ type GetDBStatsResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetDBStatsResponse) GetJSON200() *DBStatsEnvelope {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetDBStatsResponse) GetJSON400() *APIError {
+	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -17110,6 +17180,11 @@ type GetDBStatsInternalResponse200Headers struct {
 	XRequestID *string
 }
 
+// GetDBStatsInternalResponse400Headers the declared response headers of an HTTP 400 response for GetDBStatsInternal
+type GetDBStatsInternalResponse400Headers struct {
+	XRequestID *string
+}
+
 // GetDBStatsInternalResponse401Headers the declared response headers of an HTTP 401 response for GetDBStatsInternal
 type GetDBStatsInternalResponse401Headers struct {
 	XRequestID *string
@@ -17135,6 +17210,8 @@ type GetDBStatsInternalResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DBInternalStatsEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *APIError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -17145,6 +17222,8 @@ type GetDBStatsInternalResponse struct {
 	JSONDefault *APIError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetDBStatsInternalResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetDBStatsInternalResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetDBStatsInternalResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -17158,6 +17237,11 @@ type GetDBStatsInternalResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetDBStatsInternalResponse) GetJSON200() *DBInternalStatsEnvelope {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetDBStatsInternalResponse) GetJSON400() *APIError {
+	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -22269,6 +22353,13 @@ func ParseGetMetricsResponse(rsp *http.Response) (*GetMetricsResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22306,6 +22397,16 @@ func ParseGetMetricsResponse(rsp *http.Response) (*GetMetricsResponse, error) {
 			headers.XRequestID = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetMetricsResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetMetricsResponse401Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -28420,6 +28521,13 @@ func ParseDeleteMediaProviderResponse(rsp *http.Response) (*DeleteMediaProviderR
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -28475,6 +28583,16 @@ func ParseDeleteMediaProviderResponse(rsp *http.Response) (*DeleteMediaProviderR
 			headers.XRequestID = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers DeleteMediaProviderResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers DeleteMediaProviderResponse401Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -29976,6 +30094,13 @@ func ParseGetAppStatsResponse(rsp *http.Response) (*GetAppStatsResponse, error) 
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30020,6 +30145,16 @@ func ParseGetAppStatsResponse(rsp *http.Response) (*GetAppStatsResponse, error) 
 			headers.XRequestID = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetAppStatsResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetAppStatsResponse401Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -30086,6 +30221,13 @@ func ParseGetAppStatsInternalResponse(rsp *http.Response) (*GetAppStatsInternalR
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30130,6 +30272,16 @@ func ParseGetAppStatsInternalResponse(rsp *http.Response) (*GetAppStatsInternalR
 			headers.XRequestID = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetAppStatsInternalResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetAppStatsInternalResponse401Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -30196,6 +30348,13 @@ func ParseGetDBStatsResponse(rsp *http.Response) (*GetDBStatsResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30240,6 +30399,16 @@ func ParseGetDBStatsResponse(rsp *http.Response) (*GetDBStatsResponse, error) {
 			headers.XRequestID = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetDBStatsResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetDBStatsResponse401Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -30306,6 +30475,13 @@ func ParseGetDBStatsInternalResponse(rsp *http.Response) (*GetDBStatsInternalRes
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30350,6 +30526,16 @@ func ParseGetDBStatsInternalResponse(rsp *http.Response) (*GetDBStatsInternalRes
 			headers.XRequestID = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetDBStatsInternalResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetDBStatsInternalResponse401Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {

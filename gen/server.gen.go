@@ -2103,7 +2103,31 @@ func (response GetMetrics200TextResponse) VisitGetMetricsResponse(w http.Respons
 	return err
 }
 
-type GetMetrics401JSONResponse struct{ APIErrorJSONResponse }
+type GetMetrics400JSONResponse struct{ APIErrorJSONResponse }
+
+func (response GetMetrics400JSONResponse) VisitGetMetricsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMetrics401ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetMetrics401JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers GetMetrics401ResponseHeaders
+}
 
 func (response GetMetrics401JSONResponse) VisitGetMetricsResponse(w http.ResponseWriter) error {
 
@@ -9617,7 +9641,31 @@ func (response DeleteMediaProvider200JSONResponse) VisitDeleteMediaProviderRespo
 	return err
 }
 
-type DeleteMediaProvider401JSONResponse struct{ APIErrorJSONResponse }
+type DeleteMediaProvider400JSONResponse struct{ APIErrorJSONResponse }
+
+func (response DeleteMediaProvider400JSONResponse) VisitDeleteMediaProviderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteMediaProvider401ResponseHeaders struct {
+	XRequestID *string
+}
+
+type DeleteMediaProvider401JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers DeleteMediaProvider401ResponseHeaders
+}
 
 func (response DeleteMediaProvider401JSONResponse) VisitDeleteMediaProviderResponse(w http.ResponseWriter) error {
 
@@ -11555,7 +11603,31 @@ func (response GetAppStats200TextResponse) VisitGetAppStatsResponse(w http.Respo
 	return err
 }
 
-type GetAppStats401JSONResponse struct{ APIErrorJSONResponse }
+type GetAppStats400JSONResponse struct{ APIErrorJSONResponse }
+
+func (response GetAppStats400JSONResponse) VisitGetAppStatsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAppStats401ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetAppStats401JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers GetAppStats401ResponseHeaders
+}
 
 func (response GetAppStats401JSONResponse) VisitGetAppStatsResponse(w http.ResponseWriter) error {
 
@@ -11694,7 +11766,31 @@ func (response GetAppStatsInternal200TextResponse) VisitGetAppStatsInternalRespo
 	return err
 }
 
-type GetAppStatsInternal401JSONResponse struct{ APIErrorJSONResponse }
+type GetAppStatsInternal400JSONResponse struct{ APIErrorJSONResponse }
+
+func (response GetAppStatsInternal400JSONResponse) VisitGetAppStatsInternalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAppStatsInternal401ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetAppStatsInternal401JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers GetAppStatsInternal401ResponseHeaders
+}
 
 func (response GetAppStatsInternal401JSONResponse) VisitGetAppStatsInternalResponse(w http.ResponseWriter) error {
 
@@ -11833,7 +11929,31 @@ func (response GetDBStats200TextResponse) VisitGetDBStatsResponse(w http.Respons
 	return err
 }
 
-type GetDBStats401JSONResponse struct{ APIErrorJSONResponse }
+type GetDBStats400JSONResponse struct{ APIErrorJSONResponse }
+
+func (response GetDBStats400JSONResponse) VisitGetDBStatsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDBStats401ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetDBStats401JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers GetDBStats401ResponseHeaders
+}
 
 func (response GetDBStats401JSONResponse) VisitGetDBStatsResponse(w http.ResponseWriter) error {
 
@@ -11972,7 +12092,31 @@ func (response GetDBStatsInternal200TextResponse) VisitGetDBStatsInternalRespons
 	return err
 }
 
-type GetDBStatsInternal401JSONResponse struct{ APIErrorJSONResponse }
+type GetDBStatsInternal400JSONResponse struct{ APIErrorJSONResponse }
+
+func (response GetDBStatsInternal400JSONResponse) VisitGetDBStatsInternalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDBStatsInternal401ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetDBStatsInternal401JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers GetDBStatsInternal401ResponseHeaders
+}
 
 func (response GetDBStatsInternal401JSONResponse) VisitGetDBStatsInternalResponse(w http.ResponseWriter) error {
 

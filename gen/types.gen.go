@@ -1496,7 +1496,7 @@ type ErrorDetail struct {
 // | 1022 | Webhooks URL is not configured | 412 |
 // | 1023 | Database error occurred | 500 |
 // | 1024 | Password change required | 401 |
-// | 1025 | Request is not valid | 400 |
+// | 1025 | Request is not valid | 400 (405 for a method the path does not support) |
 // | 1026 | Receiver is incapable of receiving this message | 501 |
 // | 2000 | Number of parameters does not match the expected number of params | 400 |
 // | 2001 | Template name does not exist in the translation | 404 |
@@ -1512,6 +1512,9 @@ type ErrorDetail struct {
 // | 2011 | Phone Number in button component is invalid | 400 |
 // | 2012 | Parameter format does not match format in the created template | 400 |
 // | 2013 | Buttons are unsupported by the receiver | 501 |
+//
+// A path that matches no operation gets 404 with code 1006; a method the path does not
+// support gets 405 with code 1025 and an `Allow` header.
 //
 // Later builds add codes such as 1028, 1031 (account locked), 2014 to 2036 and 2050 to
 // 2068 (template and catalog problems). Codes seen in webhook `statuses[].errors` and
@@ -4324,7 +4327,7 @@ type StickerpackStickerID = string
 // | 1022 | Webhooks URL is not configured | 412 |
 // | 1023 | Database error occurred | 500 |
 // | 1024 | Password change required | 401 |
-// | 1025 | Request is not valid | 400 |
+// | 1025 | Request is not valid | 400 (405 for a method the path does not support) |
 // | 1026 | Receiver is incapable of receiving this message | 501 |
 // | 2000 | Number of parameters does not match the expected number of params | 400 |
 // | 2001 | Template name does not exist in the translation | 404 |
@@ -4340,6 +4343,9 @@ type StickerpackStickerID = string
 // | 2011 | Phone Number in button component is invalid | 400 |
 // | 2012 | Parameter format does not match format in the created template | 400 |
 // | 2013 | Buttons are unsupported by the receiver | 501 |
+//
+// A path that matches no operation gets 404 with code 1006; a method the path does not
+// support gets 405 with code 1025 and an `Allow` header.
 //
 // Later builds add codes such as 1028, 1031 (account locked), 2014 to 2036 and 2050 to
 // 2068 (template and catalog problems). Codes seen in webhook `statuses[].errors` and
