@@ -38,6 +38,7 @@ import (
 	"time"
 
 	"github.com/wabiz/wabiz/api"
+	"github.com/wabiz/wabiz/examples/internal/waenv"
 )
 
 func main() {
@@ -243,28 +244,5 @@ func generatePDF(text string) []byte {
 	return b.Bytes()
 }
 
-// newClient connects to WA_BASE_URL as WA_USERNAME (default admin) with WA_PASSWORD,
-// trusting the CA in WA_CA_FILE when set. WA_NEW_PASSWORD is set if the server demands a new
-// password on first login.
-func newClient(getenv func(string) string) (*api.Client, error) {
-	baseURL, password := getenv("WA_BASE_URL"), getenv("WA_PASSWORD")
-	if baseURL == "" || password == "" {
-		return nil, errors.New("WA_BASE_URL and WA_PASSWORD are required")
-	}
-	username := getenv("WA_USERNAME")
-	if username == "" {
-		username = "admin"
-	}
-	opts := []api.Option{api.WithCredentials(username, password)}
-	if p := getenv("WA_NEW_PASSWORD"); p != "" {
-		opts = append(opts, api.WithNewPassword(p))
-	}
-	if file := getenv("WA_CA_FILE"); file != "" {
-		pem, err := os.ReadFile(file)
-		if err != nil {
-			return nil, fmt.Errorf("WA_CA_FILE: %w", err)
-		}
-		opts = append(opts, api.WithCACertPEM(pem))
-	}
-	return api.NewClient(baseURL, opts...)
-}
+// newClient builds the client from the WA_* environment (see package waenv).
+func newClient(getenv func(string) string) (*api.Client, error) { return waenv.NewClient(getenv) }
