@@ -53,6 +53,7 @@ type session struct {
 	expires     time.Time
 	renewAt     time.Time // when to log in again, shortly before expires
 	inflight    *loginCall
+	changed     bool // a login set newPassword because the server demanded it
 }
 
 type loginCall struct {
@@ -108,6 +109,9 @@ func (s *session) run(ctx context.Context, call *loginCall) {
 			tok, exp, err = s.login(ctx, user, pass, newPass)
 			if err == nil {
 				s.setPassword(user, newPass) // later logins use the new password
+				s.mu.Lock()
+				s.changed = true
+				s.mu.Unlock()
 			}
 		}
 	}
@@ -232,4 +236,16 @@ func (c *Client) Logout(ctx context.Context) error {
 		return nil // already expired or revoked: the goal is reached
 	}
 	return err
+}
+
+// PasswordChanged reports whether a login of this client changed the password, because the
+// server demanded it (code 1024, the admin's first login) and WithNewPassword gave one. It is
+// false for a client without credentials or whose logins needed no change.
+func (c *Client) PasswordChanged() bool {
+	if c.session == nil {
+		return false
+	}
+	c.session.mu.Lock()
+	defer c.session.mu.Unlock()
+	return c.session.changed
 }

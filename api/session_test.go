@@ -187,6 +187,16 @@ func TestFirstLoginPasswordChange(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, []string{adminPassword, adminPassword, newPassword}, srv.basics)
 		assert.Equal(t, newPassword, srv.password)
+		assert.True(t, c.PasswordChanged())
+	})
+
+	t.Run("no_change_needed", func(t *testing.T) {
+		t.Parallel()
+		c, srv, _ := setupSession(t, WithNewPassword(newPassword))
+		_, err := c.Login(t.Context())
+		require.NoError(t, err)
+		assert.False(t, c.PasswordChanged(), "the server did not ask for a change")
+		assert.Equal(t, adminPassword, srv.password)
 	})
 
 	t.Run("without_it", func(t *testing.T) {
@@ -200,6 +210,7 @@ func TestFirstLoginPasswordChange(t *testing.T) {
 		assert.True(t, HasCode(err, CodePasswordChangeRequired))
 		assert.True(t, IsUnauthorized(err))
 		assert.Equal(t, adminPassword, srv.password, "nothing changed on the server")
+		assert.False(t, c.PasswordChanged())
 	})
 }
 
