@@ -188,34 +188,30 @@ func (f *flow) startFake() error {
 }
 
 // login logs in for the first time. A fresh deployment refuses the default admin password
-// until a new one is set: the first client finds out, and, as PasswordChangeRequiredError
-// advises, a second one is created with WithNewPassword and sets it during its login.
+// until a new one is set: with WA_NEW_PASSWORD the client sets it when the server demands it
+// (and PasswordChanged says so); without it, the login fails with PasswordChangeRequiredError.
 func (f *flow) login(ctx context.Context) (string, error) {
 	c := f.cfg
-	client, err := f.newClient(api.WithCredentials(c.Username, c.Password))
+	opts := []api.Option{api.WithCredentials(c.Username, c.Password)}
+	if c.NewPassword != "" {
+		opts = append(opts, api.WithNewPassword(c.NewPassword))
+	}
+	client, err := f.newClient(opts...)
 	if err != nil {
 		return "", err
 	}
 	_, err = client.Login(ctx)
 	var change *api.PasswordChangeRequiredError
 	switch {
+	case err == nil && client.PasswordChanged():
+		f.client = client
+		return c.Username + ", password changed on first login", nil
 	case err == nil:
 		f.client = client
 		return c.Username + ", no password change needed", nil
 	case errors.As(err, &change):
-		if c.NewPassword == "" {
-			return "", errors.New("the server demands a new password on first login: set WA_NEW_PASSWORD " +
-				"(8 to 64 characters with upper case, lower case, a digit and a special character)")
-		}
-		client, err = f.newClient(api.WithCredentials(c.Username, c.Password), api.WithNewPassword(c.NewPassword))
-		if err != nil {
-			return "", err
-		}
-		if _, err := client.Login(ctx); err != nil {
-			return "", err
-		}
-		f.client = client
-		return c.Username + ", password changed on first login", nil
+		return "", errors.New("the server demands a new password on first login: set WA_NEW_PASSWORD " +
+			"(8 to 64 characters with upper case, lower case, a digit and a special character)")
 	case api.IsUnauthorized(err) && c.NewPassword != "":
 		// A second run: the first one already replaced WA_PASSWORD by WA_NEW_PASSWORD.
 		client, nerr := f.newClient(api.WithCredentials(c.Username, c.NewPassword))
