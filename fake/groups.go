@@ -163,75 +163,80 @@ func waIDList(b *gen.GroupWaIDList) ([]string, *apiError) {
 	return b.WaIDs, nil
 }
 
-// PromoteGroupAdmins makes participants admins.
-func (s *Server) PromoteGroupAdmins(_ context.Context, req gen.PromoteGroupAdminsRequestObject) (gen.PromoteGroupAdminsResponseObject, error) {
-	ids, e := waIDList(req.Body)
+// changeMembers checks a wa_ids body and, holding s.mu, applies change to the group, which
+// the business must administer: the shared part of promote, demote and remove.
+func (s *Server) changeMembers(groupID string, body *gen.GroupWaIDList, change func(g *group, ids []string) *apiError) *apiError {
+	ids, e := waIDList(body)
 	if e != nil {
-		return nil, e
+		return e
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g, e := s.adminGroupLocked(req.GroupID)
+	g, e := s.adminGroupLocked(groupID)
 	if e != nil {
+		return e
+	}
+	return change(g, ids)
+}
+
+// requireAll reports the first id that is not in set, as a 1009 naming what set is.
+func requireAll(ids, set []string, what, groupID string) *apiError {
+	for _, id := range ids {
+		if !slices.Contains(set, id) {
+			return errf(codeInvalidParameter, "%s is not %s of group %s", id, what, groupID)
+		}
+	}
+	return nil
+}
+
+// PromoteGroupAdmins makes participants admins.
+func (s *Server) PromoteGroupAdmins(_ context.Context, req gen.PromoteGroupAdminsRequestObject) (gen.PromoteGroupAdminsResponseObject, error) {
+	if e := s.changeMembers(req.GroupID, req.Body, func(g *group, ids []string) *apiError {
+		if e := requireAll(ids, g.participants, "a participant", g.id); e != nil {
+			return e
+		}
+		for _, id := range ids {
+			if !slices.Contains(g.admins, id) {
+				g.admins = append(g.admins, id)
+			}
+		}
+		return nil
+	}); e != nil {
 		return nil, e
-	}
-	for _, id := range ids {
-		if !slices.Contains(g.participants, id) {
-			return nil, errf(codeInvalidParameter, "%s is not a participant of group %s", id, g.id)
-		}
-	}
-	for _, id := range ids {
-		if !slices.Contains(g.admins, id) {
-			g.admins = append(g.admins, id)
-		}
 	}
 	return gen.PromoteGroupAdmins200JSONResponse{Body: gen.MetaEnvelope{Meta: s.meta}}, nil
 }
 
 // DemoteGroupAdmins takes admin rights away.
 func (s *Server) DemoteGroupAdmins(_ context.Context, req gen.DemoteGroupAdminsRequestObject) (gen.DemoteGroupAdminsResponseObject, error) {
-	ids, e := waIDList(req.Body)
-	if e != nil {
-		return nil, e
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g, e := s.adminGroupLocked(req.GroupID)
-	if e != nil {
-		return nil, e
-	}
-	for _, id := range ids {
-		if !slices.Contains(g.admins, id) {
-			return nil, errf(codeInvalidParameter, "%s is not an admin of group %s", id, g.id)
+	if e := s.changeMembers(req.GroupID, req.Body, func(g *group, ids []string) *apiError {
+		if e := requireAll(ids, g.admins, "an admin", g.id); e != nil {
+			return e
 		}
+		g.admins = slices.DeleteFunc(g.admins, func(a string) bool { return slices.Contains(ids, a) })
+		return nil
+	}); e != nil {
+		return nil, e
 	}
-	g.admins = slices.DeleteFunc(g.admins, func(a string) bool { return slices.Contains(ids, a) })
 	return gen.DemoteGroupAdmins200JSONResponse{Body: gen.MetaEnvelope{Meta: s.meta}}, nil
 }
 
 // RemoveGroupParticipants removes participants (not the business itself: it leaves).
 func (s *Server) RemoveGroupParticipants(_ context.Context, req gen.RemoveGroupParticipantsRequestObject) (gen.RemoveGroupParticipantsResponseObject, error) {
-	ids, e := waIDList(req.Body)
-	if e != nil {
+	if e := s.changeMembers(req.GroupID, req.Body, func(g *group, ids []string) *apiError {
+		if slices.Contains(ids, s.st.waID) {
+			return errf(codeInvalidParameter, "the business cannot remove itself: use POST /v1/groups/{group_id}/leave")
+		}
+		if e := requireAll(ids, g.participants, "a participant", g.id); e != nil {
+			return e
+		}
+		drop := func(a string) bool { return slices.Contains(ids, a) }
+		g.participants = slices.DeleteFunc(g.participants, drop)
+		g.admins = slices.DeleteFunc(g.admins, drop)
+		return nil
+	}); e != nil {
 		return nil, e
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g, e := s.adminGroupLocked(req.GroupID)
-	if e != nil {
-		return nil, e
-	}
-	for _, id := range ids {
-		if id == s.st.waID {
-			return nil, errf(codeInvalidParameter, "the business cannot remove itself: use POST /v1/groups/{group_id}/leave")
-		}
-		if !slices.Contains(g.participants, id) {
-			return nil, errf(codeInvalidParameter, "%s is not a participant of group %s", id, g.id)
-		}
-	}
-	drop := func(a string) bool { return slices.Contains(ids, a) }
-	g.participants = slices.DeleteFunc(g.participants, drop)
-	g.admins = slices.DeleteFunc(g.admins, drop)
 	return gen.RemoveGroupParticipants200JSONResponse{Body: gen.MetaEnvelope{Meta: s.meta}}, nil
 }
 
