@@ -8,11 +8,22 @@
 //
 // In a Go test:
 //
-//	ts := fake.NewTestServer(t)          // registered number, API key, no rate limits
-//	token := ts.AdminToken(t)            // first login changes "secret" for you
-//	// call ts.URL + "/v1/..." with "Authorization: Bearer " + token
-//	ts.InjectInbound(fake.Inbound{Message: gen.InboundMessage{From: "16315551234", Type: "text",
-//		Text: &gen.InboundText{Body: "hi"}}})
+//	ts := fake.NewTestServer(t) // registered number, API key, no rate limits
+//	req, err := http.NewRequestWithContext(t.Context(), "GET", ts.URL+"/v1/health", nil)
+//	if err != nil {
+//		t.Fatal(err)
+//	}
+//	req.Header.Set("Authorization", "Bearer "+ts.AdminToken(t)) // the first login changes "secret" for you
+//	resp, err := ts.Client().Do(req)
+//	if err != nil {
+//		t.Fatal(err)
+//	}
+//	defer resp.Body.Close()
+//	// A customer writes: the message goes to webhooks.url (fake.WithWebhookURL).
+//	if _, err := ts.InjectInbound(fake.Inbound{Message: gen.InboundMessage{From: "16315551234",
+//		Type: "text", Text: &gen.InboundText{Body: "hi"}}}); err != nil {
+//		t.Fatal(err)
+//	}
 //
 // For full control, New(opts...) returns a *Server whose Handler() can be mounted anywhere;
 // NewManualClock with WithClock makes every time-based behaviour deterministic.

@@ -94,7 +94,7 @@
 //			ClientCAs:  pool,
 //		},
 //	}
-//	err := srv.ListenAndServeTLS("server.pem", "server.key")
+//	return srv.ListenAndServeTLS("server.pem", "server.key")
 //
 // Check it with curl --cacert ca.pem --cert client.pem --key client.key before pointing
 // webhooks.url at it; without --cert the handshake must fail. Meta documents no client
