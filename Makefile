@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 # What `make generate` writes and `check-generated` keeps fresh.
-GENERATED := gen docs
+GENERATED := gen docs api/codes.gen.go
 # The npm tools run offline and quietly: no telemetry, no update notice.
 NPM_ENV := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true SCARF_ANALYTICS=false
 # Drops the box-drawn "Node.js 20 support is ending" banner Redocly prints on Node 20, and the
@@ -31,13 +31,13 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
-## generate: regenerate gen/*.gen.go and docs/reference.md from spec/openapi.yaml
+## generate: regenerate gen/*.gen.go, docs/reference.md and api/codes.gen.go from spec/openapi.yaml
 generate:
 	$(GO) generate ./...
 
 ## check-generated: regenerate, then fail on any change or untracked file under gen/ or docs/
 check-generated: generate
-	@git diff --exit-code --stat -- $(GENERATED) || { echo "gen/ or docs/ is stale: commit the output of 'make generate'"; exit 1; }
+	@git diff --exit-code --stat -- $(GENERATED) || { echo "gen/, docs/ or api/codes.gen.go is stale: commit the output of 'make generate'"; exit 1; }
 	@untracked=$$(git ls-files --others --exclude-standard -- $(GENERATED)); \
 	if [ -n "$$untracked" ]; then echo "untracked generated files:"; echo "$$untracked"; exit 1; fi
 

@@ -11,21 +11,6 @@ import (
 	"github.com/wabiz/wabiz/gen"
 )
 
-// Error codes of the On-Premises API that the client itself acts on or that callers commonly
-// test for. The full table is in the spec (schema ErrorEnvelope).
-const (
-	CodeAccessDenied           = 1005
-	CodeNotFound               = 1006
-	CodeRequiredParamMissing   = 1008
-	CodeInvalidParameter       = 1009
-	CodeParameterNotRequired   = 1010
-	CodeGroupUnknown           = 1012
-	CodeTooManyRequests        = 1015
-	CodeSystemOverloaded       = 1016
-	CodeWebhookURLNotSet       = 1022
-	CodePasswordChangeRequired = 1024
-)
-
 // maxErrorBody bounds how much of an error response is kept in APIError.Body, so that a
 // misbehaving proxy answering with megabytes of HTML cannot balloon memory.
 const maxErrorBody = 64 << 10
