@@ -103,8 +103,15 @@
 //	DELETE /_fake/recipients/{wa_id}               ClearRecipient
 //	POST   /_fake/contacts/{wa_id}/identity-change ChangeIdentity: {"wa_id", "hash"}
 //	POST   /_fake/groups/join                      JoinGroup: {"link", "wa_id"}
-//	POST   /_fake/reset                            Reset
+//	POST   /_fake/reset                            Reset: back to the state New created with its options (see below)
 //	GET    /_fake/cdn/{sha256}.jpg                 public copies of the profile photo and group icons
+//
+// Reset (POST /_fake/reset) brings back the starting state the options describe, not an
+// empty server: users and tokens (the admin with its initial password, to change again if it
+// is "secret"), registration (WithRegistered), settings (webhooks.url of WithWebhookURL),
+// groups, media, sent and inbound messages, recipients set with SetRecipient, the webhook
+// queue and its delivery log, faults and rate-limit buckets. The clock is not reset, and
+// callbacks scheduled before the reset are dropped.
 //
 // # Differences from the real server
 //

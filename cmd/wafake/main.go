@@ -9,7 +9,25 @@
 // GET /v1/certificates/external/ca and can be written to a file with -ca-out. With -http it
 // serves plain HTTP.
 //
-// Every flag can also be set with the environment variable named in its help (flags win).
+// # Starting state
+//
+// Without flags the fake starts as a new deployment does: the number is not registered (the
+// health check says gateway_status "unregistered" and sends fail with 500, code 1011, until
+// POST /v1/account and /v1/account/verify register it), no webhook URL is set (sends fail
+// with 412, code 1022, until PATCH /v1/settings/application sets webhooks.url), and the admin
+// user's password is "secret", which the first login must change (401, code 1024). Rate limits
+// are on.
+//
+// -preset ready starts it ready to send instead: the number +1 6315551019 registered and
+// connected, the admin password already changed to "Adm1n-Pass!" (log in with it directly),
+// and webhooks.url pointing at a sink that wafake serves on another port of 127.0.0.1 and that
+// answers 200 to every callback (read them in the delivery log, GET /_fake/webhooks/log).
+// Flags and variables given explicitly win over the preset (-webhook-url sends the webhooks
+// to your receiver instead). POST /_fake/reset goes back to the starting state, preset
+// included.
+//
+// Every flag can also be set with the environment variable named in its help (flags win); a
+// value that does not parse is an error that names the variable.
 // Logs are structured (log/slog) on standard error. SIGINT and SIGTERM shut the server down
 // gracefully: requests in progress finish (up to 10 seconds), then webhook delivery stops.
 //
@@ -17,8 +35,9 @@
 //
 //	wafake [flags]
 //
-// Example:
+// Examples:
 //
+//	wafake -preset ready -ca-out /tmp/wafake-ca.pem
 //	wafake -http -admin-password 'N3w-Passw0rd!' -webhook-url http://127.0.0.1:8080/hook
 package main
 
@@ -61,12 +80,35 @@ type settings struct {
 	queueCapacity                        int
 	seed                                 uint64
 	shutdownTimeout                      time.Duration
+	preset                               string
+	webhookSink                          bool // the preset's sink receives the webhooks
+}
+
+// The ready preset (see the package doc).
+const (
+	presetReady        = "ready"
+	readyAdminPassword = "Adm1n-Pass!"
+	readyNumber        = fake.TestBusinessCC + ":" + fake.TestBusinessPhone
+)
+
+// durationValue replaces the flag package's duration flags, whose error for a bad value is
+// only "parse error", with one that says what a duration looks like.
+type durationValue struct{ flag.Value }
+
+func (d durationValue) Set(v string) error {
+	if _, err := time.ParseDuration(v); err != nil {
+		return fmt.Errorf("want a duration such as 10s, 1m30s or 250ms: %w", err)
+	}
+	return d.Value.Set(v)
 }
 
 // parseFlags reads flags, falling back to the WAFAKE_* environment variables.
 func parseFlags(args []string, getenv func(string) string, out io.Writer) (*settings, error) {
 	fs := flag.NewFlagSet("wafake", flag.ContinueOnError)
 	fs.SetOutput(out)
+	// envErrs collects the variables whose value does not parse: they are reported rather
+	// than silently replaced by the default.
+	var envErrs []string
 	env := func(name, def string) string {
 		if v := getenv(name); v != "" {
 			return v
@@ -74,20 +116,39 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (*sett
 		return def
 	}
 	envBool := func(name string) bool {
-		b, _ := strconv.ParseBool(getenv(name))
+		v := getenv(name)
+		if v == "" {
+			return false
+		}
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			envErrs = append(envErrs, fmt.Sprintf("%s=%q: want true or false (or 1 or 0)", name, v))
+		}
 		return b
 	}
 	envDur := func(name string, def time.Duration) time.Duration {
-		if d, err := time.ParseDuration(getenv(name)); err == nil {
-			return d
+		v := getenv(name)
+		if v == "" {
+			return def
 		}
-		return def
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			envErrs = append(envErrs, fmt.Sprintf("%s=%q: want a duration such as 10s, 1m30s or 250ms", name, v))
+			return def
+		}
+		return d
 	}
 	envInt := func(name string, def int) int {
-		if n, err := strconv.Atoi(getenv(name)); err == nil {
-			return n
+		v := getenv(name)
+		if v == "" {
+			return def
 		}
-		return def
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			envErrs = append(envErrs, fmt.Sprintf("%s=%q: want an integer", name, v))
+			return def
+		}
+		return n
 	}
 	s := &settings{}
 	fs.StringVar(&s.addr, "addr", env("WAFAKE_ADDR", "127.0.0.1:9090"), "listen address (WAFAKE_ADDR)")
@@ -115,13 +176,89 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (*sett
 	fs.StringVar(&s.logLevel, "log-level", env("WAFAKE_LOG_LEVEL", "info"), "debug, info, warn or error (WAFAKE_LOG_LEVEL)")
 	fs.StringVar(&s.logFormat, "log-format", env("WAFAKE_LOG_FORMAT", "text"), "text or json (WAFAKE_LOG_FORMAT)")
 	fs.DurationVar(&s.shutdownTimeout, "shutdown-timeout", envDur("WAFAKE_SHUTDOWN_TIMEOUT", 10*time.Second), "how long requests in progress may take to finish on shutdown (WAFAKE_SHUTDOWN_TIMEOUT)")
+	fs.StringVar(&s.preset, "preset", env("WAFAKE_PRESET", ""), "'ready': registered, admin password "+readyAdminPassword+", webhooks to a sink; ready to send (WAFAKE_PRESET)")
+	fs.VisitAll(func(f *flag.Flag) {
+		if g, ok := f.Value.(flag.Getter); ok {
+			if _, isDur := g.Get().(time.Duration); isDur {
+				f.Value = durationValue{f.Value}
+			}
+		}
+	})
 	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if len(envErrs) > 0 {
+		return nil, fmt.Errorf("invalid environment: %s", strings.Join(envErrs, "; "))
+	}
+	if err := s.applyPreset(fs, getenv); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	return s, nil
+}
+
+// applyPreset fills in the preset's values for the settings that no flag and no variable
+// gave.
+func (s *settings) applyPreset(fs *flag.FlagSet, getenv func(string) string) error {
+	switch s.preset {
+	case "":
+		return nil
+	case presetReady:
+	default:
+		return fmt.Errorf("-preset: want %q, got %q", presetReady, s.preset)
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	unset := func(flagName, envName string) bool { return !given[flagName] && getenv(envName) == "" }
+	if unset("registered", "WAFAKE_REGISTERED") {
+		s.registered = readyNumber
+	}
+	if unset("admin-password", "WAFAKE_ADMIN_PASSWORD") {
+		s.adminPassword = readyAdminPassword
+	}
+	s.webhookSink = unset("webhook-url", "WAFAKE_WEBHOOK_URL")
+	return nil
+}
+
+// startSink serves the preset's webhook sink on a free port of 127.0.0.1 over plain HTTP (so
+// the fake's webhook client needs no CA) and points webhooks.url at it. It answers 200 to
+// every callback and keeps nothing: the delivery log has them.
+func (s *settings) startSink(logger *slog.Logger) (*http.Server, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("-preset %s: webhook sink: %w", s.preset, err)
+	}
+	sink := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := io.Copy(io.Discard, r.Body)
+		logger.Debug("webhook sink: callback received", "bytes", n)
+	})}
+	go func() { _ = sink.Serve(ln) }()
+	s.webhookURL = "http://" + ln.Addr().String() + "/webhook"
+	return sink, nil
+}
+
+// describeStart says in which state the fake starts, so that the first failed send is not a
+// surprise (see the package doc).
+func (s *settings) describeStart(logger *slog.Logger) {
+	registered := "unregistered (sends fail with 1011 until POST /v1/account registers a number)"
+	if s.registered != "" {
+		registered = "registered as " + s.registered
+	}
+	hooks := "no webhook URL (sends fail with 412/1022 until webhooks.url is set)"
+	if s.webhookURL != "" {
+		hooks = "webhooks.url " + s.webhookURL
+	}
+	password := "admin/" + fake.DefaultAdminPassword + ", to change at the first login (1024)"
+	if s.adminPassword != fake.DefaultAdminPassword {
+		password = "admin password set, no change needed"
+	}
+	hint := ""
+	if s.preset == "" {
+		hint = "; -preset ready starts ready to send"
+	}
+	logger.Info("wafake starting state: "+registered+"; "+hooks+"; "+password+hint, "preset", s.preset)
 }
 
 // options turns the settings into fake options.
@@ -252,6 +389,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return err
 	}
+	if s.webhookSink {
+		sink, err := s.startSink(logger)
+		if err != nil {
+			return err
+		}
+		defer sink.Close()
+	}
+	s.describeStart(logger)
 	opts, err := s.options(logger)
 	if err != nil {
 		return err

@@ -159,3 +159,121 @@ func TestFlagsAndOptions(t *testing.T) {
 }
 
 func slogDiscard() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// do sends one request with an optional JSON body and returns the status and body.
+func do(t *testing.T, method, url, auth, body string) (int, string) {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), method, url, r)
+	require.NoError(t, err)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if user, pass, ok := strings.Cut(auth, ":"); ok {
+		req.SetBasicAuth(user, pass)
+	} else if auth != "" {
+		req.Header.Set("Authorization", "Bearer "+auth)
+	}
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return res.StatusCode, string(data)
+}
+
+var tokenRE = regexp.MustCompile(`"token":"([^"]+)"`)
+
+// TestPresetReadySendsAtOnce starts wafake with -preset ready and sends a text with nothing
+// else configured: login without a password change, a registered number and a webhook URL
+// whose sink answers 200 to the status callbacks.
+func TestPresetReadySendsAtOnce(t *testing.T) {
+	t.Parallel()
+	base, logs := start(t, []string{"-http", "-addr", "127.0.0.1:0", "-preset", "ready"}, nil)
+	assert.Contains(t, logs.String(), "wafake starting state: registered as 1:6315551019; webhooks.url http://127.0.0.1:")
+
+	status, body := do(t, http.MethodPost, base+"/v1/users/login", "admin:"+readyAdminPassword, "")
+	require.Equal(t, http.StatusOK, status, body)
+	token := tokenRE.FindStringSubmatch(body)[1]
+	status, body = do(t, http.MethodPost, base+"/v1/messages", token, `{"to":"16315551234","type":"text","text":{"body":"hi"}}`)
+	require.Equal(t, http.StatusCreated, status, body)
+
+	var log string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if _, log = do(t, http.MethodGet, base+"/_fake/webhooks/log", "", ""); strings.Contains(log, `"status": "read"`) {
+			break
+		}
+	}
+	// webhooks.message.sent is off by default, as on the real server: delivered and read.
+	require.Contains(t, log, `"status": "read"`, "the sink accepts the status callbacks: %s", log)
+	assert.Equal(t, 2, strings.Count(log, `"status_code": 200`), "delivered and read, each accepted at the first attempt: %s", log)
+
+	// Reset goes back to the preset's state, not to an unregistered server.
+	status, body = do(t, http.MethodPost, base+"/_fake/reset", "", "")
+	require.Equal(t, http.StatusOK, status, body)
+	status, body = do(t, http.MethodPost, base+"/v1/users/login", "admin:"+readyAdminPassword, "")
+	require.Equal(t, http.StatusOK, status, body)
+	status, body = do(t, http.MethodPost, base+"/v1/messages", tokenRE.FindStringSubmatch(body)[1], `{"to":"16315551234","type":"text","text":{"body":"hi"}}`)
+	assert.Equal(t, http.StatusCreated, status, body)
+}
+
+// TestDefaultStartIsDescribed checks the documented starting state without a preset: the log
+// says it, and a send fails as the log says it will.
+func TestDefaultStartIsDescribed(t *testing.T) {
+	t.Parallel()
+	base, logs := start(t, []string{"-http", "-addr", "127.0.0.1:0", "-admin-password", "Kn0wn-Pass!"}, nil)
+	assert.Contains(t, logs.String(), "wafake starting state: unregistered (sends fail with 1011")
+	assert.Contains(t, logs.String(), "no webhook URL (sends fail with 412/1022")
+	assert.Contains(t, logs.String(), "-preset ready starts ready to send")
+	status, body := do(t, http.MethodPost, base+"/v1/users/login", "admin:Kn0wn-Pass!", "")
+	require.Equal(t, http.StatusOK, status, body)
+	status, body = do(t, http.MethodPost, base+"/v1/messages", tokenRE.FindStringSubmatch(body)[1], `{"to":"16315551234","type":"text","text":{"body":"hi"}}`)
+	assert.Equal(t, http.StatusInternalServerError, status, body)
+	assert.Contains(t, body, `"code":1011`)
+}
+
+func TestPresetGivesWayToExplicitSettings(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"WAFAKE_ADMIN_PASSWORD": "From-Env-1!"}
+	s, err := parseFlags([]string{"-preset", "ready", "-webhook-url", "http://127.0.0.1:8080/hook"}, func(k string) string { return env[k] }, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, readyNumber, s.registered, "the preset fills in what nobody gave")
+	assert.Equal(t, "From-Env-1!", s.adminPassword, "a variable wins over the preset")
+	assert.Equal(t, "http://127.0.0.1:8080/hook", s.webhookURL, "a flag wins over the preset")
+	assert.False(t, s.webhookSink, "no sink when a webhook URL is given")
+
+	_, err = parseFlags([]string{"-preset", "demo"}, func(string) string { return "" }, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `-preset: want "ready", got "demo"`)
+}
+
+// TestUnparsableValuesSaySo: a duration, number or boolean that does not parse, in a flag or
+// a variable, is an error that names it and says what was expected (the variables used to
+// fall back to the default silently, and duration flags said only "parse error").
+func TestUnparsableValuesSaySo(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"duration_variable", nil, map[string]string{"WAFAKE_WEBHOOK_TIMEOUT": "10 seconds"},
+			`WAFAKE_WEBHOOK_TIMEOUT="10 seconds": want a duration such as 10s, 1m30s or 250ms`},
+		{"duration_flag", []string{"-contact-check-delay", "5q"}, nil,
+			`invalid value "5q" for flag -contact-check-delay: want a duration such as 10s, 1m30s or 250ms: time: unknown unit "q"`},
+		{"integer_variable", nil, map[string]string{"WAFAKE_QUEUE_CAPACITY": "lots"}, `WAFAKE_QUEUE_CAPACITY="lots": want an integer`},
+		{"boolean_variable", nil, map[string]string{"WAFAKE_HTTP": "yes"}, `WAFAKE_HTTP="yes": want true or false`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := parseFlags(tc.args, func(k string) string { return tc.env[k] }, io.Discard)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}

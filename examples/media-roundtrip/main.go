@@ -8,10 +8,10 @@
 //	WA_BASE_URL=https://wa.example.com:9090 WA_CA_FILE=ca.pem WA_PASSWORD='…' \
 //	go run ./examples/media-roundtrip -to 16315551234 [-caption text] [-out copy.pdf] [FILE]
 //
-// Against the fake (sending needs a webhook URL, even one nobody listens on):
+// Against the fake, started ready to send (registered, admin password Adm1n-Pass!, webhooks
+// to a sink):
 //
-//	go run ./cmd/wafake -registered 1:6315551019 -admin-password 'Adm1n-Pass!' \
-//	    -webhook-url http://127.0.0.1:1/unused -ca-out /tmp/wafake-ca.pem &
+//	go run ./cmd/wafake -preset ready -ca-out /tmp/wafake-ca.pem &
 //	WA_BASE_URL=https://127.0.0.1:9090 WA_CA_FILE=/tmp/wafake-ca.pem WA_PASSWORD='Adm1n-Pass!' \
 //	go run ./examples/media-roundtrip -to 16315551234
 //

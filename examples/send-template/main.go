@@ -24,11 +24,10 @@
 //	go run ./examples/send-template -to 16315551234 -namespace 'your-namespace' \
 //	    -customer Ana -order 58213 -amount 10.99 -currency USD -delivery 2026-03-14
 //
-// Against the fake (any template name is accepted unless it registers templates; sending
-// needs a webhook URL, even one nobody listens on):
+// Against the fake, started ready to send (registered, admin password Adm1n-Pass!, webhooks
+// to a sink; any template name is accepted unless it registers templates):
 //
-//	go run ./cmd/wafake -registered 1:6315551019 -admin-password 'Adm1n-Pass!' \
-//	    -webhook-url http://127.0.0.1:1/unused -ca-out /tmp/wafake-ca.pem &
+//	go run ./cmd/wafake -preset ready -ca-out /tmp/wafake-ca.pem &
 //	WA_BASE_URL=https://127.0.0.1:9090 WA_CA_FILE=/tmp/wafake-ca.pem WA_PASSWORD='Adm1n-Pass!' \
 //	go run ./examples/send-template -to 16315551234 -namespace demo
 package main
