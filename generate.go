@@ -1,6 +1,6 @@
-// Package wabiz is the root of the wabiz module: a spec-first Go toolkit for the WhatsApp
-// Business On-Premises API. The packages live below it (spec, gen, api, fake); this file only
-// holds the generator directives that `go generate ./...` runs.
+// The directives `go generate ./...` (make generate) runs, in order: the generated code of
+// gen/ from the spec, the reference docs, the error-code constants of api/.
+
 package wabiz
 
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config gen/types.cfg.yaml spec/openapi.yaml

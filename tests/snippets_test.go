@@ -289,3 +289,51 @@ func TestSnippetCheckerCatchesBrokenSnippets(t *testing.T) {
 		})
 	}
 }
+
+// TestRootDocListsEveryPackage checks that the package doc of the module root (doc.go) names
+// every package of the module, so that a newcomer finds them all in `go doc` (a package
+// added later must be added there too).
+func TestRootDocListsEveryPackage(t *testing.T) {
+	t.Parallel()
+	root, err := filepath.Abs("..")
+	require.NoError(t, err)
+	f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(root, "doc.go"), nil, parser.ParseComments|parser.PackageClauseOnly)
+	require.NoError(t, err)
+	require.NotNil(t, f.Doc, "doc.go holds the root package doc")
+	// The packages named by the list items: "- a, b and c: what they are".
+	listed := map[string]bool{}
+	for _, line := range strings.Split(f.Doc.Text(), "\n") {
+		item, ok := strings.CutPrefix(strings.TrimSpace(line), "- ")
+		if !ok {
+			continue
+		}
+		names, _, _ := strings.Cut(item, ": ")
+		for _, n := range strings.FieldsFunc(strings.ReplaceAll(names, " and ", ","), func(r rune) bool { return r == ',' }) {
+			listed[strings.TrimSpace(n)] = true
+		}
+	}
+	var missing []string
+	err = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if path != root && (name == "node_modules" || name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(name, ".go") {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, filepath.Dir(path))
+		rel = filepath.ToSlash(rel)
+		if rel != "." && !listed[rel] && !slices.Contains(missing, rel) {
+			missing = append(missing, rel)
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Empty(t, missing, "packages the root package doc (doc.go) does not name")
+}

@@ -45,6 +45,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return // -h: the usage is printed, which is a success
+		}
 		fmt.Fprintln(os.Stderr, "media-roundtrip:", err)
 		os.Exit(1)
 	}
@@ -59,6 +62,14 @@ type options struct {
 func parseFlags(args []string, getenv func(string) string) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("media-roundtrip", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage: media-roundtrip -to NUMBER [flags] [FILE]
+  uploads FILE (default: a generated PDF), sends it as a document, downloads it back and
+  compares SHA-256; the connection comes from WA_BASE_URL, WA_PASSWORD, WA_CA_FILE, ...
+
+`)
+		fs.PrintDefaults()
+	}
 	fs.StringVar(&o.to, "to", getenv("WA_TO"), "recipient's WhatsApp id, digits with country code (WA_TO)")
 	fs.StringVar(&o.caption, "caption", "Sent by the wabiz media round trip", "caption of the document")
 	fs.StringVar(&o.contentType, "type", "", "media type of the file (default: sniffed from its content)")

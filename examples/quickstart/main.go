@@ -51,6 +51,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -68,6 +69,13 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if err := parseArgs(os.Args[1:], os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return // -h: the usage is printed, which is a success
+		}
+		fmt.Fprintln(os.Stderr, "quickstart:", err)
+		os.Exit(2)
+	}
 	cfg, err := configFromEnv(os.Getenv, os.ReadFile)
 	if err == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -78,6 +86,33 @@ func main() {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
+}
+
+// parseArgs accepts only -h: everything else is configured by the environment, which the
+// usage lists.
+func parseArgs(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		fmt.Fprint(out, `Usage: quickstart (no flags; make demo runs it)
+
+Without WA_BASE_URL it runs the whole flow against a fake started in-process: nothing to
+install or configure. With WA_BASE_URL it runs against that deployment, configured by
+  WA_BASE_URL, WA_USERNAME (default admin), WA_PASSWORD, WA_NEW_PASSWORD, WA_CA_FILE,
+  WA_TO, WA_WEBHOOK_LISTEN (default :8080), WA_WEBHOOK_PUBLIC_URL,
+  WA_TEMPLATE_NAMESPACE, WA_TEMPLATE_NAME, WA_TEMPLATE_LANGUAGE (default en_US),
+  WA_TEMPLATE_PARAMS, WA_REPLY_TIMEOUT (default 2m),
+  WA_CC, WA_PHONE, WA_CERT, WA_REG_METHOD, WA_REG_CODE (registration, if unregistered);
+go doc ./examples/quickstart explains each.
+`)
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q: quickstart takes no arguments, its settings are WA_* variables (see -h)", fs.Args())
+	}
+	return nil
 }
 
 // config says what the flow runs against. Without BaseURL the flow runs against the

@@ -15,7 +15,7 @@
 //
 // Print the message the program would send, without any server:
 //
-//	go run ./examples/send-template -dry-run -to 16315551234
+//	go run ./examples/send-template -dry-run [-to 16315551234]
 //
 // Send it, the connection coming from the environment (WA_BASE_URL, WA_USERNAME, default
 // admin, WA_PASSWORD, WA_NEW_PASSWORD on first login, WA_CA_FILE for the server's CA):
@@ -58,6 +58,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return // -h: the usage is printed, which is a success
+		}
 		fmt.Fprintln(os.Stderr, "send-template:", err)
 		os.Exit(1)
 	}
@@ -77,7 +80,15 @@ func parseFlags(args []string, getenv func(string) string, now time.Time) (optio
 	var o options
 	var amount, delivery string
 	fs := flag.NewFlagSet("send-template", flag.ContinueOnError)
-	fs.StringVar(&o.to, "to", getenv("WA_TO"), "recipient: WhatsApp id or phone number with country code (WA_TO)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage:
+  send-template -dry-run [flags]                 print the message as JSON; no server, -to optional
+  send-template -to NUMBER -namespace NS [flags] send it (connection from WA_BASE_URL, WA_PASSWORD, ...)
+
+`)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&o.to, "to", getenv("WA_TO"), "recipient: WhatsApp id or phone number with country code; required unless -dry-run (WA_TO)")
 	fs.StringVar(&o.namespace, "namespace", getenv("WA_TEMPLATE_NAMESPACE"), "the account's template namespace (WA_TEMPLATE_NAMESPACE)")
 	fs.StringVar(&o.template, "template", "order_update", "template name")
 	fs.StringVar(&o.language, "lang", "en_US", "template language")
@@ -101,8 +112,8 @@ func parseFlags(args []string, getenv func(string) string, now time.Time) (optio
 		}
 		return r
 	}, o.to)
-	if o.to == "" {
-		return o, errors.New("-to (or WA_TO) is required")
+	if o.to == "" && !o.dryRun {
+		return o, errors.New("-to (or WA_TO) is required to send (or use -dry-run)")
 	}
 	if o.namespace == "" && !o.dryRun {
 		return o, errors.New("-namespace (or WA_TEMPLATE_NAMESPACE) is required")
@@ -154,14 +165,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		if o.namespace == "" {
 			o.namespace = "<your namespace>"
 		}
+		if o.to == "" {
+			o.to = "<recipient, -to>"
+		}
 		tpl := buildTemplate(o, headerImage).Build()
 		typ := gen.MessageTypeTemplate
-		msg, err := json.MarshalIndent(gen.Message{To: o.to, Type: &typ, Template: &tpl}, "", "  ")
-		if err != nil {
+		if _, err := fmt.Fprintln(out, "POST /v1/messages"); err != nil {
 			return err
 		}
-		_, err = fmt.Fprintf(out, "POST /v1/messages\n%s\n", msg)
-		return err
+		// Not HTML-escaped: the placeholders keep their < and > instead of \u003c.
+		enc := json.NewEncoder(out)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		return enc.Encode(gen.Message{To: o.to, Type: &typ, Template: &tpl})
 	}
 	client, err := newClient(getenv)
 	if err != nil {

@@ -47,6 +47,9 @@ import (
 
 func main() {
 	if err := run(os.Args[1:], os.Getenv); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return // -h: the usage is printed, which is a success
+		}
 		fmt.Fprintln(os.Stderr, "webhook-receiver:", err)
 		os.Exit(1)
 	}
@@ -70,6 +73,15 @@ type config struct {
 func parseConfig(args []string, getenv func(string) string) (config, error) {
 	var c config
 	fs := flag.NewFlagSet("webhook-receiver", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage: webhook-receiver [flags]
+  receives the webhooks, logs them and marks inbound messages read; each flag defaults to
+  an environment variable (go doc ./examples/webhook-receiver lists them), WA_PASSWORD and
+  WEBHOOK_SECRET are read from the environment only
+
+`)
+		fs.PrintDefaults()
+	}
 	fs.StringVar(&c.listen, "listen", getenv("LISTEN_ADDR"), "address to listen on")
 	fs.StringVar(&c.path, "path", or(getenv("WEBHOOK_PATH"), "/webhook"), "path of the webhook")
 	fs.StringVar(&c.baseURL, "wa-base-url", getenv("WA_BASE_URL"), "base URL of the WhatsApp Business API; empty: log only")

@@ -1,0 +1,31 @@
+// Package wabiz is the root of the wabiz module, a spec-first Go toolkit for the WhatsApp
+// Business On-Premises API. It holds no code: generate.go carries the directives that
+// `go generate ./...` runs, and the packages live below it.
+//
+// For users of the API:
+//
+//   - api: the client (sessions, typed errors and Code constants, retries, TLS, streaming
+//     media, a method for every operation).
+//   - webhook: decoding of webhook payloads and an http.Handler that receives them.
+//   - fake: a stateful in-memory fake of the server, for tests (NewTestServer).
+//   - gen: the types, client and strict server interface generated from the spec.
+//   - spec: the embedded OpenAPI document (spec/openapi.yaml), loaded with kin-openapi.
+//
+// Programs:
+//
+//   - cmd/wafake: the fake as a standalone server, for tests in any language.
+//   - examples/quickstart: the whole flow against an in-process fake (`make demo`) or a
+//     real deployment.
+//   - examples/send-template, examples/media-roundtrip, examples/webhook-receiver: one task
+//     each.
+//   - examples/internal/waenv, examples/internal/maintest: the examples' shared client setup,
+//     and the helper that runs their main functions in tests.
+//
+// For the maintainers:
+//
+//   - internal/refdoc and internal/refdoc/render: the generator of docs/reference.md.
+//   - internal/errcodes and internal/codesgen: the error-code table of the spec and the
+//     generator of api/codes.gen.go.
+//   - tests: spec lint rules, generated-code and docs freshness, contract tests of the client
+//     against the fake, compiled README snippets.
+package wabiz
