@@ -14,8 +14,13 @@ DEBANNER := grep -v '[╔║╚]' | sed '/./,$$!d'
 all: test
 
 ## demo: run examples/quickstart, the whole flow against the in-process fake (a real server with WA_BASE_URL, see its doc)
+# The first run compiles the module and its dependencies (and downloads them with an empty
+# module cache) for a minute or more without output, so it says so first; `go list` finds out,
+# in under a second, whether anything but the program itself needs compiling.
 demo:
-	$(GO) run ./examples/quickstart
+	@stale=$$($(GO) list -deps -f '{{if .Stale}}{{.ImportPath}}{{end}}' ./examples/quickstart | grep -vc '^github.com/wabiz/wabiz/examples/quickstart$$'); \
+	if [ "$$stale" != 0 ]; then echo "make demo: compiling examples/quickstart and $$stale packages it needs, once (about 2 minutes on 2 cores; later runs start at once)"; fi
+	@$(GO) run ./examples/quickstart
 
 ## test: lint Go and the spec, check that generated code and docs are fresh, then every test with the race detector
 test: lint spec-lint check-generated tidy-check

@@ -54,19 +54,41 @@ func TestReferenceDocIsFresh(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(directives), refdocDirective+"\n", "generate.go must run the reference generator")
 
-	out := filepath.Join(t.TempDir(), "reference.md")
+	tmp := t.TempDir()
+	out := filepath.Join(tmp, "reference.md")
 	cmd := exec.CommandContext(t.Context(), "go", "run", "./internal/refdoc", "-spec", "spec/openapi.yaml", "-o", out)
 	cmd.Dir = ".."
 	logs, err := cmd.CombinedOutput()
 	require.NoError(t, err, "refdoc: %s", logs)
 	fresh, err := os.ReadFile(out)
 	require.NoError(t, err)
-	committed, err := os.ReadFile(filepath.Join("..", referencePath))
-	require.NoError(t, err, "%s is missing: run `make generate`", referencePath)
 
-	line, have, want := firstDifference(committed, fresh)
-	assert.Zero(t, line, "%s is stale: run `make generate` and commit it; first difference at line %d:\n"+
-		"committed: %q\ngenerated: %q", referencePath, line, have, want)
+	// The index page and every page beside it, both ways: no page missing, none left over.
+	generated, err := filepath.Glob(filepath.Join(tmp, "reference", "*.md"))
+	require.NoError(t, err)
+	committedPages, err := filepath.Glob(filepath.Join("..", "docs", "reference", "*.md"))
+	require.NoError(t, err)
+	names := func(paths []string) []string {
+		var out []string
+		for _, p := range paths {
+			out = append(out, filepath.Base(p))
+		}
+		return out
+	}
+	assert.Equal(t, names(generated), names(committedPages), "docs/reference/ has other pages than the generator writes: run `make generate`")
+	for _, page := range append([]string{out}, generated...) {
+		rel, _ := filepath.Rel(tmp, page)
+		path := filepath.Join("docs", rel)
+		want, err := os.ReadFile(page)
+		require.NoError(t, err)
+		committed, err := os.ReadFile(filepath.Join("..", path))
+		if !assert.NoError(t, err, "%s is missing: run `make generate`", path) {
+			continue
+		}
+		line, have, wantLine := firstDifference(committed, want)
+		assert.Zero(t, line, "%s is stale: run `make generate` and commit it; first difference at line %d:\n"+
+			"committed: %q\ngenerated: %q", path, line, have, wantLine)
+	}
 
 	t.Run("detects_a_spec_change", func(t *testing.T) {
 		t.Parallel()
@@ -74,10 +96,13 @@ func TestReferenceDocIsFresh(t *testing.T) {
 		require.NoError(t, err)
 		op := doc.Paths.Value("/v1/messages").Post
 		require.NotNil(t, op)
-		op.Summary = "Send a message (changed)"
-		changed, err := render.Markdown(doc)
+		before, err := render.Pages(doc)
 		require.NoError(t, err)
-		line, have, want := firstDifference(fresh, changed)
+		require.Equal(t, string(fresh), string(before[render.IndexPage]), "refdoc writes render.Pages")
+		op.Summary = "Send a message (changed)"
+		changed, err := render.Pages(doc)
+		require.NoError(t, err)
+		line, have, want := firstDifference(before["reference/messages.md"], changed["reference/messages.md"])
 		require.NotZero(t, line, "a changed summary must change the reference")
 		assert.NotContains(t, have, "(changed)")
 		assert.Contains(t, want, "(changed)")

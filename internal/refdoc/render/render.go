@@ -1,7 +1,9 @@
 // Package render turns the loaded OpenAPI document of wabiz into docs/reference.md, a
 // Markdown reference meant to be read on a code host: operations by tag with who may call
 // them, their parameters, request and response fields as tables, examples and errors; the
-// webhook payloads; the error-code table; and an index of the component schemas.
+// webhook payloads; the error-code table; and an index of the component schemas. Markdown
+// renders it as one page; Pages splits that page into an index and a page per area, the form
+// refdoc writes, so that a code host renders every page whole and a link lands on its anchor.
 //
 // The output depends only on the document: every map is walked in sorted order and
 // examples are printed as JSON with sorted keys, so the same spec always gives the same
