@@ -19,7 +19,7 @@ all: test
 # in under a second, whether anything but the program itself needs compiling.
 demo:
 	@stale=$$($(GO) list -deps -f '{{if .Stale}}{{.ImportPath}}{{end}}' ./examples/quickstart | grep -vc '^github.com/wabiz/wabiz/examples/quickstart$$'); \
-	if [ "$$stale" != 0 ]; then echo "make demo: compiling examples/quickstart and $$stale packages it needs, once (about 2 minutes on 2 cores; later runs start at once)"; fi
+	if [ "$$stale" != 0 ]; then echo "make demo: compiling examples/quickstart and $$stale packages it needs, once (a few minutes on 2 cores; later runs take about a second)"; fi
 	@$(GO) run ./examples/quickstart
 
 ## test: lint Go and the spec, check that generated code and docs are fresh, then every test with the race detector
