@@ -26,6 +26,8 @@
 //   - internal/refdoc and internal/refdoc/render: the generator of docs/reference.md.
 //   - internal/errcodes and internal/codesgen: the error-code table of the spec and the
 //     generator of api/codes.gen.go.
+//   - internal/docshtml: the steps around Redocly in `make docs-html` (webhooks in the menu,
+//     no network request).
 //   - tests: spec lint rules, generated-code and docs freshness, contract tests of the client
 //     against the fake, compiled README snippets.
 package wabiz
