@@ -9,7 +9,9 @@
 //   - webhook: decoding of webhook payloads and an http.Handler that receives them.
 //   - fake: a stateful in-memory fake of the server, for tests (NewTestServer).
 //   - gen: the types, client and strict server interface generated from the spec.
-//   - spec: the embedded OpenAPI document (spec/openapi.yaml), loaded with kin-openapi.
+//   - gen/cloud: the same, generated from the Cloud API spec (spec/cloud.yaml).
+//   - spec: the embedded OpenAPI documents (spec/openapi.yaml, spec/cloud.yaml), loaded with
+//     kin-openapi.
 //
 // Programs:
 //
