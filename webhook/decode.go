@@ -27,6 +27,9 @@ const (
 
 var errNotObject = errors.New("not a JSON object")
 
+// errTooManyItems is what decode returns for a body with more items than its limit.
+var errTooManyItems = errors.New("webhook: too many items")
+
 // Decode decodes one callback body. It fails, with an error wrapping ErrMalformed, only when
 // data is not a single syntactically valid JSON object. Everything else decodes: unknown
 // fields are ignored by the typed items (and kept in their raw JSON), items the package
@@ -36,7 +39,7 @@ var errNotObject = errors.New("not a JSON object")
 // Decode copies data; the Notification does not refer to the caller's slice.
 func Decode(data []byte) (*Notification, error) {
 	n := new(Notification)
-	if err := n.decode(clone(data)); err != nil {
+	if err := n.decode(clone(data), 0); err != nil {
 		return nil, err
 	}
 	return n, nil
@@ -44,8 +47,10 @@ func Decode(data []byte) (*Notification, error) {
 
 // decode fills n from data, which it keeps (the caller passes a buffer it owns). After one
 // validity check of the whole body, it splits the top-level object and its arrays itself,
-// without copying, and decodes each item on its own.
-func (n *Notification) decode(data []byte) error {
+// without copying, and decodes each item on its own. With maxItems > 0, a body with more
+// items than that fails with errTooManyItems as soon as the item after the limit is reached,
+// so the work done for it is bounded by the limit, not by the body.
+func (n *Notification) decode(data []byte, maxItems int) error {
 	*n = Notification{}
 	if !json.Valid(data) {
 		return fmt.Errorf("%w: %w", ErrMalformed, syntaxError(data))
@@ -55,6 +60,10 @@ func (n *Notification) decode(data []byte) error {
 	}
 	n.raw = data
 
+	budget := maxItems
+	if budget <= 0 {
+		budget = -1 // no limit
+	}
 	// Like encoding/json, the last of repeated keys wins.
 	var known [5][]byte
 	var others map[string][]byte
@@ -66,15 +75,24 @@ func (n *Notification) decode(data []byte) error {
 		if others == nil {
 			others = map[string][]byte{}
 		}
+		if _, seen := others[key]; !seen && !spend(&budget) {
+			*n = Notification{}
+			return errTooManyItems
+		}
 		others[key] = value
 	}
 	// The spec's keys in a fixed order, then any other key in sorted order, so that
 	// Unknown is deterministic.
-	n.Contacts = decodeArray(n, keyContacts, known[0], decodeContact)
-	n.Messages = decodeArray(n, keyMessages, known[1], decodeMessage)
-	n.Statuses = decodeArray(n, keyStatuses, known[2], decodeStatus)
-	n.Errors = decodeArray(n, keyErrors, known[3], decodeErrorNotice)
-	n.Services = decodeArray(n, keyServices, known[4], decodeServiceNotice)
+	var ok [5]bool
+	n.Contacts, ok[0] = decodeArray(n, keyContacts, known[0], &budget, decodeContact)
+	n.Messages, ok[1] = decodeArray(n, keyMessages, known[1], &budget, decodeMessage)
+	n.Statuses, ok[2] = decodeArray(n, keyStatuses, known[2], &budget, decodeStatus)
+	n.Errors, ok[3] = decodeArray(n, keyErrors, known[3], &budget, decodeErrorNotice)
+	n.Services, ok[4] = decodeArray(n, keyServices, known[4], &budget, decodeServiceNotice)
+	if ok != [5]bool{true, true, true, true, true} {
+		*n = Notification{}
+		return errTooManyItems
+	}
 	for _, k := range slices.Sorted(maps.Keys(others)) {
 		n.Unknown = append(n.Unknown, Unknown{Key: k, Index: -1, Raw: others[k]})
 	}
@@ -85,25 +103,45 @@ func (n *Notification) decode(data []byte) error {
 // topKeys are the keys of WebhookNotification, in the order decode handles them.
 var topKeys = [5]string{keyContacts, keyMessages, keyStatuses, keyErrors, keyServices}
 
-// decodeArray decodes the array value of key item by item. An item that decodeItem does not
-// accept is appended to n.Unknown instead; a value that is not an array (null aside) becomes
-// one Unknown with an *ItemError.
-func decodeArray[T any](n *Notification, key string, value []byte,
+// spend takes one item from the budget, reporting false when none is left; a negative
+// budget is unlimited.
+func spend(budget *int) bool {
+	switch {
+	case *budget < 0:
+		return true
+	case *budget == 0:
+		return false
+	}
+	*budget--
+	return true
+}
+
+// decodeArray decodes the array value of key item by item, each spending one item of the
+// budget; it reports false, having stopped, when the budget runs out. An item that
+// decodeItem does not accept is appended to n.Unknown instead; a value that is not an array
+// (null aside) becomes one Unknown with an *ItemError.
+func decodeArray[T any](n *Notification, key string, value []byte, budget *int,
 	decodeItem func(key string, index int, raw json.RawMessage) (T, *Unknown),
-) []T {
+) ([]T, bool) {
 	if value == nil || value[0] == 'n' { // absent or null
-		return nil
+		return nil, true
 	}
 	if value[0] != '[' {
+		if !spend(budget) {
+			return nil, false
+		}
 		n.Unknown = append(n.Unknown, Unknown{
 			Key: key, Index: -1, Raw: value,
 			Err: &ItemError{Key: key, Index: -1, Err: errors.New("not a JSON array")},
 		})
-		return nil
+		return nil, true
 	}
 	var out []T
 	i := 0
 	for raw := range elements(value) {
+		if !spend(budget) {
+			return nil, false
+		}
 		item, unknown := decodeItem(key, i, raw)
 		i++
 		if unknown != nil {
@@ -112,7 +150,7 @@ func decodeArray[T any](n *Notification, key string, value []byte,
 		}
 		out = append(out, item)
 	}
-	return out
+	return out, true
 }
 
 // decodeInto unmarshals raw into typed. It returns an Unknown carrying an *ItemError when raw
