@@ -379,9 +379,9 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool
 	if r.ContentLength > h.maxBytes {
 		return tooLarge()
 	}
-	// The deadline covers the body only: once it is read, it is lifted, because the server's
-	// background read of the idle connection would otherwise fail at the deadline and cancel
-	// the request's context under the callbacks.
+	// The deadline covers the body only and is lifted once it is read, so that it never
+	// limits the callbacks. (net/http's HTTP/1 server clears it itself when the body hits
+	// EOF; lifting it here makes that hold for any ResponseWriter.)
 	rc := http.NewResponseController(w)
 	if rc.SetReadDeadline(time.Now().Add(h.readTimeout)) == nil {
 		defer func() { _ = rc.SetReadDeadline(time.Time{}) }()

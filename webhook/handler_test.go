@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -782,4 +784,88 @@ func TestHandlerServedUnderPrefix(t *testing.T) {
 		assert.Equal(t, http.StatusOK, resp.StatusCode, f.name)
 	}
 	assert.Equal(t, int32(want), items.Load())
+}
+
+// TestHandlerReleasesConnectionsThatTrickleTheBody proves that peers sending the body a byte
+// at a time are answered 400 with the envelope and disconnected once the read timeout
+// passes, instead of holding their connection for as long as they keep trickling.
+func TestHandlerReleasesConnectionsThatTrickleTheBody(t *testing.T) {
+	t.Parallel()
+	h := newHandler(t, WithMessageFunc(nopMessage), WithReadTimeout(300*time.Millisecond))
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ReadHeaderTimeout = 10 * time.Second // as the package doc's server
+	srv.Start()
+	t.Cleanup(srv.Close)
+
+	const conns = 20
+	answers := make(chan string, conns)
+	for range conns {
+		c, err := net.Dial("tcp", srv.Listener.Addr().String())
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = c.Close() })
+		_, err = io.WriteString(c, "POST /webhook HTTP/1.1\r\nHost: hooks.example.com\r\n"+
+			"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
+		require.NoError(t, err)
+		go func() { // trickle until the server hangs up
+			for {
+				time.Sleep(100 * time.Millisecond)
+				if _, err := c.Write([]byte(" ")); err != nil {
+					return
+				}
+			}
+		}()
+		go func() {
+			_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			if err != nil {
+				answers <- "no answer: " + err.Error()
+				return
+			}
+			body, _ := io.ReadAll(resp.Body)
+			answers <- fmt.Sprintf("%d %s", resp.StatusCode, body)
+		}()
+	}
+	for range conns {
+		select {
+		case got := <-answers:
+			assert.Contains(t, got, "400 ")
+			assert.Contains(t, got, `"code":1025`)
+		case <-time.After(3 * time.Second):
+			t.Fatal("a trickling connection is still held 3 s after a read timeout of 300 ms")
+		}
+	}
+}
+
+// TestHandlerReadDeadlineDoesNotLimitCallbacks proves that the read deadline ends with the
+// body: a callback that runs longer than the read timeout keeps a live context and its
+// answer reaches the client.
+func TestHandlerReadDeadlineDoesNotLimitCallbacks(t *testing.T) {
+	t.Parallel()
+	ctxErr := make(chan error, 1)
+	h := newHandler(t, WithReadTimeout(100*time.Millisecond), WithMessageFunc(func(ctx context.Context, _ *Message) error {
+		time.Sleep(400 * time.Millisecond)
+		ctxErr <- ctx.Err()
+		return nil
+	}))
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL, strings.NewReader(textBody))
+	require.NoError(t, err)
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.NoError(t, <-ctxErr, "the callback's context outlives the read deadline")
+}
+
+// TestHandlerWithNewDedupe proves that WithNewDedupe deduplicates like WithDedupe with a
+// Dedupe of the same size and ttl.
+func TestHandlerWithNewDedupe(t *testing.T) {
+	t.Parallel()
+	var runs atomic.Int32
+	h := newHandler(t, WithNewDedupe(10, time.Hour),
+		WithMessageFunc(func(context.Context, *Message) error { runs.Add(1); return nil }))
+	require.Equal(t, http.StatusOK, post(t, h, textBody).Code)
+	require.Equal(t, http.StatusOK, post(t, h, textBody).Code)
+	assert.Equal(t, int32(1), runs.Load(), "the redelivery is skipped")
 }
