@@ -45,174 +45,241 @@ func Decode(data []byte) (*Notification, error) {
 	return n, nil
 }
 
-// decode fills n from data, which it keeps (the caller passes a buffer it owns). After one
-// validity check of the whole body, it splits the top-level object and its arrays itself,
-// without copying, and decodes each item on its own. With maxItems > 0, a body with more
-// items than that fails with errTooManyItems as soon as the item after the limit is reached,
-// so the work done for it is bounded by the limit, not by the body.
+// decode fills n from data, which it keeps (the caller passes a buffer it owns). It splits
+// the top-level object and its arrays itself, without copying, and decodes each item on its
+// own; validity is checked on the way (see scan.go), so the body is scanned once for
+// splitting and once by encoding/json, as a map decode scans it. With maxItems > 0, a body
+// with more items than that fails with errTooManyItems as soon as the item after the limit
+// is reached, so the work done for it is bounded by the limit, not by the body.
 func (n *Notification) decode(data []byte, maxItems int) error {
 	*n = Notification{}
-	if !json.Valid(data) {
-		return fmt.Errorf("%w: %w", ErrMalformed, syntaxError(data))
+	d := decoder{n: n, budget: -1} // a negative budget is unlimited
+	if maxItems > 0 {
+		d.budget = maxItems
 	}
-	if !isObject(data) {
-		return fmt.Errorf("%w: top-level value is not an object", ErrMalformed)
+	if err := d.body(data); err != nil {
+		*n = Notification{}
+		if errors.Is(err, errSyntax) {
+			return malformed(data)
+		}
+		return err
 	}
 	n.raw = data
+	n.linkSenders()
+	return nil
+}
 
-	budget := maxItems
-	if budget <= 0 {
-		budget = -1 // no limit
+// decoder holds the state of one decode.
+type decoder struct {
+	n      *Notification
+	budget int
+}
+
+// spend takes one item from the budget, failing with errTooManyItems when none is left.
+func (d *decoder) spend() error {
+	switch {
+	case d.budget < 0:
+		return nil
+	case d.budget == 0:
+		return errTooManyItems
 	}
-	// Like encoding/json, the last of repeated keys wins.
+	d.budget--
+	return nil
+}
+
+func (d *decoder) body(data []byte) error {
+	// Like encoding/json, the last of repeated keys wins; the values it replaces must still
+	// be valid JSON.
 	var known [5][]byte
 	var others map[string][]byte
-	for key, value := range members(data) {
-		if i := slices.Index(topKeys[:], key); i >= 0 {
+	err := members(data, func(key, value []byte) error {
+		i := topIndex(key)
+		var name string
+		if i < 0 {
+			var err error
+			if name, err = decodeKey(key); err != nil {
+				return err
+			}
+			i = slices.Index(topKeys[:], name)
+		}
+		if i >= 0 {
+			if known[i] != nil && !json.Valid(known[i]) {
+				return errSyntax
+			}
 			known[i] = value
-			continue
+			return nil
+		}
+		if !json.Valid(value) {
+			return errSyntax
+		}
+		if _, seen := others[name]; !seen {
+			if err := d.spend(); err != nil {
+				return err
+			}
 		}
 		if others == nil {
 			others = map[string][]byte{}
 		}
-		if _, seen := others[key]; !seen && !spend(&budget) {
-			*n = Notification{}
-			return errTooManyItems
-		}
-		others[key] = value
+		others[name] = value
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	// The spec's keys in a fixed order, then any other key in sorted order, so that
 	// Unknown is deterministic.
-	var ok [5]bool
-	n.Contacts, ok[0] = decodeArray(n, keyContacts, known[0], &budget, decodeContact)
-	n.Messages, ok[1] = decodeArray(n, keyMessages, known[1], &budget, decodeMessage)
-	n.Statuses, ok[2] = decodeArray(n, keyStatuses, known[2], &budget, decodeStatus)
-	n.Errors, ok[3] = decodeArray(n, keyErrors, known[3], &budget, decodeErrorNotice)
-	n.Services, ok[4] = decodeArray(n, keyServices, known[4], &budget, decodeServiceNotice)
-	if ok != [5]bool{true, true, true, true, true} {
-		*n = Notification{}
-		return errTooManyItems
+	n := d.n
+	if n.Contacts, err = decodeArray(d, keyContacts, known[0], decodeContact); err != nil {
+		return err
+	}
+	if n.Messages, err = decodeArray(d, keyMessages, known[1], decodeMessage); err != nil {
+		return err
+	}
+	if n.Statuses, err = decodeArray(d, keyStatuses, known[2], decodeStatus); err != nil {
+		return err
+	}
+	if n.Errors, err = decodeArray(d, keyErrors, known[3], decodeErrorNotice); err != nil {
+		return err
+	}
+	if n.Services, err = decodeArray(d, keyServices, known[4], decodeServiceNotice); err != nil {
+		return err
 	}
 	for _, k := range slices.Sorted(maps.Keys(others)) {
 		n.Unknown = append(n.Unknown, Unknown{Key: k, Index: -1, Raw: others[k]})
 	}
-	n.linkSenders()
 	return nil
 }
 
 // topKeys are the keys of WebhookNotification, in the order decode handles them.
 var topKeys = [5]string{keyContacts, keyMessages, keyStatuses, keyErrors, keyServices}
 
-// spend takes one item from the budget, reporting false when none is left; a negative
-// budget is unlimited.
-func spend(budget *int) bool {
-	switch {
-	case *budget < 0:
-		return true
-	case *budget == 0:
-		return false
-	}
-	*budget--
-	return true
-}
-
 // decodeArray decodes the array value of key item by item, each spending one item of the
-// budget; it reports false, having stopped, when the budget runs out. An item that
-// decodeItem does not accept is appended to n.Unknown instead; a value that is not an array
-// (null aside) becomes one Unknown with an *ItemError.
-func decodeArray[T any](n *Notification, key string, value []byte, budget *int,
-	decodeItem func(key string, index int, raw json.RawMessage) (T, *Unknown),
-) ([]T, bool) {
-	if value == nil || value[0] == 'n' { // absent or null
-		return nil, true
-	}
-	if value[0] != '[' {
-		if !spend(budget) {
-			return nil, false
+// budget. An item that decodeItem does not accept is appended to n.Unknown instead; a value
+// that is not an array (null aside) becomes one Unknown with an *ItemError. It fails with
+// errSyntax when the value is not valid JSON and with errTooManyItems when the budget runs
+// out.
+func decodeArray[T any](d *decoder, key string, value []byte,
+	decodeItem func(key string, index int, raw json.RawMessage) (T, *Unknown, error),
+) ([]T, error) {
+	switch {
+	case value == nil: // absent
+		return nil, nil
+	case value[0] != '[':
+		if !json.Valid(value) {
+			return nil, errSyntax
 		}
-		n.Unknown = append(n.Unknown, Unknown{
+		if string(value) == "null" {
+			return nil, nil
+		}
+		if err := d.spend(); err != nil {
+			return nil, err
+		}
+		d.n.Unknown = append(d.n.Unknown, Unknown{
 			Key: key, Index: -1, Raw: value,
 			Err: &ItemError{Key: key, Index: -1, Err: errors.New("not a JSON array")},
 		})
-		return nil, true
+		return nil, nil
 	}
 	var out []T
 	i := 0
-	for raw := range elements(value) {
-		if !spend(budget) {
-			return nil, false
+	err := elements(value, func(raw []byte) error {
+		if err := d.spend(); err != nil {
+			return err
 		}
-		item, unknown := decodeItem(key, i, raw)
+		item, unknown, err := decodeItem(key, i, raw)
+		if err != nil {
+			return err
+		}
 		i++
 		if unknown != nil {
-			n.Unknown = append(n.Unknown, *unknown)
-			continue
+			d.n.Unknown = append(d.n.Unknown, *unknown)
+			return nil
+		}
+		if out == nil {
+			// Most arrays hold one item or a few; counting them first would cost a scan.
+			out = make([]T, 0, 1)
 		}
 		out = append(out, item)
-	}
-	return out, true
+		return nil
+	})
+	return out, err
 }
 
-// decodeInto unmarshals raw into typed. It returns an Unknown carrying an *ItemError when raw
-// is not an object or does not fit the type; typed then holds whatever did decode.
-func decodeInto(key string, index int, raw json.RawMessage, typed any) *Unknown {
+// decodeInto unmarshals raw into typed. It fails with errSyntax when raw is not valid JSON,
+// and returns an Unknown carrying an *ItemError when raw is not an object or does not fit the
+// type; typed then holds whatever did decode.
+func decodeInto(key string, index int, raw json.RawMessage, typed any) (*Unknown, error) {
 	var err error
-	if !isObject(raw) {
+	if raw[0] != '{' {
+		if !json.Valid(raw) {
+			return nil, errSyntax
+		}
 		err = errNotObject
-	} else {
-		err = json.Unmarshal(raw, typed)
+	} else if err = json.Unmarshal(raw, typed); err != nil && !json.Valid(raw) {
+		// json.Unmarshal checks raw before decoding it, so only an error of an item that is
+		// valid JSON (a value that does not fit the type) leaves the body valid.
+		return nil, errSyntax
 	}
 	if err == nil {
-		return nil
+		return nil, nil
 	}
-	return &Unknown{Key: key, Index: index, Raw: raw, Err: &ItemError{Key: key, Index: index, Err: err}}
+	return &Unknown{Key: key, Index: index, Raw: raw, Err: &ItemError{Key: key, Index: index, Err: err}}, nil
 }
 
-func decodeContact(key string, index int, raw json.RawMessage) (Contact, *Unknown) {
+func decodeContact(key string, index int, raw json.RawMessage) (Contact, *Unknown, error) {
 	c := Contact{raw: raw}
-	return c, decodeInto(key, index, raw, &c.WebhookContact)
+	u, err := decodeInto(key, index, raw, &c.WebhookContact)
+	return c, u, err
 }
 
-func decodeMessage(key string, index int, raw json.RawMessage) (Message, *Unknown) {
+func decodeMessage(key string, index int, raw json.RawMessage) (Message, *Unknown, error) {
 	m := Message{raw: raw}
-	if u := decodeInto(key, index, raw, &m.InboundMessage); u != nil {
+	u, err := decodeInto(key, index, raw, &m.InboundMessage)
+	switch {
+	case err != nil:
+		return m, nil, err
+	case u != nil:
 		u.ID, u.Type, u.From = m.ID, m.Type, m.From
-		return m, u
-	}
-	if !IsKnownMessageType(m.Type) {
+		return m, u, nil
+	case !IsKnownMessageType(m.Type):
 		return m, &Unknown{Key: key, Index: index, Type: m.Type, ID: m.ID, From: m.From, Raw: raw,
-			key: m.DedupeKey()}
+			key: m.DedupeKey()}, nil
 	}
-	return m, nil
+	return m, nil, nil
 }
 
-func decodeStatus(key string, index int, raw json.RawMessage) (Status, *Unknown) {
+func decodeStatus(key string, index int, raw json.RawMessage) (Status, *Unknown, error) {
 	s := Status{raw: raw}
-	if u := decodeInto(key, index, raw, &s.MessageStatus); u != nil {
+	u, err := decodeInto(key, index, raw, &s.MessageStatus)
+	switch {
+	case err != nil:
+		return s, nil, err
+	case u != nil:
 		u.ID, u.Type = s.ID, s.Status
-		return s, u
-	}
-	if !IsKnownStatus(s.Status) {
+		return s, u, nil
+	case !IsKnownStatus(s.Status):
 		return s, &Unknown{Key: key, Index: index, Type: s.Status, ID: s.ID, Raw: raw,
-			key: s.DedupeKey()}
+			key: s.DedupeKey()}, nil
 	}
-	return s, nil
+	return s, nil, nil
 }
 
-func decodeErrorNotice(key string, index int, raw json.RawMessage) (ErrorNotice, *Unknown) {
+func decodeErrorNotice(key string, index int, raw json.RawMessage) (ErrorNotice, *Unknown, error) {
 	e := ErrorNotice{raw: raw}
-	return e, decodeInto(key, index, raw, &e.ErrorDetail)
+	u, err := decodeInto(key, index, raw, &e.ErrorDetail)
+	return e, u, err
 }
 
-func decodeServiceNotice(key string, index int, raw json.RawMessage) (ServiceNotice, *Unknown) {
+func decodeServiceNotice(key string, index int, raw json.RawMessage) (ServiceNotice, *Unknown, error) {
 	s := ServiceNotice{raw: raw}
-	if u := decodeInto(key, index, raw, &s.WebhookServiceNotice); u != nil {
-		return s, u
+	u, err := decodeInto(key, index, raw, &s.WebhookServiceNotice)
+	switch {
+	case err != nil || u != nil:
+		return s, u, err
+	case s.Message == nil && s.Media == nil:
+		return s, &Unknown{Key: key, Index: index, Raw: raw}, nil
 	}
-	if s.Message == nil && s.Media == nil {
-		return s, &Unknown{Key: key, Index: index, Raw: raw}
-	}
-	return s, nil
+	return s, nil, nil
 }
 
 // linkSenders points each message's Sender at the contacts entry with the same wa_id.
@@ -229,22 +296,27 @@ func (n *Notification) linkSenders() {
 	}
 }
 
-// isObject reports whether data, leading white space aside, starts an object. Whether the
-// object is well formed is json.Unmarshal's to say.
+// isObject reports whether data, leading white space aside, starts an object.
 func isObject(data []byte) bool {
 	data = bytes.TrimLeft(data, " \t\r\n")
 	return len(data) > 0 && data[0] == '{'
 }
 
-// syntaxError returns the error json.Unmarshal gives for invalid data, which names the
-// offset, or a plain error for empty input.
-func syntaxError(data []byte) error {
+// malformed returns the error for a body that is not one JSON object, wrapping ErrMalformed
+// and, for invalid JSON, the error json.Unmarshal gives, which names the offset. It runs only
+// for bad bodies; encoding/json's check stops at the first error without allocating.
+func malformed(data []byte) error {
 	if len(bytes.TrimSpace(data)) == 0 {
-		return errors.New("empty body")
+		return fmt.Errorf("%w: empty body", ErrMalformed)
 	}
-	var v any
-	if err := json.Unmarshal(data, &v); err != nil {
-		return err
+	if !json.Valid(data) {
+		var v any
+		err := json.Unmarshal(data, &v) // fails in its check, before decoding anything
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
-	return errors.New("invalid JSON")
+	if !isObject(data) {
+		return fmt.Errorf("%w: top-level value is not an object", ErrMalformed)
+	}
+	// Not reached: the splitter accepts every valid object (FuzzDecode checks it).
+	return fmt.Errorf("%w: invalid JSON", ErrMalformed)
 }

@@ -2,79 +2,143 @@ package webhook
 
 import (
 	"encoding/json"
-	"iter"
+	"errors"
 	"unicode/utf8"
 )
 
-// The functions below walk JSON that json.Valid has accepted; they find the boundaries of
-// values without decoding them, so the items of a callback can be decoded one by one as
-// sub-slices of the body. On invalid input they stop early; they never index out of range.
+// The functions below split a callback body into its top-level members and the elements of
+// its arrays, as sub-slices of the body, without decoding them, so that each item can be
+// decoded on its own. They also check the JSON grammar of what they walk over (the object,
+// its keys, the punctuation between members and elements), while the values they hand out
+// are checked by whoever decodes them (json.Unmarshal checks its input before decoding it,
+// json.Valid the rest). So no part of the body is scanned for validity twice, and the body
+// as a whole is valid exactly when every part is. On input that is not valid JSON they
+// return errSyntax; they never index out of range.
 
-// members yields the keys and raw values of the object data.
-func members(data []byte) iter.Seq2[string, []byte] {
-	return func(yield func(string, []byte) bool) {
-		i := skipSpace(data, 0)
-		if i >= len(data) || data[i] != '{' {
-			return
+// errSyntax reports that the body is not valid JSON. decode replaces it with encoding/json's
+// own description of the first error.
+var errSyntax = errors.New("invalid JSON")
+
+// members calls fn with the quoted key and the raw value of each member of the object that
+// is the whole of data (leading and trailing white space aside), in order.
+func members(data []byte, fn func(key, value []byte) error) error {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return errSyntax
+	}
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		return trailing(data, i+1)
+	}
+	for {
+		if i >= len(data) || data[i] != '"' {
+			return errSyntax
 		}
-		i = skipSpace(data, i+1)
-		for i < len(data) && data[i] == '"' {
-			end := skipString(data, i)
-			key := decodeKey(data[i:end])
-			i = skipSpace(data, end)
-			if i >= len(data) || data[i] != ':' {
-				return
-			}
-			start := skipSpace(data, i+1)
-			end = skipValue(data, start)
-			if end <= start || !yield(key, data[start:end]) {
-				return
-			}
-			i = skipSpace(data, end)
-			if i < len(data) && data[i] == ',' {
-				i = skipSpace(data, i+1)
-			}
+		end := skipString(data, i)
+		if end < 0 {
+			return errSyntax
+		}
+		key := data[i:end]
+		i = skipSpace(data, end)
+		if i >= len(data) || data[i] != ':' {
+			return errSyntax
+		}
+		start := skipSpace(data, i+1)
+		end = skipValue(data, start)
+		if end <= start {
+			return errSyntax
+		}
+		if err := fn(key, data[start:end]); err != nil {
+			return err
+		}
+		i = skipSpace(data, end)
+		switch {
+		case i >= len(data):
+			return errSyntax
+		case data[i] == ',':
+			i = skipSpace(data, i+1)
+		case data[i] == '}':
+			return trailing(data, i+1)
+		default:
+			return errSyntax
 		}
 	}
 }
 
-// elements yields the raw elements of the array data.
-func elements(data []byte) iter.Seq[[]byte] {
-	return func(yield func([]byte) bool) {
-		i := skipSpace(data, 0)
-		if i >= len(data) || data[i] != '[' {
-			return
+// trailing checks that only white space follows the top-level value, which ends at i.
+func trailing(data []byte, i int) error {
+	if skipSpace(data, i) != len(data) {
+		return errSyntax
+	}
+	return nil
+}
+
+// elements calls fn with the raw value of each element of the array value, which starts with
+// '[' and, as skipValue found it, ends with the matching bracket.
+func elements(value []byte, fn func(item []byte) error) error {
+	last := len(value) - 1 // the closing bracket
+	i := skipSpace(value, 1)
+	if i == last && value[i] == ']' {
+		return nil
+	}
+	for {
+		end := skipValue(value, i)
+		if end <= i || end > last {
+			return errSyntax
 		}
-		i = skipSpace(data, i+1)
-		for i < len(data) && data[i] != ']' {
-			end := skipValue(data, i)
-			if end <= i || !yield(data[i:end]) {
-				return
-			}
-			i = skipSpace(data, end)
-			if i < len(data) && data[i] == ',' {
-				i = skipSpace(data, i+1)
-			}
+		if err := fn(value[i:end]); err != nil {
+			return err
+		}
+		i = skipSpace(value, end)
+		switch {
+		case i >= len(value):
+			return errSyntax
+		case value[i] == ',':
+			i = skipSpace(value, i+1)
+		case value[i] == ']' && i == last:
+			return nil
+		default:
+			return errSyntax
 		}
 	}
 }
 
-// decodeKey returns the string a quoted object key denotes.
-func decodeKey(quoted []byte) string {
+// decodeKey returns the string a quoted object key denotes, checking it as encoding/json
+// does. Keys without escapes, control characters or invalid UTF-8 (all the keys a callback
+// carries) are converted directly.
+func decodeKey(quoted []byte) (string, error) {
 	inner := quoted[1 : len(quoted)-1]
-	plain := utf8.Valid(inner)
 	for _, c := range inner {
-		if c == '\\' {
-			plain = false
-			break
+		if c < ' ' {
+			return "", errSyntax
+		}
+		if c == '\\' || c >= utf8.RuneSelf {
+			var s string
+			if json.Unmarshal(quoted, &s) != nil {
+				return "", errSyntax
+			}
+			return s, nil
 		}
 	}
-	if plain {
-		return string(inner)
+	return string(inner), nil
+}
+
+// topIndex returns the index in topKeys of the quoted key, or -1, without converting the key
+// to a string when it has no escapes.
+func topIndex(quoted []byte) int {
+	switch string(quoted[1 : len(quoted)-1]) {
+	case keyContacts:
+		return 0
+	case keyMessages:
+		return 1
+	case keyStatuses:
+		return 2
+	case keyErrors:
+		return 3
+	case keyServices:
+		return 4
 	}
-	var s string
-	_ = json.Unmarshal(quoted, &s) // valid JSON: cannot fail
-	return s
+	return -1
 }
 
 func skipSpace(data []byte, i int) int {
@@ -89,7 +153,8 @@ func skipSpace(data []byte, i int) int {
 	return i
 }
 
-// skipString returns the index after the string that starts at data[i] == '"'.
+// skipString returns the index after the string that starts at data[i] == '"', or -1 when
+// the string is not terminated.
 func skipString(data []byte, i int) int {
 	for i++; i < len(data); i++ {
 		switch data[i] {
@@ -99,10 +164,12 @@ func skipString(data []byte, i int) int {
 			return i + 1
 		}
 	}
-	return len(data)
+	return -1
 }
 
-// skipValue returns the index after the value that starts at data[i].
+// skipValue returns the index after the value that starts at data[i], or a value not above
+// i when there is none or it is not terminated. It matches brackets by depth without checking
+// their kinds, which whoever checks the value does.
 func skipValue(data []byte, i int) int {
 	if i >= len(data) {
 		return i
@@ -115,7 +182,9 @@ func skipValue(data []byte, i int) int {
 		for i < len(data) {
 			switch data[i] {
 			case '"':
-				i = skipString(data, i)
+				if i = skipString(data, i); i < 0 {
+					return -1
+				}
 				continue
 			case '{', '[':
 				depth++
@@ -127,7 +196,7 @@ func skipValue(data []byte, i int) int {
 			}
 			i++
 		}
-		return len(data)
+		return -1
 	default: // number, true, false, null
 		for i < len(data) {
 			switch data[i] {
