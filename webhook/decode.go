@@ -88,101 +88,134 @@ func (d *decoder) spend() error {
 }
 
 func (d *decoder) body(data []byte) error {
-	// Like encoding/json, the last of repeated keys wins; the values it replaces must still
-	// be valid JSON.
-	var known [5][]byte
+	n := d.n
+	var seen [5]bool
 	var others map[string][]byte
-	err := members(data, func(key, value []byte) error {
+	err := members(data, func(key []byte, start int) (int, error) {
 		i := topIndex(key)
 		var name string
 		if i < 0 {
 			var err error
 			if name, err = decodeKey(key); err != nil {
-				return err
+				return 0, err
 			}
 			i = slices.Index(topKeys[:], name)
 		}
 		if i >= 0 {
-			if known[i] != nil && !json.Valid(known[i]) {
-				return errSyntax
+			// Like encoding/json, the last of repeated keys wins.
+			if seen[i] {
+				d.drop(i)
 			}
-			known[i] = value
-			return nil
-		}
-		if !json.Valid(value) {
-			return errSyntax
-		}
-		if _, seen := others[name]; !seen {
-			if err := d.spend(); err != nil {
-				return err
+			seen[i] = true
+			if data[start] == '[' {
+				return d.array(i, data, start)
 			}
 		}
-		if others == nil {
+		end := skipValue(data, start)
+		if end <= start || !json.Valid(data[start:end]) {
+			return 0, errSyntax
+		}
+		value := data[start:end]
+		switch {
+		case i >= 0:
+			return end, d.notArray(i, value)
+		case others == nil:
 			others = map[string][]byte{}
 		}
+		if _, dup := others[name]; !dup {
+			if err := d.spend(); err != nil {
+				return 0, err
+			}
+		}
 		others[name] = value
-		return nil
+		return end, nil
 	})
 	if err != nil {
 		return err
 	}
-	// The spec's keys in a fixed order, then any other key in sorted order, so that
-	// Unknown is deterministic.
-	n := d.n
-	if n.Contacts, err = decodeArray(d, keyContacts, known[0], decodeContact); err != nil {
-		return err
+	// Unknown holds the items of the spec's keys in a fixed order, then any other key in
+	// sorted order, so that it does not depend on the order of the keys in the body.
+	if len(n.Unknown) > 1 {
+		slices.SortStableFunc(n.Unknown, func(a, b Unknown) int {
+			return slices.Index(topKeys[:], a.Key) - slices.Index(topKeys[:], b.Key)
+		})
 	}
-	if n.Messages, err = decodeArray(d, keyMessages, known[1], decodeMessage); err != nil {
-		return err
-	}
-	if n.Statuses, err = decodeArray(d, keyStatuses, known[2], decodeStatus); err != nil {
-		return err
-	}
-	if n.Errors, err = decodeArray(d, keyErrors, known[3], decodeErrorNotice); err != nil {
-		return err
-	}
-	if n.Services, err = decodeArray(d, keyServices, known[4], decodeServiceNotice); err != nil {
-		return err
-	}
-	for _, k := range slices.Sorted(maps.Keys(others)) {
-		n.Unknown = append(n.Unknown, Unknown{Key: k, Index: -1, Raw: others[k]})
+	if len(others) > 0 {
+		for _, k := range slices.Sorted(maps.Keys(others)) {
+			n.Unknown = append(n.Unknown, Unknown{Key: k, Index: -1, Raw: others[k]})
+		}
 	}
 	return nil
 }
 
-// topKeys are the keys of WebhookNotification, in the order decode handles them.
+// drop forgets the items of topKeys[i] decoded so far: the key is repeated, and the last
+// value wins.
+func (d *decoder) drop(i int) {
+	n := d.n
+	switch i {
+	case 0:
+		n.Contacts = nil
+	case 1:
+		n.Messages = nil
+	case 2:
+		n.Statuses = nil
+	case 3:
+		n.Errors = nil
+	case 4:
+		n.Services = nil
+	}
+	n.Unknown = slices.DeleteFunc(n.Unknown, func(u Unknown) bool { return u.Key == topKeys[i] })
+}
+
+// array decodes the array of topKeys[i] that starts at data[start] and returns the index
+// after it.
+func (d *decoder) array(i int, data []byte, start int) (end int, err error) {
+	n := d.n
+	switch i {
+	case 0:
+		n.Contacts, end, err = decodeArray(d, keyContacts, data, start, decodeContact)
+	case 1:
+		n.Messages, end, err = decodeArray(d, keyMessages, data, start, decodeMessage)
+	case 2:
+		n.Statuses, end, err = decodeArray(d, keyStatuses, data, start, decodeStatus)
+	case 3:
+		n.Errors, end, err = decodeArray(d, keyErrors, data, start, decodeErrorNotice)
+	default:
+		n.Services, end, err = decodeArray(d, keyServices, data, start, decodeServiceNotice)
+	}
+	return end, err
+}
+
+// notArray handles a value of topKeys[i] that is valid JSON but not an array: null stands
+// for no items, anything else becomes one Unknown with an *ItemError.
+func (d *decoder) notArray(i int, value []byte) error {
+	if string(value) == "null" {
+		return nil
+	}
+	if err := d.spend(); err != nil {
+		return err
+	}
+	key := topKeys[i]
+	d.n.Unknown = append(d.n.Unknown, Unknown{
+		Key: key, Index: -1, Raw: value,
+		Err: &ItemError{Key: key, Index: -1, Err: errors.New("not a JSON array")},
+	})
+	return nil
+}
+
+// topKeys are the keys of WebhookNotification, in the order Unknown lists their items.
 var topKeys = [5]string{keyContacts, keyMessages, keyStatuses, keyErrors, keyServices}
 
-// decodeArray decodes the array value of key item by item, each spending one item of the
-// budget. An item that decodeItem does not accept is appended to n.Unknown instead; a value
-// that is not an array (null aside) becomes one Unknown with an *ItemError. It fails with
-// errSyntax when the value is not valid JSON and with errTooManyItems when the budget runs
-// out.
-func decodeArray[T any](d *decoder, key string, value []byte,
+// decodeArray decodes the array that starts at data[start] item by item, each spending one
+// item of the budget, and returns the index after it. An item that decodeItem does not
+// accept is appended to n.Unknown instead. It fails with errSyntax when the array is not
+// valid JSON and with errTooManyItems when the budget runs out.
+func decodeArray[T any](d *decoder, key string, data []byte, start int,
 	decodeItem func(key string, index int, raw json.RawMessage) (T, *Unknown, error),
-) ([]T, error) {
-	switch {
-	case value == nil: // absent
-		return nil, nil
-	case value[0] != '[':
-		if !json.Valid(value) {
-			return nil, errSyntax
-		}
-		if string(value) == "null" {
-			return nil, nil
-		}
-		if err := d.spend(); err != nil {
-			return nil, err
-		}
-		d.n.Unknown = append(d.n.Unknown, Unknown{
-			Key: key, Index: -1, Raw: value,
-			Err: &ItemError{Key: key, Index: -1, Err: errors.New("not a JSON array")},
-		})
-		return nil, nil
-	}
+) ([]T, int, error) {
 	var out []T
 	i := 0
-	err := elements(value, func(raw []byte) error {
+	end, err := elements(data, start, func(raw []byte) error {
 		if err := d.spend(); err != nil {
 			return err
 		}
@@ -195,14 +228,10 @@ func decodeArray[T any](d *decoder, key string, value []byte,
 			d.n.Unknown = append(d.n.Unknown, *unknown)
 			return nil
 		}
-		if out == nil {
-			// Most arrays hold one item or a few; counting them first would cost a scan.
-			out = make([]T, 0, 1)
-		}
 		out = append(out, item)
 		return nil
 	})
-	return out, err
+	return out, end, err
 }
 
 // decodeInto unmarshals raw into typed. It fails with errSyntax when raw is not valid JSON,

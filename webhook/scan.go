@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"unicode/utf8"
@@ -19,9 +20,10 @@ import (
 // own description of the first error.
 var errSyntax = errors.New("invalid JSON")
 
-// members calls fn with the quoted key and the raw value of each member of the object that
-// is the whole of data (leading and trailing white space aside), in order.
-func members(data []byte, fn func(key, value []byte) error) error {
+// members walks the object that is the whole of data (leading and trailing white space
+// aside). For each member it calls fn with the quoted key and the index where the value
+// starts; fn returns the index just after the value, having checked it.
+func members(data []byte, fn func(key []byte, start int) (end int, err error)) error {
 	i := skipSpace(data, 0)
 	if i >= len(data) || data[i] != '{' {
 		return errSyntax
@@ -44,11 +46,11 @@ func members(data []byte, fn func(key, value []byte) error) error {
 			return errSyntax
 		}
 		start := skipSpace(data, i+1)
-		end = skipValue(data, start)
-		if end <= start {
+		if start >= len(data) {
 			return errSyntax
 		}
-		if err := fn(key, data[start:end]); err != nil {
+		end, err := fn(key, start)
+		if err != nil {
 			return err
 		}
 		i = skipSpace(data, end)
@@ -73,32 +75,32 @@ func trailing(data []byte, i int) error {
 	return nil
 }
 
-// elements calls fn with the raw value of each element of the array value, which starts with
-// '[' and, as skipValue found it, ends with the matching bracket.
-func elements(value []byte, fn func(item []byte) error) error {
-	last := len(value) - 1 // the closing bracket
-	i := skipSpace(value, 1)
-	if i == last && value[i] == ']' {
-		return nil
+// elements walks the array that starts at data[start] == '[', calling fn with the raw value
+// of each element, and returns the index just after the array. Splitting the array here,
+// rather than finding its end first, scans it once.
+func elements(data []byte, start int, fn func(item []byte) error) (int, error) {
+	i := skipSpace(data, start+1)
+	if i < len(data) && data[i] == ']' {
+		return i + 1, nil
 	}
 	for {
-		end := skipValue(value, i)
-		if end <= i || end > last {
-			return errSyntax
+		end := skipValue(data, i)
+		if end <= i {
+			return 0, errSyntax
 		}
-		if err := fn(value[i:end]); err != nil {
-			return err
+		if err := fn(data[i:end]); err != nil {
+			return 0, err
 		}
-		i = skipSpace(value, end)
+		i = skipSpace(data, end)
 		switch {
-		case i >= len(value):
-			return errSyntax
-		case value[i] == ',':
-			i = skipSpace(value, i+1)
-		case value[i] == ']' && i == last:
-			return nil
+		case i >= len(data):
+			return 0, errSyntax
+		case data[i] == ',':
+			i = skipSpace(data, i+1)
+		case data[i] == ']':
+			return i + 1, nil
 		default:
-			return errSyntax
+			return 0, errSyntax
 		}
 	}
 }
@@ -154,17 +156,25 @@ func skipSpace(data []byte, i int) int {
 }
 
 // skipString returns the index after the string that starts at data[i] == '"', or -1 when
-// the string is not terminated.
+// the string is not terminated. Strings are most of a callback's bytes, so it jumps from
+// quote to quote with bytes.IndexByte; a quote preceded by an odd number of backslashes is
+// escaped.
 func skipString(data []byte, i int) int {
-	for i++; i < len(data); i++ {
-		switch data[i] {
-		case '\\':
-			i++
-		case '"':
+	open := i
+	for i++; ; i++ {
+		j := bytes.IndexByte(data[i:], '"')
+		if j < 0 {
+			return -1
+		}
+		i += j
+		k := i
+		for k > open+1 && data[k-1] == '\\' {
+			k--
+		}
+		if (i-k)%2 == 0 {
 			return i + 1
 		}
 	}
-	return -1
 }
 
 // skipValue returns the index after the value that starts at data[i], or a value not above
