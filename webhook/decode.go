@@ -211,26 +211,31 @@ var topKeys = [5]string{keyContacts, keyMessages, keyStatuses, keyErrors, keySer
 // accept is appended to n.Unknown instead. It fails with errSyntax when the array is not
 // valid JSON and with errTooManyItems when the budget runs out.
 func decodeArray[T any](d *decoder, key string, data []byte, start int,
-	decodeItem func(key string, index int, raw json.RawMessage) (T, *Unknown, error),
+	decodeItem func(dst *T, key string, index int, raw json.RawMessage) (*Unknown, error),
 ) ([]T, int, error) {
 	var out []T
+	var zero T
 	i := 0
 	end, err := elements(data, start, func(raw []byte) error {
 		if err := d.spend(); err != nil {
 			return err
 		}
-		item, unknown, err := decodeItem(key, i, raw)
+		out = append(out, zero)
+		unknown, err := decodeItem(&out[len(out)-1], key, i, raw)
 		if err != nil {
 			return err
 		}
 		i++
 		if unknown != nil {
+			out[len(out)-1] = zero // keep nothing of it in the backing array
+			out = out[:len(out)-1]
 			d.n.Unknown = append(d.n.Unknown, *unknown)
-			return nil
 		}
-		out = append(out, item)
 		return nil
 	})
+	if len(out) == 0 {
+		out = nil // an array of only Unknown items leaves no typed ones
+	}
 	return out, end, err
 }
 
@@ -255,60 +260,62 @@ func decodeInto(key string, index int, raw json.RawMessage, typed any) (*Unknown
 	return &Unknown{Key: key, Index: index, Raw: raw, Err: &ItemError{Key: key, Index: index, Err: err}}, nil
 }
 
-func decodeContact(key string, index int, raw json.RawMessage) (Contact, *Unknown, error) {
-	c := Contact{raw: raw}
-	u, err := decodeInto(key, index, raw, &c.WebhookContact)
-	return c, u, err
+// The decode… functions fill the zero item they are given from raw, decoding in place (in
+// the slice being built) rather than into a value that would escape to the heap and then
+// be copied. They return an Unknown for an item that belongs in the catch-all.
+
+func decodeContact(c *Contact, key string, index int, raw json.RawMessage) (*Unknown, error) {
+	c.raw = raw
+	return decodeInto(key, index, raw, &c.WebhookContact)
 }
 
-func decodeMessage(key string, index int, raw json.RawMessage) (Message, *Unknown, error) {
-	m := Message{raw: raw}
+func decodeMessage(m *Message, key string, index int, raw json.RawMessage) (*Unknown, error) {
+	m.raw = raw
 	u, err := decodeInto(key, index, raw, &m.InboundMessage)
 	switch {
 	case err != nil:
-		return m, nil, err
+		return nil, err
 	case u != nil:
 		u.ID, u.Type, u.From = m.ID, m.Type, m.From
-		return m, u, nil
+		return u, nil
 	case !IsKnownMessageType(m.Type):
-		return m, &Unknown{Key: key, Index: index, Type: m.Type, ID: m.ID, From: m.From, Raw: raw,
+		return &Unknown{Key: key, Index: index, Type: m.Type, ID: m.ID, From: m.From, Raw: raw,
 			key: m.DedupeKey()}, nil
 	}
-	return m, nil, nil
+	return nil, nil
 }
 
-func decodeStatus(key string, index int, raw json.RawMessage) (Status, *Unknown, error) {
-	s := Status{raw: raw}
+func decodeStatus(s *Status, key string, index int, raw json.RawMessage) (*Unknown, error) {
+	s.raw = raw
 	u, err := decodeInto(key, index, raw, &s.MessageStatus)
 	switch {
 	case err != nil:
-		return s, nil, err
+		return nil, err
 	case u != nil:
 		u.ID, u.Type = s.ID, s.Status
-		return s, u, nil
+		return u, nil
 	case !IsKnownStatus(s.Status):
-		return s, &Unknown{Key: key, Index: index, Type: s.Status, ID: s.ID, Raw: raw,
+		return &Unknown{Key: key, Index: index, Type: s.Status, ID: s.ID, Raw: raw,
 			key: s.DedupeKey()}, nil
 	}
-	return s, nil, nil
+	return nil, nil
 }
 
-func decodeErrorNotice(key string, index int, raw json.RawMessage) (ErrorNotice, *Unknown, error) {
-	e := ErrorNotice{raw: raw}
-	u, err := decodeInto(key, index, raw, &e.ErrorDetail)
-	return e, u, err
+func decodeErrorNotice(e *ErrorNotice, key string, index int, raw json.RawMessage) (*Unknown, error) {
+	e.raw = raw
+	return decodeInto(key, index, raw, &e.ErrorDetail)
 }
 
-func decodeServiceNotice(key string, index int, raw json.RawMessage) (ServiceNotice, *Unknown, error) {
-	s := ServiceNotice{raw: raw}
+func decodeServiceNotice(s *ServiceNotice, key string, index int, raw json.RawMessage) (*Unknown, error) {
+	s.raw = raw
 	u, err := decodeInto(key, index, raw, &s.WebhookServiceNotice)
 	switch {
 	case err != nil || u != nil:
-		return s, u, err
+		return u, err
 	case s.Message == nil && s.Media == nil:
-		return s, &Unknown{Key: key, Index: index, Raw: raw}, nil
+		return &Unknown{Key: key, Index: index, Raw: raw}, nil
 	}
-	return s, nil, nil
+	return nil, nil
 }
 
 // linkSenders points each message's Sender at the contacts entry with the same wa_id.
