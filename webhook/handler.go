@@ -477,49 +477,52 @@ func (h *Handler) runCallbacks(ctx context.Context, n *Notification, failed map[
 			return true, err
 		}
 	}
-	run := func(kind, id, key string, fn func() error) {
+	// item is what has a dedupe key; its key is only computed for a failure under dedupe.
+	run := func(kind, id string, item interface{ DedupeKey() string }, fn func() error) {
 		if err := call(fn); err != nil {
 			fs.add(kind, id, err)
-			if key != "" && failed != nil {
-				failed[key] = true
+			if item != nil && failed != nil {
+				if key := item.DedupeKey(); key != "" {
+					failed[key] = true
+				}
 			}
 		}
 	}
 	if h.onContactCheck != nil {
 		for i := range n.Contacts {
 			if c := &n.Contacts[i]; c.IsCheckResult() {
-				run("contact", deref(c.Input), "", func() error { return h.onContactCheck(ctx, c) })
+				run("contact", deref(c.Input), nil, func() error { return h.onContactCheck(ctx, c) })
 			}
 		}
 	}
 	if h.onMessage != nil {
 		for i := range n.Messages {
 			m := &n.Messages[i]
-			run("message", m.ID, m.DedupeKey(), func() error { return h.onMessage(ctx, m) })
+			run("message", m.ID, m, func() error { return h.onMessage(ctx, m) })
 		}
 	}
 	if h.onStatus != nil {
 		for i := range n.Statuses {
 			s := &n.Statuses[i]
-			run("status", s.ID, s.DedupeKey(), func() error { return h.onStatus(ctx, s) })
+			run("status", s.ID, s, func() error { return h.onStatus(ctx, s) })
 		}
 	}
 	if h.onErrorNotice != nil {
 		for i := range n.Errors {
 			e := &n.Errors[i]
-			run("error", strconv.Itoa(e.Code), "", func() error { return h.onErrorNotice(ctx, e) })
+			run("error", strconv.Itoa(e.Code), nil, func() error { return h.onErrorNotice(ctx, e) })
 		}
 	}
 	if h.onService != nil {
 		for i := range n.Services {
 			s := &n.Services[i]
-			run("service", "", "", func() error { return h.onService(ctx, s) })
+			run("service", "", nil, func() error { return h.onService(ctx, s) })
 		}
 	}
 	if h.onUnknown != nil {
 		for i := range n.Unknown {
 			u := &n.Unknown[i]
-			run("unknown", u.ID, u.key, func() error { return h.onUnknown(ctx, u) })
+			run("unknown", u.ID, u, func() error { return h.onUnknown(ctx, u) })
 		}
 	}
 	return false, errors.Join(fs.errs...)
