@@ -29,6 +29,24 @@ func TestDecodeMalformed(t *testing.T) {
 		{"single quotes", `{'messages':[]}`},
 		{"invalid utf8 escape", `{"a":"\x"}`},
 		{"comment", `{/* no */"messages":[]}`},
+		// Without a validity pass over the whole body, the splitter must find these itself.
+		{"items without a comma", `{"messages":[{"id":"A"} {"id":"B"}]}`},
+		{"trailing comma in an array", `{"messages":[{"id":"A"},]}`},
+		{"trailing comma in the object", `{"messages":[],}`},
+		{"members without a comma", `{"messages":[] "statuses":[]}`},
+		{"missing colon", `{"messages" []}`},
+		{"bracket mismatch in an item", `{"messages":[{"id":"A"]]}`},
+		{"bracket mismatch closing the array", `{"messages":[{"id":"A"}}}`},
+		{"invalid number item", `{"messages":[01]}`},
+		{"bare word item", `{"messages":[nul]}`},
+		{"invalid null value", `{"messages":nul}`},
+		{"invalid unknown value", `{"account":{"a":tru}}`},
+		{"invalid value replaced by a repeated key", `{"messages":{"a":},"messages":[]}`},
+		{"invalid array replaced by a repeated key", `{"messages":[{"a":}],"messages":[]}`},
+		{"control character in a key", "{\"mess\x01ages\":[]}"},
+		{"bad escape in a key", `{"m\qessages":[]}`},
+		{"unterminated string after an escaped quote", `{"messages":[{"id":"A\"}]}`},
+		{"type error and syntax error in one item", `{"messages":[{"timestamp":{},"id":}]}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -38,6 +38,14 @@
 // 1016 (System overloaded) and the business can no longer send. A callback that can never
 // succeed for a given item should log it and return nil.
 //
+// The Handler bounds what one request can cost, since the endpoint is often reachable
+// without credentials: bodies over 4 MiB (WithMaxBodyBytes) or with more than 1000 items
+// (WithMaxItems) are answered 413 before any callback runs, the body must arrive within
+// 10 s of the Handler starting to read it (WithReadTimeout; the deadline is lifted for the
+// callbacks), and each request writes at most two log lines however many items it carries.
+// http.Server's ReadHeaderTimeout and IdleTimeout bound the rest of the connection's life
+// (see the server below).
+//
 // Callbacks run on the request's goroutine, and the client has at most
 // webhooks.max_concurrent_requests (6 by default) callbacks in flight, so a slow callback
 // delays every other notification: hand long work to a queue and return.
@@ -47,7 +55,8 @@
 // Delivery is at least once: after a timeout or a lost answer the same callback arrives
 // again. WithDedupe skips the messages and statuses a Dedupe has seen handled (keyed by
 // message id, and by message id, status value and recipient for statuses) and still answers
-// 200. A key is remembered only once every callback that received its item succeeded; after
+// 200; WithNewDedupe does the same with a Dedupe of the Handler's own, whose bad limits
+// NewHandler reports. A key is remembered only once every callback that received its item succeeded; after
 // a failure it is not, so the retry runs the item again (and skips the items that did
 // succeed).
 //
@@ -86,8 +95,10 @@
 //		return errors.New("no CA certificate")
 //	}
 //	srv := &http.Server{
-//		Handler:           handler,
-//		ReadHeaderTimeout: 10 * time.Second,
+//		Handler:           handler,          // bounds the body read itself (WithReadTimeout)
+//		ReadHeaderTimeout: 10 * time.Second, // for the request line and headers
+//		IdleTimeout:       2 * time.Minute,  // between requests of a kept-alive connection
+//		MaxHeaderBytes:    64 << 10,
 //		TLSConfig: &tls.Config{
 //			MinVersion: tls.VersionTLS12,
 //			ClientAuth: tls.RequireAndVerifyClientCert,

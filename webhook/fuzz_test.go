@@ -111,14 +111,20 @@ func FuzzDecode(f *testing.F) {
 }
 
 // FuzzHandler checks the answers of the Handler: 200 for any JSON object, 400 for anything
-// else, 413 beyond the limit, and a 5xx only when a callback failed.
+// else, 413 beyond the size limit or, with few allowed (fewItems), the item limit, and a 5xx
+// only when a callback failed.
 func FuzzHandler(f *testing.F) {
 	addSeeds(f, func(data []byte) {
-		f.Add(data, false)
-		f.Add(data, true)
+		f.Add(data, false, false)
+		f.Add(data, true, false)
+		f.Add(data, false, true)
 	})
 	const limit = 64 << 10
-	f.Fuzz(func(t *testing.T, body []byte, fail bool) {
+	f.Fuzz(func(t *testing.T, body []byte, fail, fewItems bool) {
+		maxItems := 1 << 20 // more than a body under the size limit can hold
+		if fewItems {
+			maxItems = 3
+		}
 		var calls int
 		errFail := errors.New("callback failed")
 		outcome := func() error {
@@ -132,7 +138,7 @@ func FuzzHandler(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h, err := NewHandler(WithLogger(quietLogger()), WithMaxBodyBytes(limit), WithDedupe(d),
+		h, err := NewHandler(WithLogger(quietLogger()), WithMaxBodyBytes(limit), WithMaxItems(maxItems), WithDedupe(d),
 			WithMessageFunc(func(context.Context, *Message) error { return outcome() }),
 			WithStatusFunc(func(context.Context, *Status) error { return outcome() }),
 			WithErrorNoticeFunc(func(context.Context, *ErrorNotice) error { return outcome() }),
@@ -153,8 +159,16 @@ func FuzzHandler(f *testing.F) {
 				t.Fatalf("status %d for a body over the limit", rec.Code)
 			}
 		case !json.Valid(body) || !isObject(body):
-			if rec.Code != http.StatusBadRequest {
+			// With a low item limit, the limit may be reached before the error.
+			if rec.Code != http.StatusBadRequest && (!fewItems || rec.Code != http.StatusRequestEntityTooLarge) {
 				t.Fatalf("status %d for malformed input %q", rec.Code, body)
+			}
+		case countItems(t, body) > maxItems:
+			if rec.Code != http.StatusRequestEntityTooLarge {
+				t.Fatalf("status %d for %d items over the limit of %d", rec.Code, countItems(t, body), maxItems)
+			}
+			if calls > 0 {
+				t.Fatalf("%d callbacks ran for a body over the item limit", calls)
 			}
 		case fail && calls > 0:
 			if rec.Code != http.StatusInternalServerError {
@@ -169,6 +183,31 @@ func FuzzHandler(f *testing.F) {
 			t.Fatalf("error answer is not JSON: %q", rec.Body.Bytes())
 		}
 	})
+}
+
+// countItems counts the items of a valid body as encoding/json splits it: the elements of
+// each known key's array, one for a known key's value that is neither an array nor null,
+// and one for each unknown key.
+func countItems(t *testing.T, body []byte) int {
+	t.Helper()
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil {
+		t.Fatalf("counting items: %v", err)
+	}
+	count := 0
+	for k, v := range top {
+		var items []json.RawMessage
+		switch {
+		case !slices.Contains(topKeys[:], k):
+			count++
+		case string(v) == "null":
+		case json.Unmarshal(v, &items) == nil:
+			count += len(items)
+		default:
+			count++
+		}
+	}
+	return count
 }
 
 // itemsByKey returns the raw JSON of n's items by top-level key.

@@ -10,17 +10,36 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/wabiz/wabiz/gen"
 )
 
 // DefaultMaxBodyBytes is the body size limit of a Handler unless WithMaxBodyBytes says
-// otherwise. Callbacks are small (a few KiB even when several arrays are combined); the limit
-// only guards against abuse of a publicly reachable endpoint.
+// otherwise. Callbacks are small (a few KiB even when several arrays are combined), but the
+// limit stays well above them: a callback the Handler refuses is delivered again and again,
+// so a legitimate one must never hit it. 4 MiB also covers the 3 MB that Meta documents as
+// the largest Cloud API webhook payload. The cost of a body at the limit is bounded by
+// DefaultMaxItems and by decoding in place, not by a lower limit.
 const DefaultMaxBodyBytes int64 = 4 << 20
+
+// DefaultMaxItems is the item limit of a Handler unless WithMaxItems says otherwise: a
+// callback carrying more items (array entries of all top-level keys together, plus unknown
+// top-level keys) is answered 413 before any callback runs. The client batches a few dozen
+// items at most; the limit only stops a body of millions of tiny items (a 4 MiB body holds
+// two million) from costing seconds of CPU and a gigabyte of memory.
+const DefaultMaxItems = 1000
+
+// DefaultReadTimeout is how long a Handler waits for the whole body unless WithReadTimeout
+// says otherwise. The client sends a callback of a few KiB in one go; the deadline frees the
+// connections of peers that trickle a body byte by byte, which http.Server's
+// ReadHeaderTimeout does not cover.
+const DefaultReadTimeout = 10 * time.Second
 
 // Error codes and titles of the answers the Handler gives, from the API's own code table, so
 // that whoever reads the body sees the envelope it knows.
@@ -46,8 +65,10 @@ const (
 //     (it goes to the WithUnknownFunc callback) and for items no callback is set for;
 //   - 405 (with Allow: POST) for any method but POST;
 //   - 401 or 403 when WithBasicAuth or WithSharedHeader is set and the request fails it;
-//   - 413 for a body over the limit (WithMaxBodyBytes);
-//   - 400 for a body that is not one JSON object;
+//   - 413 for a body over the size limit (WithMaxBodyBytes) or with more items than the item
+//     limit (WithMaxItems);
+//   - 400 for a body that is not one JSON object, or that did not arrive within the read
+//     timeout (WithReadTimeout);
 //   - 500 when a callback returned an error or panicked.
 //
 // Every error answer carries the API's error envelope. Any answer but 200 makes the client
@@ -61,9 +82,11 @@ type Handler struct {
 	onContactCheck func(context.Context, *Contact) error
 	onUnknown      func(context.Context, *Unknown) error
 
-	dedupe   *Dedupe
-	maxBytes int64
-	logger   *slog.Logger
+	dedupe      *Dedupe
+	maxBytes    int64
+	maxItems    int
+	readTimeout time.Duration
+	logger      *slog.Logger
 
 	basicAuth  bool
 	userDigest [sha256.Size]byte
@@ -80,7 +103,7 @@ type Option func(*Handler) error
 // NewHandler returns a Handler configured by opts. At least one callback option is required:
 // a receiver that acknowledges everything and runs nothing loses every notification.
 func NewHandler(opts ...Option) (*Handler, error) {
-	h := &Handler{maxBytes: DefaultMaxBodyBytes}
+	h := &Handler{maxBytes: DefaultMaxBodyBytes, maxItems: DefaultMaxItems, readTimeout: DefaultReadTimeout}
 	for _, opt := range opts {
 		if opt == nil {
 			return nil, errors.New("webhook: NewHandler: nil option")
@@ -181,6 +204,48 @@ func WithDedupe(d *Dedupe) Option {
 	}
 }
 
+// WithNewDedupe is WithDedupe with a new Dedupe of its own, made by NewDedupe(size, ttl,
+// opts...); NewHandler returns NewDedupe's error. Use WithDedupe instead to share one Dedupe
+// among several handlers.
+func WithNewDedupe(size int, ttl time.Duration, opts ...DedupeOption) Option {
+	return func(h *Handler) error {
+		d, err := NewDedupe(size, ttl, opts...)
+		if err != nil {
+			return err
+		}
+		h.dedupe = d
+		return nil
+	}
+}
+
+// WithMaxItems sets the item limit (default DefaultMaxItems): a body with more items is
+// answered 413 and no callback runs. Raise it only if the client really sends bigger
+// batches: a refused callback is delivered again, forever.
+func WithMaxItems(n int) Option {
+	return func(h *Handler) error {
+		if n <= 0 {
+			return errors.New("webhook: WithMaxItems: limit must be positive")
+		}
+		h.maxItems = n
+		return nil
+	}
+}
+
+// WithReadTimeout sets how long the Handler waits for the body, counted from the moment it
+// starts reading it (default DefaultReadTimeout). A body that is not complete by then is
+// answered 400 and the connection closed. The deadline is set with
+// http.ResponseController and lifted once the body is read, so it does not limit the
+// callbacks; where the ResponseWriter cannot set deadlines, the Handler reads without one.
+func WithReadTimeout(d time.Duration) Option {
+	return func(h *Handler) error {
+		if d <= 0 {
+			return errors.New("webhook: WithReadTimeout: timeout must be positive")
+		}
+		h.readTimeout = d
+		return nil
+	}
+}
+
 // WithMaxBodyBytes sets the body size limit (default DefaultMaxBodyBytes); larger bodies
 // are answered 413 without being read further.
 func WithMaxBodyBytes(n int64) Option {
@@ -193,10 +258,13 @@ func WithMaxBodyBytes(n int64) Option {
 	}
 }
 
-// WithLogger sets the logger (default slog.Default()). The Handler logs callback failures
-// and panics at Error, rejected requests and undecodable items at Warn, unknown items
-// without a WithUnknownFunc at Info, and each callback received at Debug. It never logs
-// credentials or message content.
+// WithLogger sets the logger (default slog.Default()). The Handler writes at most two lines
+// per request, whatever the body holds: one when it is received, with the number of items
+// of each kind (at Warn when some items could not be decoded, at Info when some are of an
+// unknown kind and no WithUnknownFunc is set, else at Debug, each time naming the first such
+// item), and one at Error when callbacks failed or panicked (their number, and the kind, id
+// and error of the first, with the stack for a panic). A rejected request gets one line at
+// Warn instead. It never logs credentials or message content.
 func WithLogger(l *slog.Logger) Option {
 	return func(h *Handler) error {
 		if l == nil {
@@ -259,7 +327,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n := new(Notification)
-	if err := n.decode(body); err != nil {
+	if err := n.decode(body, h.maxItems); err != nil {
+		if errors.Is(err, errTooManyItems) {
+			h.reject(w, r, http.StatusRequestEntityTooLarge, codeRequestNotValid, titleRequestNotValid,
+				fmt.Sprintf("callback carries more than %d items", h.maxItems))
+			return
+		}
 		h.reject(w, r, http.StatusBadRequest, codeInvalidValue, titleInvalidValue, err.Error())
 		return
 	}
@@ -306,11 +379,23 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool
 	if r.ContentLength > h.maxBytes {
 		return tooLarge()
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBytes))
+	// The deadline covers the body only and is lifted once it is read, so that it never
+	// limits the callbacks. (net/http's HTTP/1 server clears it itself when the body hits
+	// EOF; lifting it here makes that hold for any ResponseWriter.)
+	rc := http.NewResponseController(w)
+	if rc.SetReadDeadline(time.Now().Add(h.readTimeout)) == nil {
+		defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
+	}
+	body, err := readAll(http.MaxBytesReader(w, r.Body, h.maxBytes), r.ContentLength)
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
 		return tooLarge()
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		w.Header().Set("Connection", "close")
+		h.reject(w, r, http.StatusBadRequest, codeRequestNotValid, titleRequestNotValid,
+			fmt.Sprintf("body not received within %s", h.readTimeout))
+		return nil, false
 	case err != nil:
 		h.reject(w, r, http.StatusBadRequest, codeInvalidValue, titleInvalidValue, "reading body: "+err.Error())
 		return nil, false
@@ -318,90 +403,129 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool
 	return body, true
 }
 
+// readAll reads r to the end into a buffer sized by the Content-Length when there is one, so
+// that a body is read into one allocation of its size instead of a doubling series.
+func readAll(r io.Reader, contentLength int64) ([]byte, error) {
+	if contentLength < 0 {
+		return io.ReadAll(r)
+	}
+	// One byte more than announced, so that the read that reports the end fits, and a body
+	// longer than announced (which net/http does not let through) would not be lost.
+	buf := make([]byte, 0, contentLength+1)
+	for {
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // grow as io.ReadAll does
+		}
+	}
+}
+
 // dispatch runs the callbacks for n and returns the joined errors of those that failed.
 func (h *Handler) dispatch(ctx context.Context, n *Notification) error {
-	var owned []string
-	if h.dedupe != nil {
-		var err error
-		if owned, err = h.claim(ctx, n); err != nil {
-			h.logger.LogAttrs(ctx, slog.LevelWarn, "webhook: gave up waiting for a duplicate in progress",
-				slog.Any("error", err))
-			return err
-		}
-		before := n.Len()
-		n = n.keep(owned)
-		if skipped := before - n.Len(); skipped > 0 {
-			h.logger.LogAttrs(ctx, slog.LevelDebug, "webhook: duplicates skipped", slog.Int("items", skipped))
-		}
+	if h.dedupe == nil {
+		_, err := h.runCallbacks(ctx, n, nil)
+		return err
+	}
+	owned, err := h.claim(ctx, n)
+	if err != nil {
+		h.logger.LogAttrs(ctx, slog.LevelWarn, "webhook: gave up waiting for a duplicate in progress",
+			slog.Any("error", err))
+		return err
+	}
+	before := n.Len()
+	n = n.keep(owned)
+	if skipped := before - n.Len(); skipped > 0 {
+		h.logger.LogAttrs(ctx, slog.LevelDebug, "webhook: duplicates skipped", slog.Int("items", skipped))
 	}
 
 	// Keys whose callbacks failed are released without being remembered, so that the
 	// client's retry runs them again; when the notification callback fails, none is kept.
+	// Neither is any when a callback aborts the request with http.ErrAbortHandler, which
+	// call lets through: the panic skips the remaining callbacks, so completed stays false,
+	// and it goes on unwinding once the keys are released.
 	failed := map[string]bool{}
-	notificationFailed := false
+	completed := false
 	defer func() {
 		for _, k := range owned {
-			h.dedupe.release(k, !notificationFailed && !failed[k])
+			h.dedupe.release(k, completed && !failed[k])
 		}
 	}()
+	notificationFailed, err := h.runCallbacks(ctx, n, failed)
+	completed = !notificationFailed
+	return err
+}
+
+// runCallbacks runs the callbacks for n, records in failed (when not nil) the dedupe keys of
+// the items whose callback failed, and logs the failures in one line. It reports whether the
+// notification callback failed, in which case no other callback ran.
+func (h *Handler) runCallbacks(ctx context.Context, n *Notification, failed map[string]bool) (notificationFailed bool, err error) {
 	if n.Len() == 0 {
-		return nil
+		return false, nil
 	}
+	var fs failures
+	defer fs.log(ctx, h.logger)
 	if h.onNotification != nil {
-		err := h.call(ctx, "notification", "", func() error { return h.onNotification(ctx, n) })
-		if err != nil {
-			notificationFailed = true
-			return err
+		if err := call(func() error { return h.onNotification(ctx, n) }); err != nil {
+			fs.add("notification", "", err)
+			return true, err
 		}
 	}
-
-	var errs []error
-	run := func(kind, id, key string, fn func() error) {
-		if err := h.call(ctx, kind, id, fn); err != nil {
-			errs = append(errs, err)
-			if key != "" {
-				failed[key] = true
+	// item is what has a dedupe key; its key is only computed for a failure under dedupe.
+	run := func(kind, id string, item interface{ DedupeKey() string }, fn func() error) {
+		if err := call(fn); err != nil {
+			fs.add(kind, id, err)
+			if item != nil && failed != nil {
+				if key := item.DedupeKey(); key != "" {
+					failed[key] = true
+				}
 			}
 		}
 	}
 	if h.onContactCheck != nil {
 		for i := range n.Contacts {
 			if c := &n.Contacts[i]; c.IsCheckResult() {
-				run("contact", deref(c.Input), "", func() error { return h.onContactCheck(ctx, c) })
+				run("contact", deref(c.Input), nil, func() error { return h.onContactCheck(ctx, c) })
 			}
 		}
 	}
 	if h.onMessage != nil {
 		for i := range n.Messages {
 			m := &n.Messages[i]
-			run("message", m.ID, m.DedupeKey(), func() error { return h.onMessage(ctx, m) })
+			run("message", m.ID, m, func() error { return h.onMessage(ctx, m) })
 		}
 	}
 	if h.onStatus != nil {
 		for i := range n.Statuses {
 			s := &n.Statuses[i]
-			run("status", s.ID, s.DedupeKey(), func() error { return h.onStatus(ctx, s) })
+			run("status", s.ID, s, func() error { return h.onStatus(ctx, s) })
 		}
 	}
 	if h.onErrorNotice != nil {
 		for i := range n.Errors {
 			e := &n.Errors[i]
-			run("error", fmt.Sprint(e.Code), "", func() error { return h.onErrorNotice(ctx, e) })
+			run("error", strconv.Itoa(e.Code), nil, func() error { return h.onErrorNotice(ctx, e) })
 		}
 	}
 	if h.onService != nil {
 		for i := range n.Services {
 			s := &n.Services[i]
-			run("service", "", "", func() error { return h.onService(ctx, s) })
+			run("service", "", nil, func() error { return h.onService(ctx, s) })
 		}
 	}
 	if h.onUnknown != nil {
 		for i := range n.Unknown {
 			u := &n.Unknown[i]
-			run("unknown", u.ID, u.key, func() error { return h.onUnknown(ctx, u) })
+			run("unknown", u.ID, u, func() error { return h.onUnknown(ctx, u) })
 		}
 	}
-	return errors.Join(errs...)
+	return false, errors.Join(fs.errs...)
 }
 
 // claim acquires, in sorted order (so that two requests never wait for each other), the
@@ -424,46 +548,109 @@ func (h *Handler) claim(ctx context.Context, n *Notification) ([]string, error) 
 	return owned, nil
 }
 
-// call runs fn, turning a panic into an error, and logs a failure.
-func (h *Handler) call(ctx context.Context, kind, id string, fn func() error) (err error) {
+// panicError is a callback's panic turned into an error.
+type panicError struct {
+	value any
+	stack []byte
+}
+
+func (e *panicError) Error() string { return fmt.Sprintf("webhook: callback panicked: %v", e.value) }
+
+// call runs fn, turning a panic into a *panicError, except http.ErrAbortHandler, which
+// net/http uses to abort a request and which goes on unwinding.
+func call(fn func() error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			if e, ok := p.(error); ok && errors.Is(e, http.ErrAbortHandler) {
 				panic(p)
 			}
-			err = fmt.Errorf("webhook: %s callback panicked: %v", kind, p)
-			h.logger.LogAttrs(ctx, slog.LevelError, "webhook: callback panicked",
-				slog.String("kind", kind), slog.String("id", id), slog.Any("panic", p),
-				slog.String("stack", string(debug.Stack())))
-			return
-		}
-		if err != nil {
-			h.logger.LogAttrs(ctx, slog.LevelError, "webhook: callback failed",
-				slog.String("kind", kind), slog.String("id", id), slog.Any("error", err))
+			err = &panicError{value: p, stack: debug.Stack()}
 		}
 	}()
 	return fn()
 }
 
+// failures collects the callback failures of one request, so that they are logged in one
+// line however many items failed.
+type failures struct {
+	errs      []error
+	firstKind string
+	firstID   string
+}
+
+func (f *failures) add(kind, id string, err error) {
+	if len(f.errs) == 0 {
+		f.firstKind, f.firstID = kind, id
+	}
+	f.errs = append(f.errs, err)
+}
+
+func (f *failures) log(ctx context.Context, l *slog.Logger) {
+	if len(f.errs) == 0 {
+		return
+	}
+	first := f.errs[0]
+	attrs := []slog.Attr{
+		slog.Int("failed", len(f.errs)),
+		slog.String("kind", f.firstKind), slog.String("id", f.firstID),
+	}
+	msg := "webhook: callback failed"
+	if pe, ok := first.(*panicError); ok {
+		msg = "webhook: callback panicked"
+		attrs = append(attrs, slog.Any("panic", pe.value), slog.String("stack", string(pe.stack)))
+	} else {
+		attrs = append(attrs, slog.Any("error", first))
+	}
+	l.LogAttrs(ctx, slog.LevelError, msg, attrs...)
+}
+
+// logReceived writes the one line that describes a decoded callback: its items by kind and,
+// when there are any, the number of items that could not be decoded or are of an unknown
+// kind, with the first of them named.
 func (h *Handler) logReceived(ctx context.Context, n *Notification) {
-	h.logger.LogAttrs(ctx, slog.LevelDebug, "webhook: callback received",
-		slog.Int("contacts", len(n.Contacts)), slog.Int("messages", len(n.Messages)),
-		slog.Int("statuses", len(n.Statuses)), slog.Int("errors", len(n.Errors)),
-		slog.Int("services", len(n.Services)), slog.Int("unknown", len(n.Unknown)))
+	var undecodable, unknown int
+	var firstBad, firstUnknown *Unknown
 	for i := range n.Unknown {
 		u := &n.Unknown[i]
-		attrs := []slog.Attr{
-			slog.String("key", u.Key), slog.Int("index", u.Index),
-			slog.String("type", u.Type), slog.String("id", u.ID),
+		if u.Err != nil {
+			undecodable++
+			if firstBad == nil {
+				firstBad = u
+			}
+			continue
 		}
-		switch {
-		case u.Err != nil:
-			h.logger.LogAttrs(ctx, slog.LevelWarn, "webhook: item could not be decoded",
-				append(attrs, slog.Any("error", u.Err))...)
-		case h.onUnknown == nil:
-			h.logger.LogAttrs(ctx, slog.LevelInfo, "webhook: item of unknown kind acknowledged", attrs...)
+		unknown++
+		if firstUnknown == nil {
+			firstUnknown = u
 		}
 	}
+	level, msg, first := slog.LevelDebug, "webhook: callback received", (*Unknown)(nil)
+	switch {
+	case undecodable > 0:
+		level, msg, first = slog.LevelWarn, "webhook: callback received with items that could not be decoded", firstBad
+	case unknown > 0 && h.onUnknown == nil:
+		level, msg, first = slog.LevelInfo, "webhook: callback received with items of unknown kind, acknowledged", firstUnknown
+	}
+	if !h.logger.Enabled(ctx, level) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.Int("contacts", len(n.Contacts)), slog.Int("messages", len(n.Messages)),
+		slog.Int("statuses", len(n.Statuses)), slog.Int("errors", len(n.Errors)),
+		slog.Int("services", len(n.Services)), slog.Int("unknown", unknown),
+		slog.Int("undecodable", undecodable),
+	}
+	if first != nil {
+		item := []any{
+			slog.String("key", first.Key), slog.Int("index", first.Index),
+			slog.String("type", first.Type), slog.String("id", first.ID),
+		}
+		if first.Err != nil {
+			item = append(item, slog.Any("error", first.Err))
+		}
+		attrs = append(attrs, slog.Group("first", item...))
+	}
+	h.logger.LogAttrs(ctx, level, msg, attrs...)
 }
 
 // reject writes the API's error envelope with status and logs the rejection.

@@ -1,14 +1,18 @@
 package webhook
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -99,6 +103,10 @@ func TestNewHandlerValidates(t *testing.T) {
 		{"nil unknown func", []Option{WithUnknownFunc(nil)}},
 		{"nil dedupe", []Option{WithMessageFunc(nopMessage), WithDedupe(nil)}},
 		{"zero body limit", []Option{WithMessageFunc(nopMessage), WithMaxBodyBytes(0)}},
+		{"zero item limit", []Option{WithMessageFunc(nopMessage), WithMaxItems(0)}},
+		{"negative read timeout", []Option{WithMessageFunc(nopMessage), WithReadTimeout(-time.Second)}},
+		{"new dedupe of no size", []Option{WithMessageFunc(nopMessage), WithNewDedupe(0, time.Hour)}},
+		{"new dedupe without ttl", []Option{WithMessageFunc(nopMessage), WithNewDedupe(10, 0)}},
 		{"nil logger", []Option{WithMessageFunc(nopMessage), WithLogger(nil)}},
 		{"empty basic password", []Option{WithMessageFunc(nopMessage), WithBasicAuth("hook", "")}},
 		{"colon in basic user", []Option{WithMessageFunc(nopMessage), WithBasicAuth("a:b", "secret")}},
@@ -382,6 +390,36 @@ func TestHandlerAbortPanicPropagates(t *testing.T) {
 	assert.PanicsWithError(t, http.ErrAbortHandler.Error(), func() { post(t, h, textBody) })
 }
 
+// TestHandlerAbortPanicLeavesItemsUnhandled proves that a callback aborting with
+// http.ErrAbortHandler marks none of the callback's items handled: the redelivery runs every
+// item again, including those that no callback saw before the abort.
+func TestHandlerAbortPanicLeavesItemsUnhandled(t *testing.T) {
+	t.Parallel()
+	d, err := NewDedupe(100, time.Hour)
+	require.NoError(t, err)
+	abort := true
+	var seen []string
+	h := newHandler(t, WithDedupe(d), WithMessageFunc(func(_ context.Context, m *Message) error {
+		seen = append(seen, m.ID)
+		if abort {
+			panic(http.ErrAbortHandler)
+		}
+		return nil
+	}))
+	body := string(mustRead(t, "combined_two_senders.json"))
+	assert.PanicsWithError(t, http.ErrAbortHandler.Error(), func() { post(t, h, body) })
+	require.Equal(t, []string{"ABGGFlA5FpafAgo6tHcNmNjXmuT2"}, seen, "the abort stops the callbacks at the first item")
+
+	abort, seen = false, nil
+	rec := post(t, h, body)
+	assert.Equal(t, http.StatusOK, rec.Code)
+	assert.Equal(t, []string{"ABGGFlA5FpafAgo6tHcNmNjXmuT2", "ABGGFlA5FpafAgo6tHcNmNjXmuT3", "ABGGFlA5FpafAgo6tHcNmNjXmuT4"}, seen,
+		"every item runs on the redelivery")
+	for _, id := range seen {
+		assert.True(t, d.Seen(messageKey(id)), "%s is handled after the redelivery", id)
+	}
+}
+
 func TestHandlerAuth(t *testing.T) {
 	t.Parallel()
 	basic := WithBasicAuth("wa-hook", "s3cret-Pa55")
@@ -569,19 +607,152 @@ func TestHandlerDedupeConcurrentRedelivery(t *testing.T) {
 
 func TestHandlerLogsUnknownAndBadItems(t *testing.T) {
 	t.Parallel()
-	var logs handlerLog
-	h, err := NewHandler(WithLogger(logs.logger()), WithMessageFunc(nopMessage))
+	tests := []struct {
+		file      string
+		opts      []Option
+		wantLevel string
+		wantMsg   string
+		wantFirst string
+	}{
+		{file: "future_timestamp_number_mixed.json", wantLevel: "WARN",
+			wantMsg:   "webhook: callback received with items that could not be decoded",
+			wantFirst: `"first":{"key":"messages","index":0,"type":"text","id":"ABGGFlA5FpafAgo6tHcNmNjXmuT9","error":`},
+		{file: "future_message_type_reaction.json", wantLevel: "INFO",
+			wantMsg:   "webhook: callback received with items of unknown kind, acknowledged",
+			wantFirst: `"first":{"key":"messages","index":0,"type":"reaction","id":"ABGGFlA5FpafAgo6tHcNmNjXmuT6"}`},
+		{file: "future_message_type_reaction.json", wantLevel: "DEBUG", wantMsg: "webhook: callback received",
+			opts: []Option{WithUnknownFunc(func(context.Context, *Unknown) error { return nil })}},
+		{file: "message_text.json", wantLevel: "DEBUG", wantMsg: "webhook: callback received"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file+"/"+tt.wantLevel, func(t *testing.T) {
+			t.Parallel()
+			var logs handlerLog
+			h, err := NewHandler(append(tt.opts, WithLogger(logs.logger()), WithMessageFunc(nopMessage))...)
+			require.NoError(t, err)
+			require.Equal(t, http.StatusOK, post(t, h, string(mustRead(t, tt.file))).Code)
+			out := logs.String()
+			assert.Equal(t, 1, strings.Count(out, "\n"), "one line per request:\n%s", out)
+			assert.Contains(t, out, `"level":"`+tt.wantLevel+`"`)
+			assert.Contains(t, out, `"msg":"`+tt.wantMsg+`"`)
+			assert.Contains(t, out, `"messages":`)
+			if tt.wantFirst != "" {
+				assert.Contains(t, out, tt.wantFirst)
+			} else {
+				assert.NotContains(t, out, `"first"`)
+			}
+		})
+	}
+}
+
+// manyItems returns a callback body with n messages of the form item(i), under key.
+func manyItems(key string, n int, item func(i int) string) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = item(i)
+	}
+	return `{"` + key + `":[` + strings.Join(parts, ",") + `]}`
+}
+
+func textMessage(i int) string {
+	return fmt.Sprintf(`{"from":"16315551234","id":"M%d","timestamp":"1518694235","type":"text","text":{"body":"x"}}`, i)
+}
+
+// TestHandlerRefusesCallbacksOverTheItemLimit proves that a body with more items than the
+// limit, counted over all top-level keys, is answered 413 with the error envelope before any
+// callback runs, and that a body at the limit is served.
+func TestHandlerRefusesCallbacksOverTheItemLimit(t *testing.T) {
+	t.Parallel()
+	one := func(int) string { return `1` }
+	tests := []struct {
+		name string
+		body string
+		want int
+	}{
+		{"messages at the limit", manyItems("messages", 10, textMessage), http.StatusOK},
+		{"messages over the limit", manyItems("messages", 11, textMessage), http.StatusRequestEntityTooLarge},
+		{"undecodable items over the limit", manyItems("messages", 11, one), http.StatusRequestEntityTooLarge},
+		{"arrays together over the limit", `{"contacts":[{"wa_id":"1"},{"wa_id":"2"}],` +
+			strings.TrimPrefix(manyItems("messages", 9, textMessage), "{"), http.StatusRequestEntityTooLarge},
+		{"unknown top-level keys over the limit", `{` + strings.Repeat(`"a":1,`, 20) +
+			`"k1":1,"k2":1,"k3":1,"k4":1,"k5":1,"k6":1,"k7":1,"k8":1,"k9":1,"k10":1,"k11":1}`, http.StatusRequestEntityTooLarge},
+		{"repeated unknown key counts once", `{` + strings.Repeat(`"a":1,`, 20) + `"b":2}`, http.StatusOK},
+		{"a value that is not an array counts once", `{"messages":{"id":"x"},"statuses":` +
+			strings.TrimPrefix(manyItems("x", 9, one), `{"x":`), http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var calls atomic.Int32
+			h := newHandler(t, WithMaxItems(10),
+				WithMessageFunc(func(context.Context, *Message) error { calls.Add(1); return nil }),
+				WithUnknownFunc(func(context.Context, *Unknown) error { calls.Add(1); return nil }))
+			rec := post(t, h, tt.body)
+			require.Equal(t, tt.want, rec.Code, rec.Body.String())
+			if tt.want == http.StatusOK {
+				assert.Positive(t, calls.Load())
+				return
+			}
+			assert.Zero(t, calls.Load(), "no callback runs for a refused body")
+			env := errorEnvelope(t, rec)
+			assert.Equal(t, codeRequestNotValid, env.Errors[0].Code)
+			assert.Contains(t, *env.Errors[0].Details, "more than 10 items")
+		})
+	}
+}
+
+// TestHandlerHostileBodyCostIsBounded proves that the 4 MiB body of two million one-byte
+// items is refused with little work: 413, one log line, and less than 64 MiB allocated in
+// all while serving it, which bounds the heap's growth. (Before the item limit it was
+// answered 200 after 3 GiB of allocations and two million log lines.)
+//
+// It does not call t.Parallel: the allocation count is the process's, and top-level tests
+// that are not parallel run before the parallel ones start.
+func TestHandlerHostileBodyCostIsBounded(t *testing.T) {
+	body := hostileBody()
+	var logs lineCounter
+	h, err := NewHandler(WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
+		WithMessageFunc(nopMessage), WithUnknownFunc(func(context.Context, *Unknown) error { return nil }))
 	require.NoError(t, err)
-	rec := post(t, h, string(mustRead(t, "future_timestamp_number_mixed.json")))
-	require.Equal(t, http.StatusOK, rec.Code)
-	rec = post(t, h, string(mustRead(t, "future_message_type_reaction.json")))
-	require.Equal(t, http.StatusOK, rec.Code)
+	req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/webhook", bytes.NewReader(body))
+	rec := httptest.NewRecorder()
+
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	h.ServeHTTP(rec, req)
+	runtime.ReadMemStats(&after)
+
+	assert.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
+	allocated := after.TotalAlloc - before.TotalAlloc
+	assert.Less(t, allocated, uint64(64<<20), "bytes allocated while serving the body")
+	assert.LessOrEqual(t, logs.lines.Load(), int64(2), "log lines")
+	t.Logf("allocated %.1f MiB for a %.1f MiB body, %d log lines", float64(allocated)/(1<<20),
+		float64(len(body))/(1<<20), logs.lines.Load())
+}
+
+// TestHandlerLogsOneLinePerRequest proves that a callback whose items all fail to decode and
+// whose callbacks all fail is logged in two lines, not two per item.
+func TestHandlerLogsOneLinePerRequest(t *testing.T) {
+	t.Parallel()
+	var logs handlerLog
+	h, err := NewHandler(WithLogger(logs.logger()),
+		WithMessageFunc(func(context.Context, *Message) error { return errors.New("database unavailable") }),
+		WithUnknownFunc(func(context.Context, *Unknown) error { panic("nil map write") }))
+	require.NoError(t, err)
+	body := manyItems("messages", 900, func(i int) string {
+		if i%2 == 0 {
+			return `1`
+		}
+		return textMessage(i)
+	})
+	rec := post(t, h, body)
+	require.Equal(t, http.StatusInternalServerError, rec.Code)
 	out := logs.String()
-	assert.Contains(t, out, `"msg":"webhook: item could not be decoded"`)
-	assert.Contains(t, out, `"level":"WARN"`)
-	assert.Contains(t, out, `"msg":"webhook: item of unknown kind acknowledged"`)
-	assert.Contains(t, out, `"type":"reaction"`)
-	assert.Contains(t, out, `"msg":"webhook: callback received"`)
+	require.Equal(t, 2, strings.Count(out, "\n"), out)
+	assert.Contains(t, out, `"undecodable":450`)
+	assert.Contains(t, out, `"messages":450`)
+	assert.Contains(t, out, `"msg":"webhook: callback failed","failed":900,"kind":"message","id":"M1","error":"database unavailable"`)
 }
 
 // TestHandlerServedUnderPrefix posts every corpus payload to a real server that mounts the
@@ -613,4 +784,88 @@ func TestHandlerServedUnderPrefix(t *testing.T) {
 		assert.Equal(t, http.StatusOK, resp.StatusCode, f.name)
 	}
 	assert.Equal(t, int32(want), items.Load())
+}
+
+// TestHandlerReleasesConnectionsThatTrickleTheBody proves that peers sending the body a byte
+// at a time are answered 400 with the envelope and disconnected once the read timeout
+// passes, instead of holding their connection for as long as they keep trickling.
+func TestHandlerReleasesConnectionsThatTrickleTheBody(t *testing.T) {
+	t.Parallel()
+	h := newHandler(t, WithMessageFunc(nopMessage), WithReadTimeout(300*time.Millisecond))
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ReadHeaderTimeout = 10 * time.Second // as the package doc's server
+	srv.Start()
+	t.Cleanup(srv.Close)
+
+	const conns = 20
+	answers := make(chan string, conns)
+	for range conns {
+		c, err := net.Dial("tcp", srv.Listener.Addr().String())
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = c.Close() })
+		_, err = io.WriteString(c, "POST /webhook HTTP/1.1\r\nHost: hooks.example.com\r\n"+
+			"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
+		require.NoError(t, err)
+		go func() { // trickle until the server hangs up
+			for {
+				time.Sleep(100 * time.Millisecond)
+				if _, err := c.Write([]byte(" ")); err != nil {
+					return
+				}
+			}
+		}()
+		go func() {
+			_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			if err != nil {
+				answers <- "no answer: " + err.Error()
+				return
+			}
+			body, _ := io.ReadAll(resp.Body)
+			answers <- fmt.Sprintf("%d %s", resp.StatusCode, body)
+		}()
+	}
+	for range conns {
+		select {
+		case got := <-answers:
+			assert.Contains(t, got, "400 ")
+			assert.Contains(t, got, `"code":1025`)
+		case <-time.After(3 * time.Second):
+			t.Fatal("a trickling connection is still held 3 s after a read timeout of 300 ms")
+		}
+	}
+}
+
+// TestHandlerReadDeadlineDoesNotLimitCallbacks proves that the read deadline ends with the
+// body: a callback that runs longer than the read timeout keeps a live context and its
+// answer reaches the client.
+func TestHandlerReadDeadlineDoesNotLimitCallbacks(t *testing.T) {
+	t.Parallel()
+	ctxErr := make(chan error, 1)
+	h := newHandler(t, WithReadTimeout(100*time.Millisecond), WithMessageFunc(func(ctx context.Context, _ *Message) error {
+		time.Sleep(400 * time.Millisecond)
+		ctxErr <- ctx.Err()
+		return nil
+	}))
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL, strings.NewReader(textBody))
+	require.NoError(t, err)
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.NoError(t, <-ctxErr, "the callback's context outlives the read deadline")
+}
+
+// TestHandlerWithNewDedupe proves that WithNewDedupe deduplicates like WithDedupe with a
+// Dedupe of the same size and ttl.
+func TestHandlerWithNewDedupe(t *testing.T) {
+	t.Parallel()
+	var runs atomic.Int32
+	h := newHandler(t, WithNewDedupe(10, time.Hour),
+		WithMessageFunc(func(context.Context, *Message) error { runs.Add(1); return nil }))
+	require.Equal(t, http.StatusOK, post(t, h, textBody).Code)
+	require.Equal(t, http.StatusOK, post(t, h, textBody).Code)
+	assert.Equal(t, int32(1), runs.Load(), "the redelivery is skipped")
 }

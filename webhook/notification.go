@@ -89,7 +89,7 @@ func (n Notification) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON decodes a callback body tolerantly, like Decode: it fails only when data is
 // not a JSON object; problems with single items are reported by Err.
 func (n *Notification) UnmarshalJSON(data []byte) error {
-	return n.decode(clone(data))
+	return n.decode(clone(data), 0)
 }
 
 // Err reports the items that could not be decoded, joined (each an *ItemError), or nil.
