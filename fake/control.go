@@ -358,7 +358,7 @@ func (s *Server) Recipients() map[string]RecipientBehavior {
 // MarshalJSON renders Delay as a Go duration string ("1.5s").
 func (f Fault) MarshalJSON() ([]byte, error) {
 	type plain Fault
-	return json.Marshal(struct {
+	return marshalJSON(struct {
 		plain
 		Delay string `json:"delay,omitempty"`
 	}{plain(f), durationString(f.Delay)})
@@ -472,9 +472,7 @@ var controlEndpoints = []string{
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
+	_ = encodeJSON(w, v, true)
 }
 
 // decodeControl reads a JSON control body into v.

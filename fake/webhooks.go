@@ -37,7 +37,9 @@ type Delivery struct {
 	Attempt int
 	// Time is when the attempt started, on the fake's clock.
 	Time time.Time
-	URL  string
+	// URL is where the attempt went, with its password and secret query values replaced by
+	// xxxxx.
+	URL string
 	// StatusCode is the endpoint's HTTP status, 0 after a transport error.
 	StatusCode int
 	// Error describes a transport error or a non-200 answer.
@@ -54,7 +56,7 @@ type Delivery struct {
 
 // MarshalJSON renders durations in milliseconds and the time in RFC 3339.
 func (d Delivery) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
+	return marshalJSON(struct {
 		Seq        uint64          `json:"seq"`
 		CallbackID uint64          `json:"callback_id"`
 		Kind       string          `json:"kind"`
@@ -73,6 +75,7 @@ func (d Delivery) MarshalJSON() ([]byte, error) {
 
 // WebhookStats describes the webhook queue.
 type WebhookStats struct {
+	// URL is webhooks.url with its password and secret query values replaced by xxxxx.
 	URL string `json:"url"`
 	// Queued callbacks wait for a free request slot (or for a webhook URL).
 	Queued int `json:"queued"`
@@ -269,7 +272,7 @@ func (d *dispatcher) deliver(cb *callback, url string, client *http.Client) {
 	ok := err == nil && status == http.StatusOK
 	switch {
 	case err != nil:
-		errMsg = err.Error()
+		errMsg = redactError(err)
 	case !ok:
 		errMsg = "the endpoint answered " + strconv.Itoa(status) + ", not 200"
 	}
@@ -282,7 +285,8 @@ func (d *dispatcher) deliver(cb *callback, url string, client *http.Client) {
 		return
 	}
 	cb.attempts++
-	entry := Delivery{CallbackID: cb.id, Kind: cb.kind, Attempt: cb.attempts, Time: started, URL: url,
+	shown := redactURL(url)
+	entry := Delivery{CallbackID: cb.id, Kind: cb.kind, Attempt: cb.attempts, Time: started, URL: shown,
 		StatusCode: status, Error: errMsg, Duration: elapsed, Delivered: ok, Payload: cb.body}
 	if ok {
 		d.delivered++
@@ -304,7 +308,7 @@ func (d *dispatcher) deliver(cb *callback, url string, client *http.Client) {
 	result := "success"
 	if !ok {
 		result = "failure"
-		d.s.log.Warn("fake: webhook delivery failed", "url", url, "kind", cb.kind, "callback_id", cb.id,
+		d.s.log.Warn("fake: webhook delivery failed", "url", shown, "kind", cb.kind, "callback_id", cb.id,
 			"attempt", entry.Attempt, "status", status, "error", errMsg, "retry_in", entry.RetryIn)
 	}
 	d.s.metrics.callbackDone(result, cb.kind, elapsed)
@@ -351,7 +355,7 @@ func (d *dispatcher) stats() WebhookStats {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	q := len(d.queue) - d.head
-	return WebhookStats{URL: d.url, Queued: q, InFlight: d.busy, WaitingRetry: d.wait, Pending: q + d.busy + d.wait,
+	return WebhookStats{URL: redactURL(d.url), Queued: q, InFlight: d.busy, WaitingRetry: d.wait, Pending: q + d.busy + d.wait,
 		Capacity: d.s.cfg.queueCapacity, MaxConcurrent: d.maxConc, Delivered: d.delivered, FailedTries: d.failed}
 }
 
@@ -411,7 +415,7 @@ func (d *dispatcher) close() {
 
 // enqueueNotification serialises a webhook notification and queues it.
 func (s *Server) enqueueNotification(kind string, n gen.WebhookNotification) uint64 {
-	body, err := json.Marshal(n)
+	body, err := marshalJSON(n)
 	if err != nil {
 		s.log.Error("fake: cannot encode a webhook notification", "error", err)
 		return 0
