@@ -54,6 +54,10 @@ type state struct {
 	firstOrder    []string
 	parked        []string
 	conversations map[string]*conversation
+	// reserved counts the status callbacks that sent messages will still enqueue: queue
+	// admission counts them with the pending callbacks, so that accepted sends can never
+	// schedule more callbacks than the queue holds.
+	reserved int
 }
 
 type user struct {
