@@ -202,6 +202,7 @@ func (s *Server) RestoreSettings(_ context.Context, req gen.RestoreSettingsReque
 		st.photo = b
 		st.cdn[b.sha] = b
 	}
+	s.pruneCDNLocked() // the photo the backup replaced
 	st.externalCert, st.externalCA, st.webhookCA = snap.ExternalCert, snap.ExternalCA, snap.WebhookCA
 	set := st.settings
 	ca := st.webhookCA

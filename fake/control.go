@@ -140,7 +140,7 @@ func (s *Server) InjectInbound(in Inbound) (gen.InboundMessage, error) {
 		delete(s.st.inbound, s.st.inboundOrder.pop())
 	}
 	if m.Type != "system" {
-		s.st.lastInbound[m.From] = now
+		s.noteInboundLocked(m.From, now)
 	}
 	s.mu.Unlock()
 	s.enqueueNotification(kindInbound, n)

@@ -376,6 +376,7 @@ func (s *Server) addPricingLocked(ms *gen.MessageStatus, rec *sentRecord, now ti
 		sum := sha256.Sum256([]byte(rec.To + "/" + now.UTC().Format(time.RFC3339Nano)))
 		c = &conversation{id: hex.EncodeToString(sum[:16]), origin: origin, expires: now.Add(24 * time.Hour)}
 		s.st.conversations[rec.To] = c
+		s.maybeSweepLocked(now)
 	}
 	conv := &gen.WebhookConversation{ID: ptr(c.id), Origin: &gen.WebhookConversationOrigin{Type: ptr(c.origin)}}
 	if !c.started {

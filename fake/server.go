@@ -126,6 +126,7 @@ func New(opts ...Option) (*Server, error) {
 	s.hooks = newDispatcher(s)
 	s.resetRNG()
 	s.st = s.initialState(1)
+	s.startSweeper(1)
 	s.hooks.configure(s.st.settings)
 	if err := s.buildRoutes(); err != nil {
 		_ = s.Close()

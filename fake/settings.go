@@ -415,6 +415,7 @@ func (s *Server) UpdateProfilePhoto(ctx context.Context, req gen.UpdateProfilePh
 	s.mu.Lock()
 	s.st.photo = b
 	s.st.cdn[b.sha] = b
+	s.pruneCDNLocked() // the photo replaced
 	s.mu.Unlock()
 	return gen.UpdateProfilePhoto200JSONResponse{Body: gen.MetaEnvelope{Meta: s.meta}}, nil
 }
@@ -423,6 +424,7 @@ func (s *Server) UpdateProfilePhoto(ctx context.Context, req gen.UpdateProfilePh
 func (s *Server) DeleteProfilePhoto(context.Context, gen.DeleteProfilePhotoRequestObject) (gen.DeleteProfilePhotoResponseObject, error) {
 	s.mu.Lock()
 	s.st.photo = nil
+	s.pruneCDNLocked()
 	s.mu.Unlock()
 	return gen.DeleteProfilePhoto200JSONResponse{Body: gen.MetaEnvelope{Meta: s.meta}}, nil
 }

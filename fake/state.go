@@ -58,6 +58,8 @@ type state struct {
 	// admission counts them with the pending callbacks, so that accepted sends can never
 	// schedule more callbacks than the queue holds.
 	reserved int
+	// sweepAt is the number of entries of the swept maps at which the next sweep runs.
+	sweepAt int
 }
 
 type user struct {
@@ -193,6 +195,7 @@ func (s *Server) Reset() error {
 	s.st = s.initialState(old.generation + 1)
 	settings := s.st.settings
 	s.mu.Unlock()
+	s.startSweeper(old.generation + 1)
 	for _, m := range old.media {
 		_ = os.Remove(m.path)
 	}
