@@ -356,7 +356,7 @@ func (s *Server) advanceStatus(id string, gen0 uint64) {
 	}
 	s.mu.Unlock()
 	if notify {
-		s.enqueueNotification(kindStatus, gen.WebhookNotification{Statuses: &[]gen.MessageStatus{ms}})
+		s.enqueueStatus(ms)
 	}
 }
 
