@@ -186,7 +186,7 @@ func (s *Server) storeInboundMedia(blk *gen.InboundMedia, typ string, content *I
 			blk.MimeType = ptr(f.contentType)
 		}
 		if blk.Sha256 == nil {
-			blk.Sha256 = ptr(f.sha)
+			blk.Sha256 = ptr(f.sha256())
 		}
 		return nil
 	}
@@ -215,7 +215,7 @@ func (s *Server) storeInboundMedia(blk *gen.InboundMedia, typ string, content *I
 	}
 	blk.ID = f.id
 	blk.MimeType = ptr(ct)
-	blk.Sha256 = ptr(f.sha)
+	blk.Sha256 = ptr(f.sha256())
 	s.mu.RLock()
 	auto := s.st.settings.Media != nil && s.st.settings.Media.AutoDownload != nil &&
 		slices.Contains(*s.st.settings.Media.AutoDownload, gen.AutoDownloadMediaType(typ))
