@@ -63,7 +63,9 @@
 // Callbacks go to webhooks.url (http:// is accepted as well as https://). Any answer but 200, and
 // any transport error, is retried with linear back-off on the fake's clock:
 // callback_backoff_delay_ms times the number of failures, capped by
-// max_callback_backoff_delay_ms. At most webhooks.max_concurrent_requests are in flight. A send
+// max_callback_backoff_delay_ms. At most webhooks.max_concurrent_requests are in flight; status
+// callbacks that queue up behind busy requests go out together, up to 64 statuses in one
+// callback (`statuses` is an array: one callback may carry several). A send
 // is accepted only if the callbacks pending (queued, in flight or waiting for a retry), the
 // status callbacks accepted sends will still schedule and its own fit in the queue capacity
 // (DefaultQueueCapacity); otherwise it fails with 503 and code 1016. Nothing is dropped while

@@ -108,9 +108,9 @@ type callback struct {
 	weight int
 }
 
-// maxStatusBatch is the most statuses one callback carries. The real client puts several
-// statuses in one callback when it has them (the webhook's `statuses` is an array); the fake
-// does so only when statuses queue up, behind busy request slots, so that a receiver that
+// maxStatusBatch is the most statuses one callback carries. A callback may carry several
+// statuses (the webhook's `statuses` is an array, and receivers must handle several); the
+// fake merges them only when they queue up, behind busy request slots, so that a receiver that
 // keeps up still gets each status at once, and one that does not gets fewer, larger requests.
 const maxStatusBatch = 64
 
