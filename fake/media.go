@@ -163,36 +163,13 @@ func (m *mediaFile) sha256() string {
 	return m.sha
 }
 
-// copyBufSize is the buffer of media copies: large enough that a 100 MB upload takes a few
-// hundred file writes rather than thousands.
+// copyBufSize is the buffer of media copies. Each socket read is written as it comes (waiting
+// to fill the buffer before writing stalled the sender: measured 0.23× against 1.37× in the
+// same run), but a read may now bring up to 1 MiB instead of io.Copy's 32 KiB.
 const copyBufSize = 1 << 20
 
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
 
-// copyFull copies src to dst in writes of a whole buffer: a socket read returns what has
-// arrived (often 64 KiB), and writing each read as it comes made four times more file writes.
-func copyFull(dst io.Writer, src io.Reader) (int64, error) {
-	bp := copyBufs.Get().(*[]byte)
-	defer copyBufs.Put(bp)
-	buf := *bp
-	var total int64
-	for {
-		n, err := io.ReadFull(src, buf)
-		if n > 0 {
-			if _, werr := dst.Write(buf[:n]); werr != nil {
-				return total, werr
-			}
-			total += int64(n)
-		}
-		switch err {
-		case nil:
-		case io.EOF, io.ErrUnexpectedEOF:
-			return total, nil
-		default:
-			return total, err
-		}
-	}
-}
 
 // headCapture writes to w and keeps the first bytes written through it (to sniff animated
 // WebP stickers).
@@ -234,7 +211,9 @@ func (s *Server) storeMedia(contentType, kind string, body io.Reader, limit int6
 		}
 	}()
 	head := &headCapture{w: tmp, max: 32}
-	n, err := copyFull(head, io.LimitReader(body, limit+1))
+	bp := copyBufs.Get().(*[]byte)
+	n, err := io.CopyBuffer(head, io.LimitReader(body, limit+1), *bp)
+	copyBufs.Put(bp)
 	if err != nil {
 		return nil, errf(codeInvalidParameter, "the upload could not be read: %v", err)
 	}
