@@ -170,7 +170,6 @@ const copyBufSize = 1 << 20
 
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
 
-
 // headCapture writes to w and keeps the first bytes written through it (to sniff animated
 // WebP stickers).
 type headCapture struct {
