@@ -9,7 +9,14 @@ NPM_ENV := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true SCARF_ANALY
 # blank lines before the output.
 DEBANNER := grep -v '[╔║╚]' | sed '/./,$$!d'
 
-.PHONY: all demo test lint vet fmt-check generate check-generated tidy-check node_modules spec-lint docs-html
+# `make bench`: the packages with comparison benchmarks, how many interleaved rounds, which
+# benchmarks (a -bench regexp) and the -benchtime of each.
+BENCH_PKGS ?= ./api ./webhook ./fake
+BENCH_ROUNDS ?= 10
+BENCH ?= .
+BENCH_TIME ?= 1s
+
+.PHONY: all demo test lint vet fmt-check generate check-generated tidy-check node_modules spec-lint docs-html bench
 
 all: test
 
@@ -25,6 +32,17 @@ demo:
 ## test: lint Go and the spec, check that generated code and docs are fresh, then every test with the race detector
 test: lint spec-lint check-generated tidy-check
 	$(GO) test -race -count=1 $(PKGS)
+
+## bench: BENCH_ROUNDS rounds of every comparison benchmark, then the median and range of variant/baseline per comparison
+# Each round runs every package once (-count 1), so a variant is divided by the baseline of
+# its own round; internal/benchratio pairs them and prints the ratios. Not part of `make test`.
+bench:
+	@out=$$(mktemp); trap 'rm -f "$$out"' EXIT; \
+	for i in $$(seq $(BENCH_ROUNDS)); do \
+		echo "bench: round $$i of $(BENCH_ROUNDS)" >&2; \
+		$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCH_TIME) -count 1 $(BENCH_PKGS) >> "$$out" || { cat "$$out"; exit 1; }; \
+	done; \
+	$(GO) run ./internal/benchratio < "$$out"
 
 ## lint: go vet and a gofmt check over the module
 lint: vet fmt-check

@@ -286,6 +286,7 @@ func (s *Server) issueToken(username string, now time.Time) (string, time.Time) 
 	mac.Write([]byte(header + "." + payload))
 	tok := header + "." + payload + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 	s.st.sessions[tok] = session{user: username, exp: exp}
+	s.maybeSweepLocked(now)
 	return tok, exp
 }
 

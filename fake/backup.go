@@ -14,6 +14,8 @@ import (
 	"errors"
 	"slices"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/wabiz/wabiz/gen"
 )
 
@@ -48,17 +50,22 @@ type backupSnapshot struct {
 
 var errBadBackup = errors.New("the backup data is corrupted or the password is wrong")
 
-// encryptBackup seals plaintext with a key derived from password.
+// encryptBackup seals plaintext with a key derived from password at the fake's KDF cost.
 func encryptBackup(password string, plaintext []byte) (string, error) {
+	return sealBackup(password, plaintext, backupIterations)
+}
+
+// sealBackup seals plaintext with a key derived from password in iter PBKDF2 rounds.
+func sealBackup(password string, plaintext []byte, iter uint32) (string, error) {
 	salt := make([]byte, backupSaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
 	header := make([]byte, 0, len(backupMagic)+4+backupSaltLen)
 	header = append(header, backupMagic...)
-	header = binary.BigEndian.AppendUint32(header, backupIterations)
+	header = binary.BigEndian.AppendUint32(header, iter)
 	header = append(header, salt...)
-	gcm, err := backupCipher(password, salt, backupIterations)
+	gcm, err := backupCipher(password, salt, int(iter))
 	if err != nil {
 		return "", err
 	}
@@ -71,8 +78,16 @@ func encryptBackup(password string, plaintext []byte) (string, error) {
 	return base64.StdEncoding.EncodeToString(out), nil
 }
 
-// decryptBackup opens data; a wrong password or altered data fails authentication.
+// decryptBackup opens data; a wrong password or altered data fails authentication. Only the
+// fake's own KDF cost is accepted: the iteration count comes from the (not yet authenticated)
+// header, so honouring it would let anyone make each wrong-password request cost seconds of
+// CPU.
 func decryptBackup(password, data string) ([]byte, error) {
+	return openBackup(password, data, backupIterations)
+}
+
+// openBackup opens data sealed at exactly iter PBKDF2 rounds.
+func openBackup(password, data string, want uint32) ([]byte, error) {
 	raw, err := base64.StdEncoding.DecodeString(data)
 	if err != nil {
 		return nil, errBadBackup
@@ -82,7 +97,7 @@ func decryptBackup(password, data string) ([]byte, error) {
 		return nil, errBadBackup
 	}
 	iter := binary.BigEndian.Uint32(raw[len(backupMagic):])
-	if iter < 100000 || iter > 10000000 {
+	if iter != want {
 		return nil, errBadBackup
 	}
 	header, salt := raw[:hlen], raw[len(backupMagic)+4:hlen]
@@ -136,7 +151,7 @@ func (s *Server) BackupSettings(_ context.Context, req gen.BackupSettingsRequest
 	if err != nil {
 		return nil, err
 	}
-	data, err := encryptBackup(req.Body.Password, plain)
+	data, err := sealBackup(req.Body.Password, plain, s.cfg.backupIterations)
 	if err != nil {
 		return nil, err
 	}
@@ -150,13 +165,16 @@ func (s *Server) RestoreSettings(_ context.Context, req gen.RestoreSettingsReque
 	if req.Body == nil || req.Body.Password == "" || req.Body.Data == "" {
 		return nil, errf(codeMissingParameter, "Parameters 'password' and 'data' are required")
 	}
-	plain, err := decryptBackup(req.Body.Password, req.Body.Data)
+	plain, err := openBackup(req.Body.Password, req.Body.Data, s.cfg.backupIterations)
 	if err != nil {
 		return nil, errf(codeInvalidParameter, "Unable to restore settings: %v", err)
 	}
 	var snap backupSnapshot
 	if err := json.Unmarshal(plain, &snap); err != nil {
 		return nil, errf(codeInvalidParameter, "Unable to restore settings: %v", errBadBackup)
+	}
+	if e := s.checkSnapshot(&snap); e != nil {
+		return nil, e
 	}
 	s.mu.Lock()
 	st := s.st
@@ -184,6 +202,7 @@ func (s *Server) RestoreSettings(_ context.Context, req gen.RestoreSettingsReque
 		st.photo = b
 		st.cdn[b.sha] = b
 	}
+	s.pruneCDNLocked() // the photo the backup replaced
 	st.externalCert, st.externalCA, st.webhookCA = snap.ExternalCert, snap.ExternalCA, snap.WebhookCA
 	set := st.settings
 	ca := st.webhookCA
@@ -219,4 +238,67 @@ func normalizeSettings(set *gen.ApplicationSettings) {
 	if set.MaxCallbackBackoffDelayMs == nil {
 		set.MaxCallbackBackoffDelayMs = def.MaxCallbackBackoffDelayMs
 	}
+}
+
+// checkSnapshot validates what a backup would restore with the rules of the operations that
+// set it: the application settings against the body schema of PATCH /v1/settings/application
+// in the spec and its value checks (a backup is only authenticated, not trusted: another build
+// or a hand-made file may hold `max_concurrent_requests: 0`, which would stop delivery, or an
+// `ftp://` URL), the shard count and the about text.
+func (s *Server) checkSnapshot(snap *backupSnapshot) *apiError {
+	fail := func(e *apiError) *apiError {
+		return errf(codeInvalidParameter, "Unable to restore settings: the backup holds invalid settings: %s", e.Details)
+	}
+	set := snap.Settings
+	set.WaID = nil // read-only: the restored value is replaced by the number's own
+	if e := s.checkSettingsSchema(&set); e != nil {
+		return fail(e)
+	}
+	if _, _, e := checkSettingValues(&set); e != nil {
+		return fail(e)
+	}
+	if set.PassThrough != nil && *set.PassThrough {
+		return fail(errf(codeInvalidParameter, "Parameter 'pass_through' can no longer be enabled (since v2.35)"))
+	}
+	if snap.Shards != 0 && !snap.Shards.Valid() {
+		return fail(errf(codeInvalidParameter, "Parameter 'shards' must be one of 1, 2, 4, 8, 16, 32"))
+	}
+	if len([]rune(snap.About)) > 139 {
+		return fail(errf(codeInvalidParameter, "Parameter 'text' is longer than 139 characters"))
+	}
+	return nil
+}
+
+// checkSettingsSchema validates settings against the request body schema of
+// updateApplicationSettings, as the request pipeline validates a PATCH.
+func (s *Server) checkSettingsSchema(set *gen.ApplicationSettings) *apiError {
+	o := s.ops["updateApplicationSettings"]
+	if o == nil || o.spec.RequestBody == nil || o.spec.RequestBody.Value == nil {
+		return errf(codeInvalidParameter, "the spec has no body schema for updateApplicationSettings")
+	}
+	mt := o.spec.RequestBody.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
+		return errf(codeInvalidParameter, "the spec has no JSON body schema for updateApplicationSettings")
+	}
+	raw, err := json.Marshal(set)
+	if err != nil {
+		return errf(codeInvalidParameter, "the settings cannot be encoded: %v", err)
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return errf(codeInvalidParameter, "the settings cannot be decoded: %v", err)
+	}
+	opts := append([]openapi3.SchemaValidationOption{openapi3.VisitAsRequest(), openapi3.MultiErrors()}, o.filterOpts.SchemaValidationOptions...)
+	if err := mt.Schema.Value.VisitJSON(v, opts...); err != nil {
+		var me openapi3.MultiError
+		if errors.As(err, &me) && len(me) > 0 {
+			err = me[0]
+		}
+		var se *openapi3.SchemaError
+		if errors.As(err, &se) {
+			return mapSchemaError(o, se)
+		}
+		return errf(codeInvalidParameter, "the settings do not match the schema: %v", err)
+	}
+	return nil
 }

@@ -296,7 +296,7 @@ func (c *cloudServer) UploadMedia(_ context.Context, req cloudgen.UploadMediaReq
 				return nil, graphErrf(400, 131053, "Media upload error", "Param file must be a file of a supported type, got %q", ct)
 			}
 			limit := c.s.limits.limitFor(kind, kind == "sticker")
-			m, e := c.s.storeMedia(ct, kind, part, limit, true)
+			m, e := c.s.storeMedia(ct, kind, part, limit, true, "")
 			if e != nil {
 				return nil, graphErrf(400, 131053, "Media upload error", "%s", e.Details)
 			}
@@ -341,7 +341,7 @@ func (c *cloudServer) GetNode(ctx context.Context, req cloudgen.GetNodeRequestOb
 		}
 		md := cloudgen.MediaMetadata{
 			MessagingProduct: ptr(cloudgen.MessagingProductWhatsapp), ID: m.id, MimeType: m.contentType,
-			Sha256: ptr(m.sha), FileSize: ptr(json.Number(strconv.FormatInt(m.size, 10))),
+			Sha256: ptr(m.sha256()), FileSize: ptr(json.Number(strconv.FormatInt(m.size, 10))),
 			URL: c.signMediaURL(cloudRequest(ctx), m.id),
 		}
 		if err := node.FromMediaMetadata(md); err != nil {

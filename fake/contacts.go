@@ -138,6 +138,7 @@ func (s *Server) fillContactResult(out *gen.ContactCheckResult, r ContactResult,
 	}
 	if key != "" && (r.Status == gen.ContactCheckResultStatusValid || r.Status == gen.ContactCheckResultStatusInvalid) {
 		s.st.contactCache[key] = contactEntry{status: r.Status, waID: r.WaID, at: now}
+		s.maybeSweepLocked(now)
 	}
 }
 

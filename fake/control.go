@@ -140,7 +140,7 @@ func (s *Server) InjectInbound(in Inbound) (gen.InboundMessage, error) {
 		delete(s.st.inbound, s.st.inboundOrder.pop())
 	}
 	if m.Type != "system" {
-		s.st.lastInbound[m.From] = now
+		s.noteInboundLocked(m.From, now)
 	}
 	s.mu.Unlock()
 	s.enqueueNotification(kindInbound, n)
@@ -187,7 +187,7 @@ func (s *Server) storeInboundMedia(blk *gen.InboundMedia, typ string, content *I
 			blk.MimeType = ptr(f.contentType)
 		}
 		if blk.Sha256 == nil {
-			blk.Sha256 = ptr(f.sha)
+			blk.Sha256 = ptr(f.sha256())
 		}
 		return nil
 	}
@@ -216,7 +216,7 @@ func (s *Server) storeInboundMedia(blk *gen.InboundMedia, typ string, content *I
 	}
 	blk.ID = f.id
 	blk.MimeType = ptr(ct)
-	blk.Sha256 = ptr(f.sha)
+	blk.Sha256 = ptr(f.sha256())
 	s.mu.RLock()
 	auto := s.st.settings.Media != nil && s.st.settings.Media.AutoDownload != nil &&
 		slices.Contains(*s.st.settings.Media.AutoDownload, gen.AutoDownloadMediaType(typ))
@@ -359,7 +359,7 @@ func (s *Server) Recipients() map[string]RecipientBehavior {
 // MarshalJSON renders Delay as a Go duration string ("1.5s").
 func (f Fault) MarshalJSON() ([]byte, error) {
 	type plain Fault
-	return json.Marshal(struct {
+	return marshalJSON(struct {
 		plain
 		Delay string `json:"delay,omitempty"`
 	}{plain(f), durationString(f.Delay)})
@@ -476,9 +476,7 @@ var controlEndpoints = []string{
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
+	_ = encodeJSON(w, v, true)
 }
 
 // decodeControl reads a JSON control body into v.

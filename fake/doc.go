@@ -65,7 +65,8 @@
 // followed by sent, delivered and read status webhooks on the fake's clock (StatusDelays),
 // honouring webhooks.message.{sent,delivered,read}; a recipient can be made to fail with any code
 // (SetRecipient). Backups are encrypted with AES-256-GCM under a PBKDF2-SHA256 key (600,000
-// rounds, random salt) and restore on any other fake. Stickerpacks: first-party packs
+// rounds, random salt; no other cost is accepted) and restore on any other fake, after their
+// settings pass the checks of PATCH /v1/settings/application. Stickerpacks: first-party packs
 // (namespace=whatsapp) and third-party packs with stickers.
 //
 // # Webhooks
@@ -73,10 +74,23 @@
 // Callbacks go to webhooks.url (http:// is accepted as well as https://). Any answer but 200, and
 // any transport error, is retried with linear back-off on the fake's clock:
 // callback_backoff_delay_ms times the number of failures, capped by
-// max_callback_backoff_delay_ms. At most webhooks.max_concurrent_requests are in flight. While
-// DefaultQueueCapacity callbacks are pending (queued, in flight or waiting for a retry), sends
-// fail with 503 and code 1016. Nothing is dropped while the server runs: without a URL callbacks
-// wait for one. Every attempt is recorded in the delivery log (DeliveryLog).
+// max_callback_backoff_delay_ms. At most webhooks.max_concurrent_requests are in flight; status
+// callbacks that queue up behind busy requests go out together, up to 64 statuses in one
+// callback (`statuses` is an array: one callback may carry several). A send
+// is accepted only if the callbacks pending (queued, in flight or waiting for a retry), the
+// status callbacks accepted sends will still schedule and its own fit in the queue capacity
+// (DefaultQueueCapacity); otherwise it fails with 503 and code 1016. Nothing is dropped while
+// the server runs: without a URL callbacks wait for one. Every attempt is recorded in the
+// delivery log (DeliveryLog); URLs in the log, the stats and the logs have their password and
+// secret query values replaced by xxxxx.
+//
+// # Memory
+//
+// A long-running fake reaches a plateau: deleted or replaced photos and icons are freed at
+// once, and a sweep on the fake's clock (every hour, and whenever the swept maps double)
+// evicts expired tokens, conversations, inbound times older than 24 hours, contact-check
+// results older than 7 days and default identities. Sent and received messages are capped
+// at DefaultMessageHistory each, the delivery log by its size.
 //
 // # Control API
 //

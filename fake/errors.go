@@ -1,7 +1,6 @@
 package fake
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -217,5 +216,5 @@ func writeAPIError(w http.ResponseWriter, meta *gen.Meta, e *apiError) {
 	}
 	h.Set("Content-Type", "application/json")
 	w.WriteHeader(e.Status)
-	_ = json.NewEncoder(w).Encode(errorEnvelope(meta, e))
+	_ = encodeJSON(w, errorEnvelope(meta, e), false)
 }

@@ -249,6 +249,8 @@ func (s *Server) LeaveGroup(_ context.Context, req gen.LeaveGroupRequestObject) 
 		return nil, e
 	}
 	g.left = true
+	g.icon = nil // a group the business left is never served again
+	s.pruneCDNLocked()
 	me := s.st.waID
 	g.participants = slices.DeleteFunc(g.participants, func(a string) bool { return a == me })
 	g.admins = slices.DeleteFunc(g.admins, func(a string) bool { return a == me })
@@ -305,6 +307,7 @@ func (s *Server) SetGroupIcon(ctx context.Context, req gen.SetGroupIconRequestOb
 	}
 	g.icon = b
 	s.st.cdn[b.sha] = b
+	s.pruneCDNLocked() // the icon replaced
 	return gen.SetGroupIcon201JSONResponse{Body: gen.MetaEnvelope{Meta: s.meta}}, nil
 }
 
@@ -348,6 +351,7 @@ func (s *Server) DeleteGroupIcon(_ context.Context, req gen.DeleteGroupIconReque
 		return nil, e
 	}
 	g.icon = nil
+	s.pruneCDNLocked()
 	return gen.DeleteGroupIcon200JSONResponse{Body: gen.MetaEnvelope{Meta: s.meta}}, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -130,15 +131,49 @@ type mediaFile struct {
 	kind        string
 	animated    bool
 	size        int64
-	sha         string
 	path        string
 	created     time.Time
 	lastUsed    time.Time
 	builtin     bool // first-party sticker images, never collected
+
+	// sha is the hex SHA-256 of the file. Uploads are not hashed while they stream in (that
+	// cost a third of the upload's CPU, and only an inbound message that reuses the file
+	// needs it): shaOnce computes it from the file the first time it is asked for.
+	shaOnce sync.Once
+	sha     string
 }
 
-// headCapture keeps the first bytes written through it (to sniff animated WebP stickers).
+// sha256 returns the hex SHA-256 of the file, computing it once ("" if the file cannot be
+// read).
+func (m *mediaFile) sha256() string {
+	m.shaOnce.Do(func() {
+		if m.sha != "" {
+			return
+		}
+		f, err := os.Open(m.path)
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		h := sha256.New()
+		if _, err := io.Copy(h, f); err == nil {
+			m.sha = hexSum(h)
+		}
+	})
+	return m.sha
+}
+
+// copyBufSize is the buffer of media copies. Each socket read is written as it comes (waiting
+// to fill the buffer before writing stalled the sender: measured 0.23× against 1.37× in the
+// same run), but a read may now bring up to 1 MiB instead of io.Copy's 32 KiB.
+const copyBufSize = 1 << 20
+
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
+
+// headCapture writes to w and keeps the first bytes written through it (to sniff animated
+// WebP stickers).
 type headCapture struct {
+	w   io.Writer
 	buf []byte
 	max int
 }
@@ -150,7 +185,7 @@ func (h *headCapture) Write(p []byte) (int, error) {
 		}
 		h.buf = append(h.buf, p[:room]...)
 	}
-	return len(p), nil
+	return h.w.Write(p)
 }
 
 // animatedWebP reports whether a WebP header announces an animation (VP8X chunk with the
@@ -161,8 +196,9 @@ func animatedWebP(head []byte) bool {
 }
 
 // storeMedia streams body into the media directory, enforcing limit while reading, and
-// records the file. It never holds more than a copy buffer of the body in memory.
-func (s *Server) storeMedia(contentType, kind string, body io.Reader, limit int64, enforceKind bool) (*mediaFile, *apiError) {
+// records the file; sha is the body's hex SHA-256 when the caller knows it. It never holds more
+// than a copy buffer of the body in memory.
+func (s *Server) storeMedia(contentType, kind string, body io.Reader, limit int64, enforceKind bool, sha string) (*mediaFile, *apiError) {
 	tmp, err := os.CreateTemp(s.mediaDir, "upload-*")
 	if err != nil {
 		return nil, errStatus(403, codeAccessDenied, "the media volume is not writable: %v", err)
@@ -173,9 +209,10 @@ func (s *Server) storeMedia(contentType, kind string, body io.Reader, limit int6
 			os.Remove(tmp.Name())
 		}
 	}()
-	h := sha256.New()
-	head := &headCapture{max: 32}
-	n, err := io.Copy(io.MultiWriter(tmp, h, head), io.LimitReader(body, limit+1))
+	head := &headCapture{w: tmp, max: 32}
+	bp := copyBufs.Get().(*[]byte)
+	n, err := io.CopyBuffer(head, io.LimitReader(body, limit+1), *bp)
+	copyBufs.Put(bp)
 	if err != nil {
 		return nil, errf(codeInvalidParameter, "the upload could not be read: %v", err)
 	}
@@ -200,7 +237,7 @@ func (s *Server) storeMedia(contentType, kind string, body io.Reader, limit int6
 	tmp = nil
 	now := s.clock.Now()
 	m := &mediaFile{id: id, contentType: strings.TrimSpace(contentType), kind: kind, animated: animated, size: n,
-		sha: hexSum(h), path: path, created: now, lastUsed: now}
+		sha: sha, path: path, created: now, lastUsed: now}
 	s.mu.Lock()
 	s.st.media[id] = m
 	s.mu.Unlock()
@@ -225,7 +262,8 @@ func (s *Server) tooLarge(kind string, limit int64) *apiError {
 
 // storeMediaBytes stores an in-memory file (inbound media, stickers), skipping the limits.
 func (s *Server) storeMediaBytes(contentType, kind string, data []byte) (*mediaFile, error) {
-	m, e := s.storeMedia(contentType, kind, bytes.NewReader(data), int64(len(data))+1, false)
+	sum := sha256.Sum256(data)
+	m, e := s.storeMedia(contentType, kind, bytes.NewReader(data), int64(len(data))+1, false, hex.EncodeToString(sum[:]))
 	if e != nil {
 		return nil, e
 	}
@@ -257,7 +295,7 @@ func (s *Server) UploadMedia(ctx context.Context, req gen.UploadMediaRequestObje
 	if req.Body == nil {
 		return nil, errf(codeMissingParameter, "No data found")
 	}
-	m, e := s.storeMedia(req.ContentType, kind, req.Body, limit, enforceKind)
+	m, e := s.storeMedia(req.ContentType, kind, req.Body, limit, enforceKind, "")
 	if e != nil {
 		return nil, e
 	}

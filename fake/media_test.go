@@ -218,3 +218,17 @@ func TestInboundMediaIsDownloadable(t *testing.T) {
 	h.advance(time.Second)
 	requireValidNotifications(t, rec.Bodies())
 }
+
+// TestInboundMessageReusingAnUploadCarriesItsHash: uploads are no longer hashed while they
+// stream in; an inbound message that refers to one still gets the file's SHA-256.
+func TestInboundMessageReusingAnUploadCarriesItsHash(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	content := []byte("%PDF-1.4 an uploaded invoice")
+	id := h.uploadMedia("application/pdf", content)
+	msg, err := h.srv.InjectInbound(Inbound{Message: gen.InboundMessage{From: "16315551234", Type: "document",
+		Document: &gen.InboundMedia{ID: id}}})
+	require.NoError(t, err)
+	sum := sha256.Sum256(content)
+	assert.Equal(t, hex.EncodeToString(sum[:]), *msg.Document.Sha256)
+}

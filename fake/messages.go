@@ -48,6 +48,7 @@ type sentRecord struct {
 	failCode   int
 	neverReads bool
 	freeForm   bool
+	reserved   int // status callbacks still to come, counted in state.reserved
 }
 
 // ReceivedMessage is an inbound message injected through the control API.
@@ -194,9 +195,6 @@ func (s *Server) SendMessage(_ context.Context, req gen.SendMessageRequestObject
 	if s.webhookURLLocked() == "" {
 		return nil, errf(codeNoWebhookURL, "Webhooks URL is not configured: set webhooks.url with PATCH /v1/settings/application")
 	}
-	if s.hooks.pending() >= s.cfg.queueCapacity {
-		return nil, errf(codeOverloaded, "System overloaded: %d webhook callbacks are pending", s.cfg.queueCapacity)
-	}
 	rec := &sentRecord{SentMessage: SentMessage{
 		ID: s.newMessageID(), To: recipient, RecipientType: string(rtype), Type: typ, Time: now,
 	}}
@@ -212,10 +210,22 @@ func (s *Server) SendMessage(_ context.Context, req gen.SendMessageRequestObject
 			rec.failCode = 480
 		}
 	}
+	// Admission counts the callbacks already pending, those that accepted messages will still
+	// schedule and those this one will: a send is accepted only if all of them fit.
+	k := s.expectedStatusesLocked(rec)
+	if load := s.hooks.pending() + st.reserved; load >= s.cfg.queueCapacity || load+k > s.cfg.queueCapacity {
+		return nil, errf(codeOverloaded, "System overloaded: %d webhook callbacks are pending or scheduled", load)
+	}
+	rec.reserved = k
+	st.reserved += k
 	st.sent[rec.ID] = rec
 	st.sentOrder.push(rec.ID)
 	for st.sentOrder.len() > s.cfg.messageHistory {
-		delete(st.sent, st.sentOrder.pop())
+		id := st.sentOrder.pop()
+		if old := st.sent[id]; old != nil {
+			s.releaseLocked(old, old.reserved)
+		}
+		delete(st.sent, id)
 	}
 	if s.statusesWantedLocked(rec) {
 		s.scheduleStatusLocked(rec.ID, s.cfg.statusDelays.Sent)
@@ -241,6 +251,30 @@ func (s *Server) statusesWantedLocked(rec *sentRecord) bool {
 	}
 	sent, delivered, read := s.statusSwitchesLocked()
 	return sent || delivered || (read && !rec.neverReads)
+}
+
+// expectedStatusesLocked counts the status callbacks rec will cause with the current settings:
+// one `failed`, or one for each of sent, delivered and read that is switched on (read only if
+// the recipient reads).
+func (s *Server) expectedStatusesLocked(rec *sentRecord) int {
+	if rec.failCode != 0 {
+		return 1
+	}
+	sent, delivered, read := s.statusSwitchesLocked()
+	n := 0
+	for _, on := range []bool{sent, delivered, read && !rec.neverReads} {
+		if on {
+			n++
+		}
+	}
+	return n
+}
+
+// releaseLocked gives back n of the status callbacks reserved by rec; the caller holds s.mu.
+func (s *Server) releaseLocked(rec *sentRecord, n int) {
+	n = min(n, rec.reserved)
+	rec.reserved -= n
+	s.st.reserved -= n
 }
 
 // statusSwitchesLocked returns which of sent, delivered and read are delivered.
@@ -311,12 +345,18 @@ func (s *Server) advanceStatus(id string, gen0 uint64) {
 		s.addPricingLocked(&ms, rec, now)
 	}
 	rec.Statuses = append(rec.Statuses, StatusEvent{Status: ms.Status, Time: now, ErrorCode: rec.failCode, Notified: notify})
+	if notify {
+		s.releaseLocked(rec, 1) // the callback is enqueued below and counted as pending from then
+	}
+	if rec.final {
+		s.releaseLocked(rec, rec.reserved) // settings changed since the send: fewer callbacks
+	}
 	if !rec.final {
 		s.scheduleStatusLocked(rec.ID, next)
 	}
 	s.mu.Unlock()
 	if notify {
-		s.enqueueNotification(kindStatus, gen.WebhookNotification{Statuses: &[]gen.MessageStatus{ms}})
+		s.enqueueStatus(ms)
 	}
 }
 
@@ -336,6 +376,7 @@ func (s *Server) addPricingLocked(ms *gen.MessageStatus, rec *sentRecord, now ti
 		sum := sha256.Sum256([]byte(rec.To + "/" + now.UTC().Format(time.RFC3339Nano)))
 		c = &conversation{id: hex.EncodeToString(sum[:16]), origin: origin, expires: now.Add(24 * time.Hour)}
 		s.st.conversations[rec.To] = c
+		s.maybeSweepLocked(now)
 	}
 	conv := &gen.WebhookConversation{ID: ptr(c.id), Origin: &gen.WebhookConversationOrigin{Type: ptr(c.origin)}}
 	if !c.started {

@@ -167,10 +167,11 @@ func TestSendNeedsWebhookURLAndQueueRoom(t *testing.T) {
 	h := newHarness(t)
 	requireError(t, h.send("POST", "/v1/messages", `{"to":"16315551234","text":{"body":"hi"}}`), 412, codeNoWebhookURL)
 
-	// A receiver that always fails keeps callbacks pending: once the queue holds its capacity,
-	// sends fail with 503 and code 1016.
+	// A receiver that always fails keeps callbacks pending: once the callbacks pending and
+	// those accepted sends will still schedule fill the capacity, sends fail with 503 and code
+	// 1016. Two sends with three statuses each fill six.
 	failing := NewWebhookRecorder(t, FailRate(1, 1))
-	h2 := newHarness(t, WithWebhookQueueCapacity(4))
+	h2 := newHarness(t, WithWebhookQueueCapacity(6))
 	h2.setWebhook(failing.URL, true, true, true)
 	for i := 0; i < 2; i++ {
 		h2.sendText("16315551234", fmt.Sprintf("m%d", i))

@@ -137,6 +137,10 @@ type ContactSeed struct {
 }
 
 type config struct {
+	// backupIterations is the PBKDF2 cost of backups, the only one restore accepts;
+	// backupIterations (600,000) except in this package's tests, which lower it to keep the
+	// race detector's runs short.
+	backupIterations  uint32
 	clock             Clock
 	adminPassword     string
 	apiKey            string
@@ -179,6 +183,7 @@ type config struct {
 func defaultConfig() config {
 	rl := DefaultRateLimits()
 	return config{
+		backupIterations:  backupIterations,
 		adminPassword:     DefaultAdminPassword,
 		version:           DefaultVersion,
 		verificationCode:  DefaultVerificationCode,

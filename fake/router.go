@@ -211,7 +211,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rw := &responseRecorder{ResponseWriter: w}
 	rid := s.nextRequestID()
-	rw.Header().Set("X-Request-ID", rid)
+	rw.Header()["X-Request-Id"] = []string{rid} // the canonical form of X-Request-ID
 	s.metrics.requestStarted()
 	defer func() {
 		if v := recover(); v != nil {

@@ -73,42 +73,9 @@ func (s *Server) UpdateApplicationSettings(_ context.Context, req gen.UpdateAppl
 	if b.WaID != nil {
 		return nil, errf(codeParameterNotWanted, "Parameter 'wa_id' is read-only and must not be sent")
 	}
-	var backoff, maxBackoff int64 = -1, -1
-	if b.CallbackBackoffDelayMs != nil {
-		n, err := b.CallbackBackoffDelayMs.Int64()
-		if err != nil || n < 0 {
-			return nil, errf(codeInvalidParameter, "Parameter 'callback_backoff_delay_ms' must be a non-negative number of milliseconds")
-		}
-		backoff = n
-	}
-	if b.MaxCallbackBackoffDelayMs != nil {
-		n, err := b.MaxCallbackBackoffDelayMs.Int64()
-		if err != nil || n < 0 {
-			return nil, errf(codeInvalidParameter, "Parameter 'max_callback_backoff_delay_ms' must be a non-negative number of milliseconds")
-		}
-		maxBackoff = n
-	}
-	if w := b.Webhooks; w != nil {
-		if w.URL != nil && *w.URL != "" { // an empty URL removes it (spec: ApplicationWebhookSettings.url)
-			if err := checkWebhookURL(*w.URL); err != nil {
-				return nil, errf(codeInvalidParameter, "Parameter 'webhooks.url' is not valid: %v", err)
-			}
-		}
-		if w.MaxConcurrentRequests != nil && !w.MaxConcurrentRequests.Valid() {
-			return nil, errf(codeInvalidParameter, "Parameter 'webhooks.max_concurrent_requests' must be one of 6, 12, 18, 24")
-		}
-	}
-	if b.Media != nil && b.Media.AutoDownload != nil {
-		for _, t := range *b.Media.AutoDownload {
-			if !t.Valid() {
-				return nil, errf(codeInvalidParameter, "Parameter 'media.auto_download' has an unknown media type %q", t)
-			}
-		}
-	}
-	for name, v := range map[string]*int{"heartbeat_interval": b.HeartbeatInterval, "unhealthy_interval": b.UnhealthyInterval} {
-		if v != nil && *v < 1 {
-			return nil, errf(codeInvalidParameter, "Parameter '%s' must be at least 1", name)
-		}
+	backoff, maxBackoff, e := checkSettingValues(b)
+	if e != nil {
+		return nil, e
 	}
 	s.mu.Lock()
 	cur := &s.st.settings
@@ -173,6 +140,50 @@ func (s *Server) UpdateApplicationSettings(_ context.Context, req gen.UpdateAppl
 	s.mu.Unlock()
 	s.hooks.configure(set)
 	return gen.UpdateApplicationSettings200JSONResponse{Body: gen.MetaEnvelope{Meta: s.meta}}, nil
+}
+
+// checkSettingValues applies the value rules of application settings that the schema does not
+// express (URL scheme, allowed concurrency, known media types, intervals), for PATCH and for a
+// restored backup alike. It returns the two back-off delays in milliseconds, -1 when absent.
+func checkSettingValues(b *gen.ApplicationSettings) (backoff, maxBackoff int64, e *apiError) {
+	backoff, maxBackoff = -1, -1
+	if b.CallbackBackoffDelayMs != nil {
+		n, err := b.CallbackBackoffDelayMs.Int64()
+		if err != nil || n < 0 {
+			return -1, -1, errf(codeInvalidParameter, "Parameter 'callback_backoff_delay_ms' must be a non-negative number of milliseconds")
+		}
+		backoff = n
+	}
+	if b.MaxCallbackBackoffDelayMs != nil {
+		n, err := b.MaxCallbackBackoffDelayMs.Int64()
+		if err != nil || n < 0 {
+			return -1, -1, errf(codeInvalidParameter, "Parameter 'max_callback_backoff_delay_ms' must be a non-negative number of milliseconds")
+		}
+		maxBackoff = n
+	}
+	if w := b.Webhooks; w != nil {
+		if w.URL != nil && *w.URL != "" { // an empty URL removes it (spec: ApplicationWebhookSettings.url)
+			if err := checkWebhookURL(*w.URL); err != nil {
+				return -1, -1, errf(codeInvalidParameter, "Parameter 'webhooks.url' is not valid: %v", err)
+			}
+		}
+		if w.MaxConcurrentRequests != nil && !w.MaxConcurrentRequests.Valid() {
+			return -1, -1, errf(codeInvalidParameter, "Parameter 'webhooks.max_concurrent_requests' must be one of 6, 12, 18, 24")
+		}
+	}
+	if b.Media != nil && b.Media.AutoDownload != nil {
+		for _, t := range *b.Media.AutoDownload {
+			if !t.Valid() {
+				return -1, -1, errf(codeInvalidParameter, "Parameter 'media.auto_download' has an unknown media type %q", t)
+			}
+		}
+	}
+	for name, v := range map[string]*int{"heartbeat_interval": b.HeartbeatInterval, "unhealthy_interval": b.UnhealthyInterval} {
+		if v != nil && *v < 1 {
+			return -1, -1, errf(codeInvalidParameter, "Parameter '%s' must be at least 1", name)
+		}
+	}
+	return backoff, maxBackoff, nil
 }
 
 // ResetApplicationSettings restores the defaults (the webhook URL is cleared; wa_id stays).
@@ -404,6 +415,7 @@ func (s *Server) UpdateProfilePhoto(ctx context.Context, req gen.UpdateProfilePh
 	s.mu.Lock()
 	s.st.photo = b
 	s.st.cdn[b.sha] = b
+	s.pruneCDNLocked() // the photo replaced
 	s.mu.Unlock()
 	return gen.UpdateProfilePhoto200JSONResponse{Body: gen.MetaEnvelope{Meta: s.meta}}, nil
 }
@@ -412,6 +424,7 @@ func (s *Server) UpdateProfilePhoto(ctx context.Context, req gen.UpdateProfilePh
 func (s *Server) DeleteProfilePhoto(context.Context, gen.DeleteProfilePhotoRequestObject) (gen.DeleteProfilePhotoResponseObject, error) {
 	s.mu.Lock()
 	s.st.photo = nil
+	s.pruneCDNLocked()
 	s.mu.Unlock()
 	return gen.DeleteProfilePhoto200JSONResponse{Body: gen.MetaEnvelope{Meta: s.meta}}, nil
 }

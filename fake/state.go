@@ -54,6 +54,12 @@ type state struct {
 	firstOrder    []string
 	parked        []string
 	conversations map[string]*conversation
+	// reserved counts the status callbacks that sent messages will still enqueue: queue
+	// admission counts them with the pending callbacks, so that accepted sends can never
+	// schedule more callbacks than the queue holds.
+	reserved int
+	// sweepAt is the number of entries of the swept maps at which the next sweep runs.
+	sweepAt int
 }
 
 type user struct {
@@ -189,6 +195,7 @@ func (s *Server) Reset() error {
 	s.st = s.initialState(old.generation + 1)
 	settings := s.st.settings
 	s.mu.Unlock()
+	s.startSweeper(old.generation + 1)
 	for _, m := range old.media {
 		_ = os.Remove(m.path)
 	}

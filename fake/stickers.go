@@ -257,7 +257,7 @@ func (s *Server) copyStickerMedia(id string) (*mediaFile, *apiError) {
 		return nil, errf(codeNotFound, "Parameter 'image_data_id': media with id %s not found", id)
 	}
 	defer in.Close()
-	m, e := s.storeMedia(src.contentType, "sticker", in, src.size+1, false)
+	m, e := s.storeMedia(src.contentType, "sticker", in, src.size+1, false, src.sha256())
 	if e != nil {
 		return nil, e
 	}

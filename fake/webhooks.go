@@ -37,7 +37,9 @@ type Delivery struct {
 	Attempt int
 	// Time is when the attempt started, on the fake's clock.
 	Time time.Time
-	URL  string
+	// URL is where the attempt went, with its password and secret query values replaced by
+	// xxxxx.
+	URL string
 	// StatusCode is the endpoint's HTTP status, 0 after a transport error.
 	StatusCode int
 	// Error describes a transport error or a non-200 answer.
@@ -54,7 +56,7 @@ type Delivery struct {
 
 // MarshalJSON renders durations in milliseconds and the time in RFC 3339.
 func (d Delivery) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
+	return marshalJSON(struct {
 		Seq        uint64          `json:"seq"`
 		CallbackID uint64          `json:"callback_id"`
 		Kind       string          `json:"kind"`
@@ -73,10 +75,12 @@ func (d Delivery) MarshalJSON() ([]byte, error) {
 
 // WebhookStats describes the webhook queue.
 type WebhookStats struct {
+	// URL is webhooks.url with its password and secret query values replaced by xxxxx.
 	URL string `json:"url"`
 	// Queued callbacks wait for a free request slot (or for a webhook URL).
 	Queued int `json:"queued"`
-	// InFlight requests are under way (at most MaxConcurrent).
+	// InFlight callbacks are being delivered, by at most MaxConcurrent requests (one request
+	// may carry several statuses).
 	InFlight int `json:"in_flight"`
 	// WaitingRetry callbacks failed and wait for their back-off on the fake's clock.
 	WaitingRetry int `json:"waiting_retry"`
@@ -97,7 +101,24 @@ type callback struct {
 	attempts int
 	failures int
 	gen      uint64
+	// statuses is set on a callback holding only `statuses` written by the fake itself: such
+	// callbacks queued together go out as one request.
+	statuses bool
+	// weight is how many callbacks this one stands for (several merged statuses), 1 otherwise.
+	weight int
 }
+
+// maxStatusBatch is the most statuses one callback carries. A callback may carry several
+// statuses (the webhook's `statuses` is an array, and receivers must handle several); the
+// fake merges them only when they queue up, behind busy request slots, so that a receiver that
+// keeps up still gets each status at once, and one that does not gets fewer, larger requests.
+const maxStatusBatch = 64
+
+// statusesPrefix and statusesSuffix frame the body of a status callback the fake wrote.
+var (
+	statusesPrefix = []byte(`{"statuses":[`)
+	statusesSuffix = []byte(`]}`)
+)
 
 // dispatcher delivers callbacks like the real client: at most max_concurrent_requests in
 // flight, every non-200 answer or transport error retried with linear back-off on the fake's
@@ -109,8 +130,9 @@ type dispatcher struct {
 
 	queue  []*callback
 	head   int
-	busy   int
-	wait   int
+	reqs   int // requests in flight
+	busy   int // callbacks in flight (weights)
+	wait   int // callbacks waiting for a retry (weights)
 	timers map[uint64]Timer
 
 	url        string
@@ -211,14 +233,15 @@ func (d *dispatcher) pending() int {
 }
 
 // enqueue adds a callback; it is never refused (admission control happens at send time).
-func (d *dispatcher) enqueue(kind string, body []byte) uint64 {
+// statuses marks a body the fake wrote with nothing but `statuses`, which may be merged.
+func (d *dispatcher) enqueue(kind string, body []byte, statuses bool) uint64 {
 	d.mu.Lock()
 	if d.closed {
 		d.mu.Unlock()
 		return 0
 	}
 	d.nextID++
-	cb := &callback{id: d.nextID, kind: kind, body: body, gen: d.gen}
+	cb := &callback{id: d.nextID, kind: kind, body: body, gen: d.gen, statuses: statuses, weight: 1}
 	d.queue = append(d.queue, cb)
 	d.mu.Unlock()
 	d.pump()
@@ -229,20 +252,63 @@ func (d *dispatcher) enqueue(kind string, body []byte) uint64 {
 func (d *dispatcher) pump() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	for !d.closed && d.url != "" && d.busy < d.maxConc && d.head < len(d.queue) {
-		cb := d.queue[d.head]
-		d.queue[d.head] = nil
-		d.head++
-		if d.head == len(d.queue) {
-			d.queue, d.head = d.queue[:0], 0
-		} else if d.head > 4096 && d.head*2 > len(d.queue) {
-			d.queue = append([]*callback(nil), d.queue[d.head:]...)
-			d.head = 0
+	for !d.closed && d.url != "" && d.reqs < d.maxConc && d.head < len(d.queue) {
+		cb := d.popLocked()
+		if cb.statuses && cb.attempts == 0 {
+			cb = d.mergeStatusesLocked(cb)
 		}
-		d.busy++
+		d.reqs++
+		d.busy += cb.weight
 		d.wg.Add(1)
 		go d.deliver(cb, d.url, d.client)
 	}
+}
+
+// popLocked takes the oldest queued callback; the caller holds d.mu and checked there is one.
+func (d *dispatcher) popLocked() *callback {
+	cb := d.queue[d.head]
+	d.queue[d.head] = nil
+	d.head++
+	if d.head == len(d.queue) {
+		d.queue, d.head = d.queue[:0], 0
+	} else if d.head > 4096 && d.head*2 > len(d.queue) {
+		d.queue = append([]*callback(nil), d.queue[d.head:]...)
+		d.head = 0
+	}
+	return cb
+}
+
+// mergeStatusesLocked appends to first the status callbacks queued right behind it (never
+// retries, never past another kind of callback, so that the order of delivery is kept), up to
+// maxStatusBatch statuses, and returns the callback that carries them all; the caller holds
+// d.mu.
+func (d *dispatcher) mergeStatusesLocked(first *callback) *callback {
+	n := 1
+	for n < maxStatusBatch && d.head+n-1 < len(d.queue) {
+		next := d.queue[d.head+n-1]
+		if !next.statuses || next.attempts != 0 || next.gen != first.gen {
+			break
+		}
+		n++
+	}
+	if n == 1 {
+		return first
+	}
+	inner := func(b []byte) []byte { return b[len(statusesPrefix) : len(b)-len(statusesSuffix)] }
+	size := len(first.body)
+	for _, cb := range d.queue[d.head : d.head+n-1] {
+		size += len(cb.body) - len(statusesPrefix) - len(statusesSuffix) + 1
+	}
+	body := make([]byte, 0, size)
+	body = append(body, statusesPrefix...)
+	body = append(body, inner(first.body)...)
+	for range n - 1 {
+		cb := d.popLocked()
+		body = append(body, ',')
+		body = append(body, inner(cb.body)...)
+	}
+	body = append(body, statusesSuffix...)
+	return &callback{id: first.id, kind: kindStatus, body: body, gen: first.gen, weight: n}
 }
 
 // deliver makes one attempt and schedules the retry of a failure.
@@ -269,23 +335,25 @@ func (d *dispatcher) deliver(cb *callback, url string, client *http.Client) {
 	ok := err == nil && status == http.StatusOK
 	switch {
 	case err != nil:
-		errMsg = err.Error()
+		errMsg = redactError(err)
 	case !ok:
 		errMsg = "the endpoint answered " + strconv.Itoa(status) + ", not 200"
 	}
 
 	d.mu.Lock()
-	d.busy--
+	d.reqs--
+	d.busy -= cb.weight
 	if cb.gen != d.gen || d.closed {
 		d.cond.Broadcast()
 		d.mu.Unlock()
 		return
 	}
 	cb.attempts++
-	entry := Delivery{CallbackID: cb.id, Kind: cb.kind, Attempt: cb.attempts, Time: started, URL: url,
+	shown := redactURL(url)
+	entry := Delivery{CallbackID: cb.id, Kind: cb.kind, Attempt: cb.attempts, Time: started, URL: shown,
 		StatusCode: status, Error: errMsg, Duration: elapsed, Delivered: ok, Payload: cb.body}
 	if ok {
-		d.delivered++
+		d.delivered += uint64(cb.weight)
 	} else {
 		d.failed++
 		cb.failures++
@@ -294,7 +362,7 @@ func (d *dispatcher) deliver(cb *callback, url string, client *http.Client) {
 			delay = d.maxBackoff
 		}
 		entry.RetryIn = delay
-		d.wait++
+		d.wait += cb.weight
 		d.timers[cb.id] = d.s.clock.AfterFunc(delay, func() { d.retry(cb) })
 	}
 	d.record(entry)
@@ -304,7 +372,7 @@ func (d *dispatcher) deliver(cb *callback, url string, client *http.Client) {
 	result := "success"
 	if !ok {
 		result = "failure"
-		d.s.log.Warn("fake: webhook delivery failed", "url", url, "kind", cb.kind, "callback_id", cb.id,
+		d.s.log.Warn("fake: webhook delivery failed", "url", shown, "kind", cb.kind, "callback_id", cb.id,
 			"attempt", entry.Attempt, "status", status, "error", errMsg, "retry_in", entry.RetryIn)
 	}
 	d.s.metrics.callbackDone(result, cb.kind, elapsed)
@@ -319,7 +387,7 @@ func (d *dispatcher) retry(cb *callback) {
 		d.mu.Unlock()
 		return
 	}
-	d.wait--
+	d.wait -= cb.weight
 	d.queue = append(d.queue, cb)
 	d.mu.Unlock()
 	d.pump()
@@ -351,7 +419,7 @@ func (d *dispatcher) stats() WebhookStats {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	q := len(d.queue) - d.head
-	return WebhookStats{URL: d.url, Queued: q, InFlight: d.busy, WaitingRetry: d.wait, Pending: q + d.busy + d.wait,
+	return WebhookStats{URL: redactURL(d.url), Queued: q, InFlight: d.busy, WaitingRetry: d.wait, Pending: q + d.busy + d.wait,
 		Capacity: d.s.cfg.queueCapacity, MaxConcurrent: d.maxConc, Delivered: d.delivered, FailedTries: d.failed}
 }
 
@@ -411,10 +479,20 @@ func (d *dispatcher) close() {
 
 // enqueueNotification serialises a webhook notification and queues it.
 func (s *Server) enqueueNotification(kind string, n gen.WebhookNotification) uint64 {
-	body, err := json.Marshal(n)
+	body, err := marshalJSON(n)
 	if err != nil {
 		s.log.Error("fake: cannot encode a webhook notification", "error", err)
 		return 0
 	}
-	return s.hooks.enqueue(kind, body)
+	return s.hooks.enqueue(kind, body, false)
+}
+
+// enqueueStatus queues a status callback that may travel with others (see maxStatusBatch).
+func (s *Server) enqueueStatus(ms gen.MessageStatus) uint64 {
+	body, err := marshalJSON(gen.WebhookNotification{Statuses: &[]gen.MessageStatus{ms}})
+	if err != nil || !bytes.HasPrefix(body, statusesPrefix) || !bytes.HasSuffix(body, statusesSuffix) {
+		s.log.Error("fake: cannot encode a status notification", "error", err)
+		return 0
+	}
+	return s.hooks.enqueue(kindStatus, body, true)
 }

@@ -80,6 +80,7 @@ type settings struct {
 	queueCapacity                        int
 	seed                                 uint64
 	shutdownTimeout                      time.Duration
+	idleTimeout, readTimeout             time.Duration
 	preset                               string
 	webhookSink                          bool // the preset's sink receives the webhooks
 }
@@ -176,6 +177,8 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (*sett
 	fs.StringVar(&s.logLevel, "log-level", env("WAFAKE_LOG_LEVEL", "info"), "debug, info, warn or error (WAFAKE_LOG_LEVEL)")
 	fs.StringVar(&s.logFormat, "log-format", env("WAFAKE_LOG_FORMAT", "text"), "text or json (WAFAKE_LOG_FORMAT)")
 	fs.DurationVar(&s.shutdownTimeout, "shutdown-timeout", envDur("WAFAKE_SHUTDOWN_TIMEOUT", 10*time.Second), "how long requests in progress may take to finish on shutdown (WAFAKE_SHUTDOWN_TIMEOUT)")
+	fs.DurationVar(&s.idleTimeout, "idle-timeout", envDur("WAFAKE_IDLE_TIMEOUT", defaultIdleTimeout), "how long an idle keep-alive connection stays open (WAFAKE_IDLE_TIMEOUT)")
+	fs.DurationVar(&s.readTimeout, "read-timeout", envDur("WAFAKE_READ_TIMEOUT", defaultReadTimeout), "how long reading one request, body included, may take (WAFAKE_READ_TIMEOUT)")
 	fs.StringVar(&s.preset, "preset", env("WAFAKE_PRESET", ""), "'ready': registered, admin password "+readyAdminPassword+", webhooks to a sink; ready to send (WAFAKE_PRESET)")
 	fs.VisitAll(func(f *flag.Flag) {
 		if g, ok := f.Value.(flag.Getter); ok {
@@ -195,6 +198,9 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (*sett
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if s.idleTimeout <= 0 || s.readTimeout <= 0 {
+		return nil, errors.New("-idle-timeout and -read-timeout must be positive")
 	}
 	return s, nil
 }
@@ -259,6 +265,27 @@ func (s *settings) describeStart(logger *slog.Logger) {
 		hint = "; -preset ready starts ready to send"
 	}
 	logger.Info("wafake starting state: "+registered+"; "+hooks+"; "+password+hint, "preset", s.preset)
+}
+
+// The standalone server's connection limits. Without an idle timeout a client that stops
+// using its keep-alive connection holds it forever (and a test runner waiting for it hangs);
+// the read timeout covers a whole request, so it must leave room for a 100 MB upload over a
+// slow link.
+const (
+	defaultReadHeaderTimeout = 10 * time.Second
+	defaultIdleTimeout       = 2 * time.Minute
+	defaultReadTimeout       = 5 * time.Minute
+)
+
+// newHTTPServer returns the standalone server with its connection timeouts. WriteTimeout
+// stays unset: a long download or a slow reader of a large file is not an error.
+func (s *settings) newHTTPServer(logger *slog.Logger) *http.Server {
+	return &http.Server{
+		ReadHeaderTimeout: defaultReadHeaderTimeout,
+		ReadTimeout:       s.readTimeout,
+		IdleTimeout:       s.idleTimeout,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
 }
 
 // options turns the settings into fake options.
@@ -402,7 +429,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	var caPEM []byte
-	hs := &http.Server{ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	hs := s.newHTTPServer(logger)
 	if !s.plainHTTP {
 		var hosts []string
 		if host, _, err := net.SplitHostPort(s.addr); err == nil && host != "" {
