@@ -90,4 +90,3 @@ func graphError(code int, message, details string) string {
 	return `{"error":{"message":"` + message + `","type":"OAuthException","code":` + strconv.Itoa(code) +
 		`,"error_data":{"messaging_product":"whatsapp","details":"` + details + `"},"fbtrace_id":"AzTrace42"}}`
 }
-

@@ -58,4 +58,3 @@ func retryableError(err error, idempotent bool) bool {
 	}
 	return retry.NotSent(err) || idempotent
 }
-
