@@ -1,6 +1,7 @@
 package cloud
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -90,3 +91,6 @@ func graphError(code int, message, details string) string {
 	return `{"error":{"message":"` + message + `","type":"OAuthException","code":` + strconv.Itoa(code) +
 		`,"error_data":{"messaging_product":"whatsapp","details":"` + details + `"},"fbtrace_id":"AzTrace42"}}`
 }
+
+// bytesReader is a replayable upload body.
+func bytesReader(s string) *bytes.Reader { return bytes.NewReader([]byte(s)) }
