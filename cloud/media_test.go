@@ -111,7 +111,11 @@ func TestUploadRetryGivesEachAttemptItsOwnReader(t *testing.T) {
 		r    func(t *testing.T) io.Reader
 	}{
 		{"bytes.Reader", func(*testing.T) io.Reader { r := bytes.NewReader(content); _, _ = r.Seek(5, io.SeekStart); return r }},
-		{"strings.Reader", func(*testing.T) io.Reader { r := strings.NewReader(string(content)); _, _ = r.Seek(5, io.SeekStart); return r }},
+		{"strings.Reader", func(*testing.T) io.Reader {
+			r := strings.NewReader(string(content))
+			_, _ = r.Seek(5, io.SeekStart)
+			return r
+		}},
 		{"bytes.Buffer", func(*testing.T) io.Reader { return bytes.NewBuffer(content[5:]) }},
 		{"os.File", func(t *testing.T) io.Reader {
 			f, err := os.Open(path)
