@@ -31,12 +31,18 @@ import (
 	"net/url"
 	"time"
 
+	cloudgen "github.com/wabiz/wabiz/gen/cloud"
 	"github.com/wabiz/wabiz/internal/retry"
 )
 
 // Client talks to the Cloud API on behalf of one business phone number. It is safe for
 // concurrent use.
 type Client struct {
+	// Raw is the generated client of spec/cloud.yaml, for operations or details the wrappers
+	// do not cover. Its requests go through this Client's authentication, retries and
+	// errors: a status of 400 or more comes back as an *Error.
+	Raw *cloudgen.ClientWithResponses
+
 	phoneNumberID string
 	root          string // base URL and Graph version, for example https://graph.facebook.com/v23.0
 	baseHost      string // the host of the base URL: media URLs elsewhere must be HTTPS
@@ -100,6 +106,10 @@ func NewClient(phoneNumberID string, opts ...Option) (*Client, error) {
 		retry:         cfg.retry,
 		logger:        logger,
 		editors:       cfg.editors,
+	}
+	var err error
+	if c.Raw, err = cloudgen.NewClientWithResponses(root, cloudgen.WithHTTPClient(doer{c})); err != nil {
+		return nil, fmt.Errorf("wabiz: cloud: %w", err)
 	}
 	return c, nil
 }

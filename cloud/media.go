@@ -266,6 +266,8 @@ var ErrInsecureMediaURL = errors.New("wabiz: cloud: refusing to send the access 
 // webhook's media, with the bearer token. The URL must be HTTPS, unless it is on the host of
 // the base URL (a local fake). It returns the body unread and its media type; the caller
 // must close it. An expired URL fails with an *Error whose IsNotFound is true.
+//
+//wabiz:operation downloadMedia
 func (c *Client) DownloadMediaURL(ctx context.Context, rawURL string) (io.ReadCloser, string, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
