@@ -210,4 +210,3 @@ func (c *Client) SendReaction(ctx context.Context, to, messageID, emoji string) 
 		Reaction:         &cloudgen.Reaction{MessageID: messageID, Emoji: emoji},
 	})
 }
-
