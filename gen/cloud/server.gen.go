@@ -413,6 +413,137 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	return m
 }
 
+// CallbackReceiverInterface represents handlers for receiving inbound
+// callback requests. Each callback becomes a Handle*Callback
+// method that the implementation fills in. The caller mounts the per-
+// callback http.Handler returned by {Op}CallbackHandler at
+// whatever URL path they advertise to senders.
+type CallbackReceiverInterface interface {
+	// Answer Meta's verification handshake
+	// HandleVerifyWebhookCallback handles the GET callback for Webhooks.
+	HandleVerifyWebhookCallback(w http.ResponseWriter, r *http.Request, params VerifyWebhookParams)
+	// Receive inbound messages, statuses and errors
+	// HandleReceiveWebhookCallback handles the POST callback for Webhooks.
+	HandleReceiveWebhookCallback(w http.ResponseWriter, r *http.Request, params ReceiveWebhookParams)
+}
+
+// CallbackReceiverMiddlewareFunc wraps an http.Handler with cross-
+// cutting behavior (signature verification, logging, rate limiting, ...).
+type CallbackReceiverMiddlewareFunc func(http.Handler) http.Handler
+
+// VerifyWebhookCallbackHandler returns the http.Handler for the Webhooks callback.
+// Mount this at the URL path advertised to callback senders. errHandler
+// may be nil; if so, parameter-binding errors return 400 with the error
+// message. Middlewares are applied in the order provided -- the last
+// argument becomes the outermost wrapper.
+func VerifyWebhookCallbackHandler(si CallbackReceiverInterface, errHandler func(w http.ResponseWriter, r *http.Request, err error), middlewares ...CallbackReceiverMiddlewareFunc) http.Handler {
+	if errHandler == nil {
+		errHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+		}
+	}
+	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var err error
+		_ = err
+
+		// Parameter object where we will unmarshal all parameters from the request.
+		var params VerifyWebhookParams
+
+		// ------------- Required query parameter "hub.mode" -------------
+
+		err = runtime.BindQueryParameterWithOptions("form", true, true, "hub.mode", r.URL.Query(), &params.HubMode, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				errHandler(w, r, &RequiredParamError{ParamName: "hub.mode"})
+			} else {
+				errHandler(w, r, &InvalidParamFormatError{ParamName: "hub.mode", Err: err})
+			}
+			return
+		}
+
+		// ------------- Required query parameter "hub.challenge" -------------
+
+		err = runtime.BindQueryParameterWithOptions("form", true, true, "hub.challenge", r.URL.Query(), &params.HubChallenge, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				errHandler(w, r, &RequiredParamError{ParamName: "hub.challenge"})
+			} else {
+				errHandler(w, r, &InvalidParamFormatError{ParamName: "hub.challenge", Err: err})
+			}
+			return
+		}
+
+		// ------------- Required query parameter "hub.verify_token" -------------
+
+		err = runtime.BindQueryParameterWithOptions("form", true, true, "hub.verify_token", r.URL.Query(), &params.HubVerifyToken, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				errHandler(w, r, &RequiredParamError{ParamName: "hub.verify_token"})
+			} else {
+				errHandler(w, r, &InvalidParamFormatError{ParamName: "hub.verify_token", Err: err})
+			}
+			return
+		}
+
+		si.HandleVerifyWebhookCallback(w, r, params)
+	})
+	for _, mw := range middlewares {
+		h = mw(h)
+	}
+	return h
+}
+
+// ReceiveWebhookCallbackHandler returns the http.Handler for the Webhooks callback.
+// Mount this at the URL path advertised to callback senders. errHandler
+// may be nil; if so, parameter-binding errors return 400 with the error
+// message. Middlewares are applied in the order provided -- the last
+// argument becomes the outermost wrapper.
+func ReceiveWebhookCallbackHandler(si CallbackReceiverInterface, errHandler func(w http.ResponseWriter, r *http.Request, err error), middlewares ...CallbackReceiverMiddlewareFunc) http.Handler {
+	if errHandler == nil {
+		errHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+		}
+	}
+	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var err error
+		_ = err
+
+		// Parameter object where we will unmarshal all parameters from the request.
+		var params ReceiveWebhookParams
+
+		// ------------- Required header parameter "X-Hub-Signature-256" -------------
+		if valueList, found := r.Header[http.CanonicalHeaderKey("X-Hub-Signature-256")]; found {
+			var XHubSignature256 string
+			n := len(valueList)
+			if n != 1 {
+				errHandler(w, r, &TooManyValuesForParamError{ParamName: "X-Hub-Signature-256", Count: n})
+				return
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "X-Hub-Signature-256", valueList[0], &XHubSignature256, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+			if err != nil {
+				errHandler(w, r, &InvalidParamFormatError{ParamName: "X-Hub-Signature-256", Err: err})
+				return
+			}
+			params.XHubSignature256 = XHubSignature256
+
+		} else {
+			err := fmt.Errorf("Header parameter X-Hub-Signature-256 is required, but not found")
+			errHandler(w, r, &RequiredHeaderError{ParamName: "X-Hub-Signature-256", Err: err})
+			return
+		}
+
+		si.HandleReceiveWebhookCallback(w, r, params)
+	})
+	for _, mw := range middlewares {
+		h = mw(h)
+	}
+	return h
+}
+
 type APIErrorResponseHeaders struct {
 	XFBTraceID *string
 }

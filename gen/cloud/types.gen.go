@@ -262,6 +262,21 @@ func (e TypingIndicatorType) Valid() bool {
 	}
 }
 
+// Defines values for VerifyWebhookParamsHubMode.
+const (
+	VerifyWebhookParamsHubModeSubscribe VerifyWebhookParamsHubMode = "subscribe"
+)
+
+// Valid indicates whether the value is a known member of the VerifyWebhookParamsHubMode enum.
+func (e VerifyWebhookParamsHubMode) Valid() bool {
+	switch e {
+	case VerifyWebhookParamsHubModeSubscribe:
+		return true
+	default:
+		return false
+	}
+}
+
 // ActionSection A section of a list message (`rows`) or of a product list (`product_items`).
 type ActionSection struct {
 	// ProductItems The products of a product-list section.
@@ -385,6 +400,12 @@ type ContactURL struct {
 
 	// URL The URL.
 	URL *string `json:"url,omitempty"`
+}
+
+// ConversationOrigin What opened the conversation.
+type ConversationOrigin struct {
+	// Type The conversation category. An open set.
+	Type *string `json:"type,omitempty"`
 }
 
 // CtaURLParameters The button of a `cta_url` message.
@@ -550,6 +571,260 @@ type HealthStatus struct {
 
 	// Entities One entry per entity of the chain.
 	Entities *[]HealthEntity `json:"entities,omitempty"`
+}
+
+// InboundButton The quick-reply button of a template the customer tapped.
+type InboundButton struct {
+	// Payload The payload set in the template parameter.
+	Payload *string `json:"payload,omitempty"`
+
+	// Text The button's text.
+	Text *string `json:"text,omitempty"`
+}
+
+// InboundChoice The reply button or list row the customer chose.
+type InboundChoice struct {
+	// Description The row's description (list rows).
+	Description *string `json:"description,omitempty"`
+
+	// ID The id the business gave the button or row.
+	ID string `json:"id"`
+
+	// Title Its title.
+	Title string `json:"title"`
+}
+
+// InboundContext What the inbound message refers to (a reply, a forward, a product enquiry).
+type InboundContext struct {
+	// Forwarded The message was forwarded.
+	Forwarded *bool `json:"forwarded,omitempty"`
+
+	// FrequentlyForwarded The message was forwarded more than 5 times.
+	FrequentlyForwarded *bool `json:"frequently_forwarded,omitempty"`
+
+	// From The sender of the message replied to (for replies to the business, its number).
+	From *string `json:"from,omitempty"`
+
+	// ID The id of the message replied to.
+	ID *string `json:"id,omitempty"`
+
+	// ReferredProduct The product a customer asked about from a product message.
+	ReferredProduct *ReferredProduct `json:"referred_product,omitempty"`
+}
+
+// InboundFlowReply The answer of a WhatsApp Flow.
+type InboundFlowReply struct {
+	// Body The text shown in the chat.
+	Body *string `json:"body,omitempty"`
+
+	// Name Always `flow`.
+	Name *string `json:"name,omitempty"`
+
+	// ResponseJSON The Flow's answer, a JSON object as a string.
+	ResponseJSON *string `json:"response_json,omitempty"`
+}
+
+// InboundInteractive The customer's answer to an interactive message; `type` names the block.
+type InboundInteractive struct {
+	// ButtonReply The reply button or list row the customer chose.
+	ButtonReply *InboundChoice `json:"button_reply,omitempty"`
+
+	// ListReply The reply button or list row the customer chose.
+	ListReply *InboundChoice `json:"list_reply,omitempty"`
+
+	// NfmReply The answer of a WhatsApp Flow.
+	NfmReply *InboundFlowReply `json:"nfm_reply,omitempty"`
+
+	// Type The kind of answer. An open set.
+	Type string `json:"type"`
+}
+
+// InboundMedia The media of an inbound message. Fetch it with `GET /{media_id}` and then its `url` (ids of inbound media live 7 days).
+type InboundMedia struct {
+	// Animated Whether a sticker is animated.
+	Animated *bool `json:"animated,omitempty"`
+
+	// Caption The caption (image, video, document).
+	Caption *string `json:"caption,omitempty"`
+
+	// Filename The file name (document).
+	Filename *string `json:"filename,omitempty"`
+
+	// ID The media id.
+	ID string `json:"id"`
+
+	// MimeType The MIME type.
+	MimeType *string `json:"mime_type,omitempty"`
+
+	// Sha256 SHA-256 of the file, hex.
+	Sha256 *string `json:"sha256,omitempty"`
+
+	// URL A download URL, as `GET /{media_id}` returns it (sent since late 2025; may be absent).
+	URL *string `json:"url,omitempty"`
+
+	// Voice Whether an audio is a voice note recorded in the app.
+	Voice *bool `json:"voice,omitempty"`
+}
+
+// InboundMessage An inbound message. `type` names the block that carries it (`text`, `image`, ...,
+// `system`); `unsupported` (or `unknown`) messages carry `errors` instead (code 131051).
+// `type` is an open set: a receiver must accept values it does not know.
+type InboundMessage struct {
+	// Audio The media of an inbound message. Fetch it with `GET /{media_id}` and then its `url` (ids of inbound media live 7 days).
+	Audio *InboundMedia `json:"audio,omitempty"`
+
+	// Button The quick-reply button of a template the customer tapped.
+	Button *InboundButton `json:"button,omitempty"`
+
+	// Contacts The contact cards of a `contacts` message.
+	Contacts *[]ContactCard `json:"contacts,omitempty"`
+
+	// Context What the inbound message refers to (a reply, a forward, a product enquiry).
+	Context *InboundContext `json:"context,omitempty"`
+
+	// Document The media of an inbound message. Fetch it with `GET /{media_id}` and then its `url` (ids of inbound media live 7 days).
+	Document *InboundMedia `json:"document,omitempty"`
+
+	// Errors Why the message could not be processed (`unsupported` and `unknown` messages).
+	Errors *[]WebhookError `json:"errors,omitempty"`
+
+	// From The sender's WhatsApp id (phone number digits); absent for a customer known only by BSUID.
+	From *string `json:"from,omitempty"`
+
+	// FromUserID The sender's business-scoped user id (BSUID).
+	FromUserID *string `json:"from_user_id,omitempty"`
+
+	// GroupID The group, for a message sent in a group.
+	GroupID *string `json:"group_id,omitempty"`
+
+	// ID The message id (`wamid.…`); mark it read with it, or reply to it with `context.message_id`.
+	ID string `json:"id"`
+
+	// Image The media of an inbound message. Fetch it with `GET /{media_id}` and then its `url` (ids of inbound media live 7 days).
+	Image *InboundMedia `json:"image,omitempty"`
+
+	// Interactive The customer's answer to an interactive message; `type` names the block.
+	Interactive *InboundInteractive `json:"interactive,omitempty"`
+
+	// Location A location, sent in a `location` message or received in an inbound one.
+	Location *Location `json:"location,omitempty"`
+
+	// Order An order from a catalog.
+	Order *InboundOrder `json:"order,omitempty"`
+
+	// Reaction A reaction to a message, or its removal (empty `emoji`).
+	Reaction *Reaction `json:"reaction,omitempty"`
+
+	// Referral The ad or post that led the customer to write (click-to-WhatsApp).
+	Referral *InboundReferral `json:"referral,omitempty"`
+
+	// Sticker The media of an inbound message. Fetch it with `GET /{media_id}` and then its `url` (ids of inbound media live 7 days).
+	Sticker *InboundMedia `json:"sticker,omitempty"`
+
+	// System A system message: the customer changed their number (`user_changed_number`, the new
+	// id in `wa_id`) or their BSUID changed (`user_changed_user_id`). The On-Premises names
+	// were `customer_changed_number` and `customer_identity_changed`.
+	System *InboundSystem `json:"system,omitempty"`
+
+	// Text The text of an inbound `text` message.
+	Text *InboundText `json:"text,omitempty"`
+
+	// Timestamp Unix time in seconds as a decimal string (some payloads use milliseconds).
+	//
+	// Example: 1717171717
+	Timestamp UnixTimestamp `json:"timestamp"`
+
+	// Type The message type. An open set.
+	Type string `json:"type"`
+
+	// Video The media of an inbound message. Fetch it with `GET /{media_id}` and then its `url` (ids of inbound media live 7 days).
+	Video *InboundMedia `json:"video,omitempty"`
+}
+
+// InboundOrder An order from a catalog.
+type InboundOrder struct {
+	// CatalogID The catalog.
+	CatalogID *string `json:"catalog_id,omitempty"`
+
+	// ProductItems The products ordered.
+	ProductItems *[]InboundOrderItem `json:"product_items,omitempty"`
+
+	// Text The customer's note.
+	Text *string `json:"text,omitempty"`
+}
+
+// InboundOrderItem One product of an order.
+type InboundOrderItem struct {
+	// Currency ISO 4217 currency code.
+	Currency *string `json:"currency,omitempty"`
+
+	// ItemPrice The unit price; a number or a numeric string.
+	ItemPrice *json.Number `json:"item_price,omitempty"`
+
+	// ProductRetailerID The product.
+	ProductRetailerID *string `json:"product_retailer_id,omitempty"`
+
+	// Quantity How many; a number or a numeric string.
+	Quantity *json.Number `json:"quantity,omitempty"`
+}
+
+// InboundReferral The ad or post that led the customer to write (click-to-WhatsApp).
+type InboundReferral struct {
+	// Body The ad's text.
+	Body *string `json:"body,omitempty"`
+
+	// CtwaClid The click id of the click-to-WhatsApp ad.
+	CtwaClid *string `json:"ctwa_clid,omitempty"`
+
+	// Headline The ad's headline.
+	Headline *string `json:"headline,omitempty"`
+
+	// ImageURL The ad's image.
+	ImageURL *string `json:"image_url,omitempty"`
+
+	// MediaType `image` or `video`; an open set.
+	MediaType *string `json:"media_type,omitempty"`
+
+	// SourceID The id of the ad or post.
+	SourceID *string `json:"source_id,omitempty"`
+
+	// SourceType `ad` or `post`; an open set.
+	SourceType *string `json:"source_type,omitempty"`
+
+	// SourceURL The URL of the ad or post.
+	SourceURL *string `json:"source_url,omitempty"`
+
+	// ThumbnailURL The video's thumbnail.
+	ThumbnailURL *string `json:"thumbnail_url,omitempty"`
+
+	// VideoURL The ad's video.
+	VideoURL *string `json:"video_url,omitempty"`
+
+	// WelcomeMessage The greeting the ad showed.
+	WelcomeMessage *ReferralWelcomeMessage `json:"welcome_message,omitempty"`
+}
+
+// InboundSystem A system message: the customer changed their number (`user_changed_number`, the new
+// id in `wa_id`) or their BSUID changed (`user_changed_user_id`). The On-Premises names
+// were `customer_changed_number` and `customer_identity_changed`.
+type InboundSystem struct {
+	// Body A human-readable description.
+	Body *string `json:"body,omitempty"`
+
+	// Type The kind of event. An open set.
+	Type *string `json:"type,omitempty"`
+
+	// UserID The customer's new BSUID (`user_changed_user_id`).
+	UserID *string `json:"user_id,omitempty"`
+
+	// WaID The customer's new WhatsApp id (`user_changed_number`).
+	WaID *string `json:"wa_id,omitempty"`
+}
+
+// InboundText The text of an inbound `text` message.
+type InboundText struct {
+	// Body The text.
+	Body string `json:"body"`
 }
 
 // Interactive The content of an `interactive` message. `type` decides what `action` holds: `button`
@@ -970,6 +1245,21 @@ type ReadReceiptStatus string
 // RecipientType Who receives the message; `individual` (the default) or a `group`.
 type RecipientType string
 
+// ReferralWelcomeMessage The greeting the ad showed.
+type ReferralWelcomeMessage struct {
+	// Text The greeting.
+	Text *string `json:"text,omitempty"`
+}
+
+// ReferredProduct The product a customer asked about from a product message.
+type ReferredProduct struct {
+	// CatalogID The catalog.
+	CatalogID *string `json:"catalog_id,omitempty"`
+
+	// ProductRetailerID The product.
+	ProductRetailerID *string `json:"product_retailer_id,omitempty"`
+}
+
 // ReplyButton A reply button.
 type ReplyButton struct {
 	// Reply The id and title of a reply button.
@@ -1029,6 +1319,33 @@ type SentMessage struct {
 	// (a marketing template held for a quality check), `paused` (template paused). An
 	// open set; absent for non-template messages in some versions.
 	MessageStatus *string `json:"message_status,omitempty"`
+}
+
+// StatusConversation The conversation (billing window) the message belongs to.
+type StatusConversation struct {
+	// ExpirationTimestamp When the conversation window ends (Unix seconds); a numeric string or a number.
+	ExpirationTimestamp *json.Number `json:"expiration_timestamp,omitempty"`
+
+	// ID The conversation id.
+	ID *string `json:"id,omitempty"`
+
+	// Origin What opened the conversation.
+	Origin *ConversationOrigin `json:"origin,omitempty"`
+}
+
+// StatusPricing How the message is priced.
+type StatusPricing struct {
+	// Billable Whether the message is charged (deprecated in favour of `type`).
+	Billable *bool `json:"billable,omitempty"`
+
+	// Category The pricing category. An open set.
+	Category *string `json:"category,omitempty"`
+
+	// PricingModel `CBP` (per conversation) or `PMP` (per message, since July 2025); an open set.
+	PricingModel *string `json:"pricing_model,omitempty"`
+
+	// Type The kind of charge under per-message pricing: `regular`, `free_customer_service`, `free_entry_point`; an open set.
+	Type *string `json:"type,omitempty"`
 }
 
 // SuccessEnvelope The answer of edges that only report success.
@@ -1176,10 +1493,29 @@ type TypingIndicator struct {
 // TypingIndicatorType The kind of indicator; only `text` exists.
 type TypingIndicatorType string
 
+// UnixTimestamp Unix time in seconds as a decimal string (some payloads use milliseconds).
+//
+// Example: 1717171717
+type UnixTimestamp = string
+
 // UploadedMedia The id of uploaded media.
 type UploadedMedia struct {
 	// ID The media id, valid 30 days.
 	ID string `json:"id"`
+}
+
+// WebhookChange One change: `field` names the subscription and `value` holds it. For `messages` the
+// value is a `WebhookValue`; other fields (template status, account updates, groups,
+// calls, ...) have other shapes, which this document does not describe.
+type WebhookChange struct {
+	// Field The subscribed field. An open set.
+	Field string `json:"field"`
+
+	// Value The value of a `messages` change: `metadata` (which phone number) and, in one delivery,
+	// inbound `messages` with their `contacts`, `statuses` of sent messages (with `contacts`
+	// for sent, delivered and read), or value-level `errors` not tied to a message.
+	// System messages come without `contacts`.
+	Value WebhookValue `json:"value"`
 }
 
 // WebhookConfiguration Overrides the app's webhook callback URL for one phone number.
@@ -1189,6 +1525,154 @@ type WebhookConfiguration struct {
 
 	// VerifyToken The token Graph sends as `hub.verify_token` in the GET verification handshake of the URL.
 	VerifyToken string `json:"verify_token"`
+}
+
+// WebhookContact A customer. `wa_id` (the phone number) is absent for a customer who uses a username
+// and whose number the business may not see; `user_id` (the BSUID) is then the key.
+type WebhookContact struct {
+	// IdentityKeyHash Hash of the customer's identity key, when the identity-change check is on (`user_identity_change`).
+	IdentityKeyHash *string `json:"identity_key_hash,omitempty"`
+
+	// ParentUserID The parent BSUID, when parent BSUIDs are enabled for the business.
+	ParentUserID *string `json:"parent_user_id,omitempty"`
+
+	// Profile The customer's profile.
+	Profile *WebhookProfile `json:"profile,omitempty"`
+
+	// UserID The customer's business-scoped user id (BSUID), for example `US.13491208655302741918`.
+	UserID *string `json:"user_id,omitempty"`
+
+	// WaID The customer's WhatsApp id (phone number digits), when available.
+	WaID *string `json:"wa_id,omitempty"`
+}
+
+// WebhookEntry The changes of one WhatsApp Business Account.
+type WebhookEntry struct {
+	// Changes The changes.
+	Changes []WebhookChange `json:"changes"`
+
+	// ID The WhatsApp Business Account id.
+	ID string `json:"id"`
+}
+
+// WebhookError An error in a webhook (status, message or value level), in the shape of v16.0 and
+// later: `code`, `title`, `message` and `error_data.details` (the On-Premises `details`).
+// Codes are the table of `GraphErrorEnvelope`.
+type WebhookError struct {
+	// Code The error code.
+	Code int `json:"code"`
+
+	// ErrorData Details of a webhook error.
+	ErrorData *WebhookErrorData `json:"error_data,omitempty"`
+
+	// Href Link to Meta's error code page.
+	Href *string `json:"href,omitempty"`
+
+	// Message The code's title again (v16.0+).
+	Message *string `json:"message,omitempty"`
+
+	// Title The code's title; do not match on it.
+	Title *string `json:"title,omitempty"`
+}
+
+// WebhookErrorData Details of a webhook error.
+type WebhookErrorData struct {
+	// Details What went wrong in this occurrence.
+	Details *string `json:"details,omitempty"`
+}
+
+// WebhookMetadata The business phone number that received the messages or sent the messages the statuses are about; route on `phone_number_id`.
+type WebhookMetadata struct {
+	// DisplayPhoneNumber The business number as displayed.
+	DisplayPhoneNumber string `json:"display_phone_number"`
+
+	// PhoneNumberID The business phone number id (the `{phone_number_id}` of the Graph paths).
+	PhoneNumberID string `json:"phone_number_id"`
+}
+
+// WebhookPayload One webhook delivery (the body of `receiveWebhook`). `entry[]` has one entry per
+// WhatsApp Business Account, each with `changes[]`; one delivery can carry several.
+type WebhookPayload struct {
+	// Entry The entries, one per WhatsApp Business Account.
+	Entry []WebhookEntry `json:"entry"`
+
+	// Object The kind of Graph object; `whatsapp_business_account` for WhatsApp webhooks. An open set.
+	Object string `json:"object"`
+}
+
+// WebhookProfile The customer's profile.
+type WebhookProfile struct {
+	// Name The customer's profile name.
+	Name *string `json:"name,omitempty"`
+
+	// Username The customer's username, when they use one.
+	Username *string `json:"username,omitempty"`
+}
+
+// WebhookStatus A status change of a sent message: `sent`, `delivered`, `read`, `failed` (with
+// `errors`); `played` for voice messages. `delivered` may be skipped when delivery and
+// read happen together. An open set.
+type WebhookStatus struct {
+	// BizOpaqueCallbackData The `biz_opaque_callback_data` of the sent message.
+	BizOpaqueCallbackData *string `json:"biz_opaque_callback_data,omitempty"`
+
+	// Conversation The conversation (billing window) the message belongs to.
+	Conversation *StatusConversation `json:"conversation,omitempty"`
+
+	// Errors Why the message failed (`failed`).
+	Errors *[]WebhookError `json:"errors,omitempty"`
+
+	// ID The id of the sent message (`wamid.…`), as returned by `sendMessage`.
+	ID string `json:"id"`
+
+	// Pricing How the message is priced.
+	Pricing *StatusPricing `json:"pricing,omitempty"`
+
+	// RecipientID The customer's WhatsApp id (or the group id), when available.
+	RecipientID *string `json:"recipient_id,omitempty"`
+
+	// RecipientParentUserID The customer's parent BSUID, when parent BSUIDs are enabled.
+	RecipientParentUserID *string `json:"recipient_parent_user_id,omitempty"`
+
+	// RecipientType `individual` or `group`; an open set.
+	RecipientType *string `json:"recipient_type,omitempty"`
+
+	// RecipientUserID The customer's BSUID.
+	RecipientUserID *string `json:"recipient_user_id,omitempty"`
+
+	// Status The new status. An open set.
+	Status string `json:"status"`
+
+	// Timestamp Unix time in seconds as a decimal string (some payloads use milliseconds).
+	//
+	// Example: 1717171717
+	Timestamp UnixTimestamp `json:"timestamp"`
+}
+
+// WebhookValue The value of a `messages` change: `metadata` (which phone number) and, in one delivery,
+// inbound `messages` with their `contacts`, `statuses` of sent messages (with `contacts`
+// for sent, delivered and read), or value-level `errors` not tied to a message.
+// System messages come without `contacts`.
+type WebhookValue struct {
+	// Contacts The customers the messages or statuses are about.
+	Contacts *[]WebhookContact `json:"contacts,omitempty"`
+
+	// Errors Errors not tied to one message (the On-Premises top-level `errors`).
+	Errors *[]WebhookError `json:"errors,omitempty"`
+
+	// Messages Inbound messages.
+	Messages *[]InboundMessage `json:"messages,omitempty"`
+
+	// MessagingProduct The messaging product; always `whatsapp`.
+	//
+	// Example: whatsapp
+	MessagingProduct MessagingProduct `json:"messaging_product"`
+
+	// Metadata The business phone number that received the messages or sent the messages the statuses are about; route on `phone_number_id`.
+	Metadata WebhookMetadata `json:"metadata"`
+
+	// Statuses Status changes of sent messages.
+	Statuses *[]WebhookStatus `json:"statuses,omitempty"`
 }
 
 // PhoneNumberID Example: 106540352242922
@@ -1290,6 +1774,27 @@ type GetNodeParams struct {
 	PhoneNumberID *string `form:"phone_number_id,omitempty" json:"phone_number_id,omitempty"`
 }
 
+// VerifyWebhookParams defines parameters for VerifyWebhook.
+type VerifyWebhookParams struct {
+	// HubMode Always `subscribe`.
+	HubMode VerifyWebhookParamsHubMode `form:"hub.mode" json:"hub.mode"`
+
+	// HubChallenge A value to echo as the body of the answer.
+	HubChallenge string `form:"hub.challenge" json:"hub.challenge"`
+
+	// HubVerifyToken The verify token configured with the callback URL.
+	HubVerifyToken string `form:"hub.verify_token" json:"hub.verify_token"`
+}
+
+// VerifyWebhookParamsHubMode defines parameters for VerifyWebhook.
+type VerifyWebhookParamsHubMode string
+
+// ReceiveWebhookParams defines parameters for ReceiveWebhook.
+type ReceiveWebhookParams struct {
+	// XHubSignature256 `sha256=` and the lowercase hex HMAC-SHA256 of the raw body, keyed with the app secret.
+	XHubSignature256 string `json:"X-Hub-Signature-256"`
+}
+
 // UpdatePhoneNumberJSONRequestBody defines body for UpdatePhoneNumber for application/json ContentType.
 type UpdatePhoneNumberJSONRequestBody = PhoneNumberSettings
 
@@ -1298,6 +1803,9 @@ type UploadMediaMultipartRequestBody = MediaUpload
 
 // SendMessageJSONRequestBody defines body for SendMessage for application/json ContentType.
 type SendMessageJSONRequestBody = MessagesInput
+
+// ReceiveWebhookJSONRequestBody defines body for ReceiveWebhook for application/json ContentType.
+type ReceiveWebhookJSONRequestBody = WebhookPayload
 
 // AsMediaMetadata returns the union data inside the GraphNode as a MediaMetadata
 func (t GraphNode) AsMediaMetadata() (MediaMetadata, error) {
