@@ -3,6 +3,7 @@ package cloud
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	cloudgen "github.com/wabiz/wabiz/gen/cloud"
 )
 
 const (
@@ -94,3 +97,11 @@ func graphError(code int, message, details string) string {
 
 // bytesReader is a replayable upload body.
 func bytesReader(s string) *bytes.Reader { return bytes.NewReader([]byte(s)) }
+
+// newCloudMessage decodes a Cloud message from JSON.
+func newCloudMessage(t *testing.T, raw string) cloudgen.Message {
+	t.Helper()
+	var m cloudgen.Message
+	require.NoError(t, json.Unmarshal([]byte(raw), &m))
+	return m
+}
