@@ -149,14 +149,16 @@ func (c *Client) do(req *http.Request, idempotent bool) (*http.Response, error) 
 		if debug {
 			start = time.Now()
 		}
-		token, err := c.authorize(req, body)
+		a := c.startAttempt(req)
+		token, err := c.authorize(req, body, a.ctx)
 		if err != nil {
+			a.abandon()
 			if body != nil {
 				_ = body.Close() // as the transport would have
 			}
 			return nil, err
 		}
-		resp, err := c.sendAttempt(token.r)
+		resp, err := c.sendAttempt(token.r, a)
 		if err != nil {
 			err = scrubError(err, token.tok)
 			if debug {
@@ -216,16 +218,17 @@ type authorized struct {
 	tok string
 }
 
-// authorize builds the attempt's request from req with body: editors first (on a copy of the
-// headers, so each attempt starts from the original), then the User-Agent unless an editor
-// set one, and the Authorization header.
-func (c *Client) authorize(req *http.Request, body io.ReadCloser) (authorized, error) {
-	r := *req // shallow copy; headers are copied below when editors may change them
+// authorize builds the attempt's request from req, with body and the attempt's context ctx:
+// editors first (on a copy of the headers, so each attempt starts from the original), then
+// the User-Agent unless an editor set one, and the Authorization header. The header values
+// are shared, read-only slices built once.
+func (c *Client) authorize(req *http.Request, body io.ReadCloser, ctx context.Context) (authorized, error) {
+	r := req.WithContext(ctx) // the one copy of the attempt
 	r.Body = body
 	if len(c.editors) > 0 {
 		r.Header = req.Header.Clone()
 		for _, edit := range c.editors {
-			if err := edit(r.Context(), &r); err != nil {
+			if err := edit(r.Context(), r); err != nil {
 				return authorized{}, fmt.Errorf("wabiz: cloud: request editor: %w", err)
 			}
 		}
@@ -239,7 +242,7 @@ func (c *Client) authorize(req *http.Request, body io.ReadCloser) (authorized, e
 		return authorized{}, err
 	}
 	h["Authorization"] = header
-	return authorized{r: &r, tok: tok}, nil
+	return authorized{r: r, tok: tok}, nil
 }
 
 // scrubError hides the token in a transport error's text. Transport errors do not carry

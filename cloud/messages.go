@@ -82,8 +82,10 @@ func (c *Client) post(ctx context.Context, op string, msg *cloudgen.Message) (st
 		return "", err
 	}
 	defer drain(resp)
-	var env struct { // cloudgen.SentEnvelope without what a send does not return
-		Messages []cloudgen.SentMessage `json:"messages"`
+	var env struct { // cloudgen.SentEnvelope, reduced to the id SendMessage returns
+		Messages []struct {
+			ID string `json:"id"`
+		} `json:"messages"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil || len(env.Messages) == 0 || env.Messages[0].ID == "" {
 		return "", unexpected("sendMessage", resp.StatusCode)

@@ -34,44 +34,79 @@ func (e *AttemptTimeoutError) Unwrap() error { return context.DeadlineExceeded }
 // hide from net/http that it is in memory.
 const progressThreshold = 1 << 20
 
-// sendAttempt performs one attempt under the per-attempt timeout: a timer, restarted by
-// every read of a large request body, cancels the attempt's context when it fires before
-// the response headers arrive; after that the body is bounded by the caller's context only.
-func (c *Client) sendAttempt(r *http.Request) (*http.Response, error) {
+// attempt is the per-attempt timeout of one attempt: a timer, restarted by every read of a
+// large request body, cancels the attempt's context when it fires before the response
+// headers arrive; after that the body is bounded by the caller's context only. The zero
+// timer means no timeout (WithTimeout(0)).
+type attempt struct {
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	timer  *time.Timer
+	method string
+	path   string
+	d      time.Duration
+}
+
+// startAttempt starts the timeout of an attempt at req.
+func (c *Client) startAttempt(req *http.Request) attempt {
 	if c.timeout <= 0 {
+		return attempt{ctx: req.Context()}
+	}
+	a := attempt{method: req.Method, path: req.URL.Path, d: c.timeout}
+	a.ctx, a.cancel = context.WithCancelCause(req.Context())
+	cancel, method, path, d := a.cancel, a.method, a.path, a.d
+	// The error is built only when the timer fires: most attempts never need it.
+	a.timer = time.AfterFunc(d, func() { cancel(&AttemptTimeoutError{Method: method, Path: path, Timeout: d}) })
+	return a
+}
+
+// abandon releases an attempt that was never sent.
+func (a attempt) abandon() {
+	if a.timer != nil {
+		a.timer.Stop()
+		a.cancel(nil)
+	}
+}
+
+// timedOut returns the attempt's timeout error if the timer fired.
+func (a attempt) timedOut() *AttemptTimeoutError {
+	var terr *AttemptTimeoutError
+	if errors.As(context.Cause(a.ctx), &terr) {
+		return terr
+	}
+	return nil
+}
+
+// sendAttempt sends r, built on a's context, under a's timeout.
+func (c *Client) sendAttempt(r *http.Request, a attempt) (*http.Response, error) {
+	if a.timer == nil {
 		return c.hc.Do(r)
 	}
-	ctx, cancel := context.WithCancelCause(r.Context())
-	terr := &AttemptTimeoutError{Method: r.Method, Path: r.URL.Path, Timeout: c.timeout}
-	timer := time.AfterFunc(c.timeout, func() { cancel(terr) })
-	r = r.WithContext(ctx)
 	var pb *progressBody
 	if r.Body != nil && r.Body != http.NoBody && (r.ContentLength <= 0 || r.ContentLength > progressThreshold) {
-		pb = &progressBody{ReadCloser: r.Body, timer: timer, d: c.timeout}
+		pb = &progressBody{ReadCloser: r.Body, timer: a.timer, d: a.d}
 		r.Body = pb
 	}
 	resp, err := c.hc.Do(r)
-	var stopped bool
 	if pb != nil {
-		stopped = pb.stop()
+		pb.stop()
 	} else {
-		stopped = timer.Stop()
+		a.timer.Stop()
 	}
-	stopped = stopped && context.Cause(ctx) == nil
 	if err != nil {
-		cancel(nil)
-		if errors.Is(context.Cause(ctx), terr) {
+		a.cancel(nil)
+		if terr := a.timedOut(); terr != nil {
 			return nil, terr // rather than the transport's "context canceled"
 		}
 		return nil, err
 	}
-	if !stopped {
+	if terr := a.timedOut(); terr != nil {
 		// The timer fired as the headers arrived; the body would fail on first read.
 		drain(resp)
-		cancel(nil)
+		a.cancel(nil)
 		return nil, terr
 	}
-	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
+	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: a.cancel}
 	return resp, nil
 }
 
@@ -111,10 +146,10 @@ func (b *progressBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// stop stops the timer for good and reports whether it had not fired.
-func (b *progressBody) stop() bool {
+// stop stops the timer for good.
+func (b *progressBody) stop() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.done = true
-	return b.timer.Stop()
+	b.timer.Stop()
 }
