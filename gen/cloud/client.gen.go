@@ -189,6 +189,95 @@ type ClientInterface interface {
 	// Corresponds with POST /{node_id} (the `UpdatePhoneNumber` operationId).
 	UpdatePhoneNumber(ctx context.Context, nodeID string, body UpdatePhoneNumberJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// UnblockUsersWithBody Unblock customers
+	//
+	// Unblocks the listed customers (a DELETE with a JSON body, as Graph documents it).
+	//
+	// Blocking is possible only for customers who messaged the business in the last 24 hours; a
+	// blocked customer cannot message the business or see its profile updates. Users that fail are
+	// listed in `failed_users` with their errors (139100 failed to block or unblock, 139101
+	// blocklist limit of 64,000 reached, 139102 concurrent update, 139103 internal error) while
+	// the others succeed; a request where every user fails gets 400 with code 139100.
+	//
+	// **Access:** `whatsapp_business_messaging`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with DELETE /{phone_number_id}/block_users (the `UnblockUsers` operationId).
+	UnblockUsersWithBody(ctx context.Context, phoneNumberID PhoneNumberID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UnblockUsers Unblock customers
+	//
+	// Unblocks the listed customers (a DELETE with a JSON body, as Graph documents it).
+	//
+	// Blocking is possible only for customers who messaged the business in the last 24 hours; a
+	// blocked customer cannot message the business or see its profile updates. Users that fail are
+	// listed in `failed_users` with their errors (139100 failed to block or unblock, 139101
+	// blocklist limit of 64,000 reached, 139102 concurrent update, 139103 internal error) while
+	// the others succeed; a request where every user fails gets 400 with code 139100.
+	//
+	// **Access:** `whatsapp_business_messaging`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with DELETE /{phone_number_id}/block_users (the `UnblockUsers` operationId).
+	UnblockUsers(ctx context.Context, phoneNumberID PhoneNumberID, body UnblockUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListBlockedUsers List blocked users
+	//
+	// Lists the customers the business has blocked, paged with Graph cursors (`limit`, `after`,
+	// `before`; `paging.cursors` of the answer).
+	//
+	// **Access:** `whatsapp_business_messaging`.
+	//
+	// Corresponds with GET /{phone_number_id}/block_users (the `ListBlockedUsers` operationId).
+	ListBlockedUsers(ctx context.Context, phoneNumberID PhoneNumberID, params *ListBlockedUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BlockUsersWithBody Block customers
+	//
+	// Blocks the listed customers (`user`: phone number or wa_id).
+	//
+	// Blocking is possible only for customers who messaged the business in the last 24 hours; a
+	// blocked customer cannot message the business or see its profile updates. Users that fail are
+	// listed in `failed_users` with their errors (139100 failed to block or unblock, 139101
+	// blocklist limit of 64,000 reached, 139102 concurrent update, 139103 internal error) while
+	// the others succeed; a request where every user fails gets 400 with code 139100.
+	//
+	// **Access:** `whatsapp_business_messaging`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /{phone_number_id}/block_users (the `BlockUsers` operationId).
+	BlockUsersWithBody(ctx context.Context, phoneNumberID PhoneNumberID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BlockUsers Block customers
+	//
+	// Blocks the listed customers (`user`: phone number or wa_id).
+	//
+	// Blocking is possible only for customers who messaged the business in the last 24 hours; a
+	// blocked customer cannot message the business or see its profile updates. Users that fail are
+	// listed in `failed_users` with their errors (139100 failed to block or unblock, 139101
+	// blocklist limit of 64,000 reached, 139102 concurrent update, 139103 internal error) while
+	// the others succeed; a request where every user fails gets 400 with code 139100.
+	//
+	// **Access:** `whatsapp_business_messaging`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /{phone_number_id}/block_users (the `BlockUsers` operationId).
+	BlockUsers(ctx context.Context, phoneNumberID PhoneNumberID, body BlockUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeregisterPhoneNumber Deregister the phone number from Cloud API
+	//
+	// Deregisters the number: it can no longer send or receive with Cloud API until registered
+	// again, and local storage is disabled. Takes no body. Shares the limit of register (10 in 72
+	// hours, then 133016); 133000 means the deregistration is incomplete and should be repeated.
+	//
+	// **Access:** `whatsapp_business_management`.
+	//
+	// Corresponds with POST /{phone_number_id}/deregister (the `DeregisterPhoneNumber` operationId).
+	DeregisterPhoneNumber(ctx context.Context, phoneNumberID PhoneNumberID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// UploadMediaWithBody Upload a media file
 	//
 	// Uploads a file as `multipart/form-data` with the parts `messaging_product=whatsapp`,
@@ -290,6 +379,149 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /{phone_number_id}/messages (the `SendMessage` operationId).
 	SendMessage(ctx context.Context, phoneNumberID PhoneNumberID, body SendMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RegisterPhoneNumberWithBody Register the phone number for Cloud API
+	//
+	// Registers a verified business phone number for use with Cloud API, with its six-digit
+	// two-step verification `pin` (if the number has no PIN yet, the one given here becomes it).
+	//
+	// **Migration from On-Premises.** With `backup` (the `data` and `password` of an On-Premises
+	// backup, `POST /v1/settings/backup`) the number moves from an On-Premises deployment: display
+	// name, quality rating, templates and messaging limit carry over, the On-Premises deployment is
+	// disconnected and shut down, and media ids do not carry over. It can take about 15 seconds.
+	//
+	// `data_localization_region` (a two-letter country code) enables local storage; it cannot be
+	// changed without deregistering.
+	//
+	// Limits: 10 register requests per number in a moving 72-hour window, then 133016 and a 72-hour
+	// block. Other errors: 133005 (PIN mismatch), 133006 (re-verification needed), 133009 and 133008
+	// (PIN guessed too fast or too often), 133015 (wait a few minutes), 131031 (account locked), 100.
+	//
+	// **Access:** `whatsapp_business_management`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /{phone_number_id}/register (the `RegisterPhoneNumber` operationId).
+	RegisterPhoneNumberWithBody(ctx context.Context, phoneNumberID PhoneNumberID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RegisterPhoneNumber Register the phone number for Cloud API
+	//
+	// Registers a verified business phone number for use with Cloud API, with its six-digit
+	// two-step verification `pin` (if the number has no PIN yet, the one given here becomes it).
+	//
+	// **Migration from On-Premises.** With `backup` (the `data` and `password` of an On-Premises
+	// backup, `POST /v1/settings/backup`) the number moves from an On-Premises deployment: display
+	// name, quality rating, templates and messaging limit carry over, the On-Premises deployment is
+	// disconnected and shut down, and media ids do not carry over. It can take about 15 seconds.
+	//
+	// `data_localization_region` (a two-letter country code) enables local storage; it cannot be
+	// changed without deregistering.
+	//
+	// Limits: 10 register requests per number in a moving 72-hour window, then 133016 and a 72-hour
+	// block. Other errors: 133005 (PIN mismatch), 133006 (re-verification needed), 133009 and 133008
+	// (PIN guessed too fast or too often), 133015 (wait a few minutes), 131031 (account locked), 100.
+	//
+	// **Access:** `whatsapp_business_management`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /{phone_number_id}/register (the `RegisterPhoneNumber` operationId).
+	RegisterPhoneNumber(ctx context.Context, phoneNumberID PhoneNumberID, body RegisterPhoneNumberJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestVerificationCodeWithBody Request a verification code by SMS or voice
+	//
+	// Sends a verification code to the business number itself, by SMS or voice call, to prove
+	// ownership before registration (the On-Premises `POST /v1/account`). Verify it with
+	// `POST /{phone_number_id}/verify_code`. Failures (already verified, too many requests,
+	// bad parameters) get 400 with code 100 or a verification-specific code.
+	//
+	// **Access:** `whatsapp_business_management`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /{phone_number_id}/request_code (the `RequestVerificationCode` operationId).
+	RequestVerificationCodeWithBody(ctx context.Context, phoneNumberID PhoneNumberID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestVerificationCode Request a verification code by SMS or voice
+	//
+	// Sends a verification code to the business number itself, by SMS or voice call, to prove
+	// ownership before registration (the On-Premises `POST /v1/account`). Verify it with
+	// `POST /{phone_number_id}/verify_code`. Failures (already verified, too many requests,
+	// bad parameters) get 400 with code 100 or a verification-specific code.
+	//
+	// **Access:** `whatsapp_business_management`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /{phone_number_id}/request_code (the `RequestVerificationCode` operationId).
+	RequestVerificationCode(ctx context.Context, phoneNumberID PhoneNumberID, body RequestVerificationCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VerifyCodeWithBody Verify the phone number with the received code
+	//
+	// Verifies the number with the code received after `POST /{phone_number_id}/request_code`
+	// (the On-Premises `POST /v1/account/verify`, without registering: register afterwards). A wrong
+	// code gets 400 with code 100 or a verification-specific code.
+	//
+	// **Access:** `whatsapp_business_management`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /{phone_number_id}/verify_code (the `VerifyCode` operationId).
+	VerifyCodeWithBody(ctx context.Context, phoneNumberID PhoneNumberID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VerifyCode Verify the phone number with the received code
+	//
+	// Verifies the number with the code received after `POST /{phone_number_id}/request_code`
+	// (the On-Premises `POST /v1/account/verify`, without registering: register afterwards). A wrong
+	// code gets 400 with code 100 or a verification-specific code.
+	//
+	// **Access:** `whatsapp_business_management`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /{phone_number_id}/verify_code (the `VerifyCode` operationId).
+	VerifyCode(ctx context.Context, phoneNumberID PhoneNumberID, body VerifyCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetBusinessProfile Read the business profile
+	//
+	// Reads the business profile shown to customers. `fields` chooses the fields
+	// (comma-separated: `about`, `address`, `description`, `email`, `profile_picture_url`,
+	// `websites`, `vertical`). The answer lists one profile in `data`. Replaces the On-Premises
+	// `GET /v1/settings/business/profile` and `GET /v1/settings/profile/about` (`about`) and photo
+	// (`profile_picture_url`).
+	//
+	// **Access:** `whatsapp_business_management`.
+	//
+	// Corresponds with GET /{phone_number_id}/whatsapp_business_profile (the `GetBusinessProfile` operationId).
+	GetBusinessProfile(ctx context.Context, phoneNumberID PhoneNumberID, params *GetBusinessProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateBusinessProfileWithBody Update the business profile
+	//
+	// Changes the given fields of the business profile; `messaging_product` is required. A new
+	// profile picture is given as `profile_picture_handle`, the handle of a file uploaded with
+	// Graph's Resumable Upload API (not a media id). Replaces the On-Premises business profile,
+	// about and photo settings.
+	//
+	// **Access:** `whatsapp_business_management`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /{phone_number_id}/whatsapp_business_profile (the `UpdateBusinessProfile` operationId).
+	UpdateBusinessProfileWithBody(ctx context.Context, phoneNumberID PhoneNumberID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateBusinessProfile Update the business profile
+	//
+	// Changes the given fields of the business profile; `messaging_product` is required. A new
+	// profile picture is given as `profile_picture_handle`, the handle of a file uploaded with
+	// Graph's Resumable Upload API (not a media id). Replaces the On-Premises business profile,
+	// about and photo settings.
+	//
+	// **Access:** `whatsapp_business_management`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /{phone_number_id}/whatsapp_business_profile (the `UpdateBusinessProfile` operationId).
+	UpdateBusinessProfile(ctx context.Context, phoneNumberID PhoneNumberID, body UpdateBusinessProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // DownloadMedia Download the bytes of a media object
@@ -441,6 +673,155 @@ func (c *Client) UpdatePhoneNumber(ctx context.Context, nodeID string, body Upda
 	return c.Client.Do(req)
 }
 
+// UnblockUsersWithBody Unblock customers
+//
+// Unblocks the listed customers (a DELETE with a JSON body, as Graph documents it).
+//
+// Blocking is possible only for customers who messaged the business in the last 24 hours; a
+// blocked customer cannot message the business or see its profile updates. Users that fail are
+// listed in `failed_users` with their errors (139100 failed to block or unblock, 139101
+// blocklist limit of 64,000 reached, 139102 concurrent update, 139103 internal error) while
+// the others succeed; a request where every user fails gets 400 with code 139100.
+//
+// **Access:** `whatsapp_business_messaging`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with DELETE /{phone_number_id}/block_users (the `UnblockUsers` operationId).
+func (c *Client) UnblockUsersWithBody(ctx context.Context, phoneNumberID PhoneNumberID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUnblockUsersRequestWithBody(c.Server, phoneNumberID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UnblockUsers Unblock customers
+//
+// Unblocks the listed customers (a DELETE with a JSON body, as Graph documents it).
+//
+// Blocking is possible only for customers who messaged the business in the last 24 hours; a
+// blocked customer cannot message the business or see its profile updates. Users that fail are
+// listed in `failed_users` with their errors (139100 failed to block or unblock, 139101
+// blocklist limit of 64,000 reached, 139102 concurrent update, 139103 internal error) while
+// the others succeed; a request where every user fails gets 400 with code 139100.
+//
+// **Access:** `whatsapp_business_messaging`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with DELETE /{phone_number_id}/block_users (the `UnblockUsers` operationId).
+func (c *Client) UnblockUsers(ctx context.Context, phoneNumberID PhoneNumberID, body UnblockUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUnblockUsersRequest(c.Server, phoneNumberID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListBlockedUsers List blocked users
+//
+// Lists the customers the business has blocked, paged with Graph cursors (`limit`, `after`,
+// `before`; `paging.cursors` of the answer).
+//
+// **Access:** `whatsapp_business_messaging`.
+//
+// Corresponds with GET /{phone_number_id}/block_users (the `ListBlockedUsers` operationId).
+func (c *Client) ListBlockedUsers(ctx context.Context, phoneNumberID PhoneNumberID, params *ListBlockedUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListBlockedUsersRequest(c.Server, phoneNumberID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BlockUsersWithBody Block customers
+//
+// Blocks the listed customers (`user`: phone number or wa_id).
+//
+// Blocking is possible only for customers who messaged the business in the last 24 hours; a
+// blocked customer cannot message the business or see its profile updates. Users that fail are
+// listed in `failed_users` with their errors (139100 failed to block or unblock, 139101
+// blocklist limit of 64,000 reached, 139102 concurrent update, 139103 internal error) while
+// the others succeed; a request where every user fails gets 400 with code 139100.
+//
+// **Access:** `whatsapp_business_messaging`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /{phone_number_id}/block_users (the `BlockUsers` operationId).
+func (c *Client) BlockUsersWithBody(ctx context.Context, phoneNumberID PhoneNumberID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBlockUsersRequestWithBody(c.Server, phoneNumberID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BlockUsers Block customers
+//
+// Blocks the listed customers (`user`: phone number or wa_id).
+//
+// Blocking is possible only for customers who messaged the business in the last 24 hours; a
+// blocked customer cannot message the business or see its profile updates. Users that fail are
+// listed in `failed_users` with their errors (139100 failed to block or unblock, 139101
+// blocklist limit of 64,000 reached, 139102 concurrent update, 139103 internal error) while
+// the others succeed; a request where every user fails gets 400 with code 139100.
+//
+// **Access:** `whatsapp_business_messaging`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /{phone_number_id}/block_users (the `BlockUsers` operationId).
+func (c *Client) BlockUsers(ctx context.Context, phoneNumberID PhoneNumberID, body BlockUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBlockUsersRequest(c.Server, phoneNumberID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeregisterPhoneNumber Deregister the phone number from Cloud API
+//
+// Deregisters the number: it can no longer send or receive with Cloud API until registered
+// again, and local storage is disabled. Takes no body. Shares the limit of register (10 in 72
+// hours, then 133016); 133000 means the deregistration is incomplete and should be repeated.
+//
+// **Access:** `whatsapp_business_management`.
+//
+// Corresponds with POST /{phone_number_id}/deregister (the `DeregisterPhoneNumber` operationId).
+func (c *Client) DeregisterPhoneNumber(ctx context.Context, phoneNumberID PhoneNumberID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeregisterPhoneNumberRequest(c.Server, phoneNumberID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // UploadMediaWithBody Upload a media file
 //
 // Uploads a file as `multipart/form-data` with the parts `messaging_product=whatsapp`,
@@ -563,6 +944,239 @@ func (c *Client) SendMessageWithBody(ctx context.Context, phoneNumberID PhoneNum
 // Corresponds with POST /{phone_number_id}/messages (the `SendMessage` operationId).
 func (c *Client) SendMessage(ctx context.Context, phoneNumberID PhoneNumberID, body SendMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSendMessageRequest(c.Server, phoneNumberID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RegisterPhoneNumberWithBody Register the phone number for Cloud API
+//
+// Registers a verified business phone number for use with Cloud API, with its six-digit
+// two-step verification `pin` (if the number has no PIN yet, the one given here becomes it).
+//
+// **Migration from On-Premises.** With `backup` (the `data` and `password` of an On-Premises
+// backup, `POST /v1/settings/backup`) the number moves from an On-Premises deployment: display
+// name, quality rating, templates and messaging limit carry over, the On-Premises deployment is
+// disconnected and shut down, and media ids do not carry over. It can take about 15 seconds.
+//
+// `data_localization_region` (a two-letter country code) enables local storage; it cannot be
+// changed without deregistering.
+//
+// Limits: 10 register requests per number in a moving 72-hour window, then 133016 and a 72-hour
+// block. Other errors: 133005 (PIN mismatch), 133006 (re-verification needed), 133009 and 133008
+// (PIN guessed too fast or too often), 133015 (wait a few minutes), 131031 (account locked), 100.
+//
+// **Access:** `whatsapp_business_management`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /{phone_number_id}/register (the `RegisterPhoneNumber` operationId).
+func (c *Client) RegisterPhoneNumberWithBody(ctx context.Context, phoneNumberID PhoneNumberID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRegisterPhoneNumberRequestWithBody(c.Server, phoneNumberID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RegisterPhoneNumber Register the phone number for Cloud API
+//
+// Registers a verified business phone number for use with Cloud API, with its six-digit
+// two-step verification `pin` (if the number has no PIN yet, the one given here becomes it).
+//
+// **Migration from On-Premises.** With `backup` (the `data` and `password` of an On-Premises
+// backup, `POST /v1/settings/backup`) the number moves from an On-Premises deployment: display
+// name, quality rating, templates and messaging limit carry over, the On-Premises deployment is
+// disconnected and shut down, and media ids do not carry over. It can take about 15 seconds.
+//
+// `data_localization_region` (a two-letter country code) enables local storage; it cannot be
+// changed without deregistering.
+//
+// Limits: 10 register requests per number in a moving 72-hour window, then 133016 and a 72-hour
+// block. Other errors: 133005 (PIN mismatch), 133006 (re-verification needed), 133009 and 133008
+// (PIN guessed too fast or too often), 133015 (wait a few minutes), 131031 (account locked), 100.
+//
+// **Access:** `whatsapp_business_management`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /{phone_number_id}/register (the `RegisterPhoneNumber` operationId).
+func (c *Client) RegisterPhoneNumber(ctx context.Context, phoneNumberID PhoneNumberID, body RegisterPhoneNumberJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRegisterPhoneNumberRequest(c.Server, phoneNumberID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestVerificationCodeWithBody Request a verification code by SMS or voice
+//
+// Sends a verification code to the business number itself, by SMS or voice call, to prove
+// ownership before registration (the On-Premises `POST /v1/account`). Verify it with
+// `POST /{phone_number_id}/verify_code`. Failures (already verified, too many requests,
+// bad parameters) get 400 with code 100 or a verification-specific code.
+//
+// **Access:** `whatsapp_business_management`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /{phone_number_id}/request_code (the `RequestVerificationCode` operationId).
+func (c *Client) RequestVerificationCodeWithBody(ctx context.Context, phoneNumberID PhoneNumberID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestVerificationCodeRequestWithBody(c.Server, phoneNumberID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestVerificationCode Request a verification code by SMS or voice
+//
+// Sends a verification code to the business number itself, by SMS or voice call, to prove
+// ownership before registration (the On-Premises `POST /v1/account`). Verify it with
+// `POST /{phone_number_id}/verify_code`. Failures (already verified, too many requests,
+// bad parameters) get 400 with code 100 or a verification-specific code.
+//
+// **Access:** `whatsapp_business_management`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /{phone_number_id}/request_code (the `RequestVerificationCode` operationId).
+func (c *Client) RequestVerificationCode(ctx context.Context, phoneNumberID PhoneNumberID, body RequestVerificationCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestVerificationCodeRequest(c.Server, phoneNumberID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VerifyCodeWithBody Verify the phone number with the received code
+//
+// Verifies the number with the code received after `POST /{phone_number_id}/request_code`
+// (the On-Premises `POST /v1/account/verify`, without registering: register afterwards). A wrong
+// code gets 400 with code 100 or a verification-specific code.
+//
+// **Access:** `whatsapp_business_management`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /{phone_number_id}/verify_code (the `VerifyCode` operationId).
+func (c *Client) VerifyCodeWithBody(ctx context.Context, phoneNumberID PhoneNumberID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVerifyCodeRequestWithBody(c.Server, phoneNumberID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VerifyCode Verify the phone number with the received code
+//
+// Verifies the number with the code received after `POST /{phone_number_id}/request_code`
+// (the On-Premises `POST /v1/account/verify`, without registering: register afterwards). A wrong
+// code gets 400 with code 100 or a verification-specific code.
+//
+// **Access:** `whatsapp_business_management`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /{phone_number_id}/verify_code (the `VerifyCode` operationId).
+func (c *Client) VerifyCode(ctx context.Context, phoneNumberID PhoneNumberID, body VerifyCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVerifyCodeRequest(c.Server, phoneNumberID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetBusinessProfile Read the business profile
+//
+// Reads the business profile shown to customers. `fields` chooses the fields
+// (comma-separated: `about`, `address`, `description`, `email`, `profile_picture_url`,
+// `websites`, `vertical`). The answer lists one profile in `data`. Replaces the On-Premises
+// `GET /v1/settings/business/profile` and `GET /v1/settings/profile/about` (`about`) and photo
+// (`profile_picture_url`).
+//
+// **Access:** `whatsapp_business_management`.
+//
+// Corresponds with GET /{phone_number_id}/whatsapp_business_profile (the `GetBusinessProfile` operationId).
+func (c *Client) GetBusinessProfile(ctx context.Context, phoneNumberID PhoneNumberID, params *GetBusinessProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBusinessProfileRequest(c.Server, phoneNumberID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateBusinessProfileWithBody Update the business profile
+//
+// Changes the given fields of the business profile; `messaging_product` is required. A new
+// profile picture is given as `profile_picture_handle`, the handle of a file uploaded with
+// Graph's Resumable Upload API (not a media id). Replaces the On-Premises business profile,
+// about and photo settings.
+//
+// **Access:** `whatsapp_business_management`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /{phone_number_id}/whatsapp_business_profile (the `UpdateBusinessProfile` operationId).
+func (c *Client) UpdateBusinessProfileWithBody(ctx context.Context, phoneNumberID PhoneNumberID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBusinessProfileRequestWithBody(c.Server, phoneNumberID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateBusinessProfile Update the business profile
+//
+// Changes the given fields of the business profile; `messaging_product` is required. A new
+// profile picture is given as `profile_picture_handle`, the handle of a file uploaded with
+// Graph's Resumable Upload API (not a media id). Replaces the On-Premises business profile,
+// about and photo settings.
+//
+// **Access:** `whatsapp_business_management`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /{phone_number_id}/whatsapp_business_profile (the `UpdateBusinessProfile` operationId).
+func (c *Client) UpdateBusinessProfile(ctx context.Context, phoneNumberID PhoneNumberID, body UpdateBusinessProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBusinessProfileRequest(c.Server, phoneNumberID, body)
 	if err != nil {
 		return nil, err
 	}
@@ -832,6 +1446,219 @@ func NewUpdatePhoneNumberRequestWithBody(server string, nodeID string, contentTy
 	return req, nil
 }
 
+// NewUnblockUsersRequest calls the generic UnblockUsers builder with application/json body
+func NewUnblockUsersRequest(server string, phoneNumberID PhoneNumberID, body UnblockUsersJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUnblockUsersRequestWithBody(server, phoneNumberID, "application/json", bodyReader)
+}
+
+// NewUnblockUsersRequestWithBody constructs an http.Request for the UnblockUsers method, with any body, and a specified content type
+func NewUnblockUsersRequestWithBody(server string, phoneNumberID PhoneNumberID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "phone_number_id", phoneNumberID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/%s/block_users", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListBlockedUsersRequest constructs an http.Request for the ListBlockedUsers method
+func NewListBlockedUsersRequest(server string, phoneNumberID PhoneNumberID, params *ListBlockedUsersParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "phone_number_id", phoneNumberID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/%s/block_users", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Before != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "before", *params.Before, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewBlockUsersRequest calls the generic BlockUsers builder with application/json body
+func NewBlockUsersRequest(server string, phoneNumberID PhoneNumberID, body BlockUsersJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewBlockUsersRequestWithBody(server, phoneNumberID, "application/json", bodyReader)
+}
+
+// NewBlockUsersRequestWithBody constructs an http.Request for the BlockUsers method, with any body, and a specified content type
+func NewBlockUsersRequestWithBody(server string, phoneNumberID PhoneNumberID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "phone_number_id", phoneNumberID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/%s/block_users", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeregisterPhoneNumberRequest constructs an http.Request for the DeregisterPhoneNumber method
+func NewDeregisterPhoneNumberRequest(server string, phoneNumberID PhoneNumberID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "phone_number_id", phoneNumberID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/%s/deregister", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewUploadMediaRequestWithBody constructs an http.Request for the UploadMedia method, with any body, and a specified content type
 func NewUploadMediaRequestWithBody(server string, phoneNumberID PhoneNumberID, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -896,6 +1723,255 @@ func NewSendMessageRequestWithBody(server string, phoneNumberID PhoneNumberID, c
 	}
 
 	operationPath := fmt.Sprintf("/%s/messages", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRegisterPhoneNumberRequest calls the generic RegisterPhoneNumber builder with application/json body
+func NewRegisterPhoneNumberRequest(server string, phoneNumberID PhoneNumberID, body RegisterPhoneNumberJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRegisterPhoneNumberRequestWithBody(server, phoneNumberID, "application/json", bodyReader)
+}
+
+// NewRegisterPhoneNumberRequestWithBody constructs an http.Request for the RegisterPhoneNumber method, with any body, and a specified content type
+func NewRegisterPhoneNumberRequestWithBody(server string, phoneNumberID PhoneNumberID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "phone_number_id", phoneNumberID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/%s/register", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRequestVerificationCodeRequest calls the generic RequestVerificationCode builder with application/json body
+func NewRequestVerificationCodeRequest(server string, phoneNumberID PhoneNumberID, body RequestVerificationCodeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRequestVerificationCodeRequestWithBody(server, phoneNumberID, "application/json", bodyReader)
+}
+
+// NewRequestVerificationCodeRequestWithBody constructs an http.Request for the RequestVerificationCode method, with any body, and a specified content type
+func NewRequestVerificationCodeRequestWithBody(server string, phoneNumberID PhoneNumberID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "phone_number_id", phoneNumberID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/%s/request_code", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewVerifyCodeRequest calls the generic VerifyCode builder with application/json body
+func NewVerifyCodeRequest(server string, phoneNumberID PhoneNumberID, body VerifyCodeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewVerifyCodeRequestWithBody(server, phoneNumberID, "application/json", bodyReader)
+}
+
+// NewVerifyCodeRequestWithBody constructs an http.Request for the VerifyCode method, with any body, and a specified content type
+func NewVerifyCodeRequestWithBody(server string, phoneNumberID PhoneNumberID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "phone_number_id", phoneNumberID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/%s/verify_code", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetBusinessProfileRequest constructs an http.Request for the GetBusinessProfile method
+func NewGetBusinessProfileRequest(server string, phoneNumberID PhoneNumberID, params *GetBusinessProfileParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "phone_number_id", phoneNumberID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/%s/whatsapp_business_profile", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Fields != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "fields", *params.Fields, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateBusinessProfileRequest calls the generic UpdateBusinessProfile builder with application/json body
+func NewUpdateBusinessProfileRequest(server string, phoneNumberID PhoneNumberID, body UpdateBusinessProfileJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateBusinessProfileRequestWithBody(server, phoneNumberID, "application/json", bodyReader)
+}
+
+// NewUpdateBusinessProfileRequestWithBody constructs an http.Request for the UpdateBusinessProfile method, with any body, and a specified content type
+func NewUpdateBusinessProfileRequestWithBody(server string, phoneNumberID PhoneNumberID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "phone_number_id", phoneNumberID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/%s/whatsapp_business_profile", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -1064,6 +2140,99 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /{node_id} (the `UpdatePhoneNumber` operationId).
 	UpdatePhoneNumberWithResponse(ctx context.Context, nodeID string, body UpdatePhoneNumberJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePhoneNumberResponse, error)
 
+	// UnblockUsersWithBodyWithResponse Unblock customers
+	//
+	// Unblocks the listed customers (a DELETE with a JSON body, as Graph documents it).
+	//
+	// Blocking is possible only for customers who messaged the business in the last 24 hours; a
+	// blocked customer cannot message the business or see its profile updates. Users that fail are
+	// listed in `failed_users` with their errors (139100 failed to block or unblock, 139101
+	// blocklist limit of 64,000 reached, 139102 concurrent update, 139103 internal error) while
+	// the others succeed; a request where every user fails gets 400 with code 139100.
+	//
+	// **Access:** `whatsapp_business_messaging`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /{phone_number_id}/block_users (the `UnblockUsers` operationId).
+	UnblockUsersWithBodyWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UnblockUsersResponse, error)
+
+	// UnblockUsersWithResponse Unblock customers
+	//
+	// Unblocks the listed customers (a DELETE with a JSON body, as Graph documents it).
+	//
+	// Blocking is possible only for customers who messaged the business in the last 24 hours; a
+	// blocked customer cannot message the business or see its profile updates. Users that fail are
+	// listed in `failed_users` with their errors (139100 failed to block or unblock, 139101
+	// blocklist limit of 64,000 reached, 139102 concurrent update, 139103 internal error) while
+	// the others succeed; a request where every user fails gets 400 with code 139100.
+	//
+	// **Access:** `whatsapp_business_messaging`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /{phone_number_id}/block_users (the `UnblockUsers` operationId).
+	UnblockUsersWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, body UnblockUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*UnblockUsersResponse, error)
+
+	// ListBlockedUsersWithResponse List blocked users
+	//
+	// Lists the customers the business has blocked, paged with Graph cursors (`limit`, `after`,
+	// `before`; `paging.cursors` of the answer).
+	//
+	// **Access:** `whatsapp_business_messaging`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /{phone_number_id}/block_users (the `ListBlockedUsers` operationId).
+	ListBlockedUsersWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, params *ListBlockedUsersParams, reqEditors ...RequestEditorFn) (*ListBlockedUsersResponse, error)
+
+	// BlockUsersWithBodyWithResponse Block customers
+	//
+	// Blocks the listed customers (`user`: phone number or wa_id).
+	//
+	// Blocking is possible only for customers who messaged the business in the last 24 hours; a
+	// blocked customer cannot message the business or see its profile updates. Users that fail are
+	// listed in `failed_users` with their errors (139100 failed to block or unblock, 139101
+	// blocklist limit of 64,000 reached, 139102 concurrent update, 139103 internal error) while
+	// the others succeed; a request where every user fails gets 400 with code 139100.
+	//
+	// **Access:** `whatsapp_business_messaging`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /{phone_number_id}/block_users (the `BlockUsers` operationId).
+	BlockUsersWithBodyWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BlockUsersResponse, error)
+
+	// BlockUsersWithResponse Block customers
+	//
+	// Blocks the listed customers (`user`: phone number or wa_id).
+	//
+	// Blocking is possible only for customers who messaged the business in the last 24 hours; a
+	// blocked customer cannot message the business or see its profile updates. Users that fail are
+	// listed in `failed_users` with their errors (139100 failed to block or unblock, 139101
+	// blocklist limit of 64,000 reached, 139102 concurrent update, 139103 internal error) while
+	// the others succeed; a request where every user fails gets 400 with code 139100.
+	//
+	// **Access:** `whatsapp_business_messaging`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /{phone_number_id}/block_users (the `BlockUsers` operationId).
+	BlockUsersWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, body BlockUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*BlockUsersResponse, error)
+
+	// DeregisterPhoneNumberWithResponse Deregister the phone number from Cloud API
+	//
+	// Deregisters the number: it can no longer send or receive with Cloud API until registered
+	// again, and local storage is disabled. Takes no body. Shares the limit of register (10 in 72
+	// hours, then 133016); 133000 means the deregistration is incomplete and should be repeated.
+	//
+	// **Access:** `whatsapp_business_management`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /{phone_number_id}/deregister (the `DeregisterPhoneNumber` operationId).
+	DeregisterPhoneNumberWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, reqEditors ...RequestEditorFn) (*DeregisterPhoneNumberResponse, error)
+
 	// UploadMediaWithBodyWithResponse Upload a media file
 	//
 	// Uploads a file as `multipart/form-data` with the parts `messaging_product=whatsapp`,
@@ -1165,6 +2334,151 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /{phone_number_id}/messages (the `SendMessage` operationId).
 	SendMessageWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, body SendMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*SendMessageResponse, error)
+
+	// RegisterPhoneNumberWithBodyWithResponse Register the phone number for Cloud API
+	//
+	// Registers a verified business phone number for use with Cloud API, with its six-digit
+	// two-step verification `pin` (if the number has no PIN yet, the one given here becomes it).
+	//
+	// **Migration from On-Premises.** With `backup` (the `data` and `password` of an On-Premises
+	// backup, `POST /v1/settings/backup`) the number moves from an On-Premises deployment: display
+	// name, quality rating, templates and messaging limit carry over, the On-Premises deployment is
+	// disconnected and shut down, and media ids do not carry over. It can take about 15 seconds.
+	//
+	// `data_localization_region` (a two-letter country code) enables local storage; it cannot be
+	// changed without deregistering.
+	//
+	// Limits: 10 register requests per number in a moving 72-hour window, then 133016 and a 72-hour
+	// block. Other errors: 133005 (PIN mismatch), 133006 (re-verification needed), 133009 and 133008
+	// (PIN guessed too fast or too often), 133015 (wait a few minutes), 131031 (account locked), 100.
+	//
+	// **Access:** `whatsapp_business_management`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /{phone_number_id}/register (the `RegisterPhoneNumber` operationId).
+	RegisterPhoneNumberWithBodyWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RegisterPhoneNumberResponse, error)
+
+	// RegisterPhoneNumberWithResponse Register the phone number for Cloud API
+	//
+	// Registers a verified business phone number for use with Cloud API, with its six-digit
+	// two-step verification `pin` (if the number has no PIN yet, the one given here becomes it).
+	//
+	// **Migration from On-Premises.** With `backup` (the `data` and `password` of an On-Premises
+	// backup, `POST /v1/settings/backup`) the number moves from an On-Premises deployment: display
+	// name, quality rating, templates and messaging limit carry over, the On-Premises deployment is
+	// disconnected and shut down, and media ids do not carry over. It can take about 15 seconds.
+	//
+	// `data_localization_region` (a two-letter country code) enables local storage; it cannot be
+	// changed without deregistering.
+	//
+	// Limits: 10 register requests per number in a moving 72-hour window, then 133016 and a 72-hour
+	// block. Other errors: 133005 (PIN mismatch), 133006 (re-verification needed), 133009 and 133008
+	// (PIN guessed too fast or too often), 133015 (wait a few minutes), 131031 (account locked), 100.
+	//
+	// **Access:** `whatsapp_business_management`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /{phone_number_id}/register (the `RegisterPhoneNumber` operationId).
+	RegisterPhoneNumberWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, body RegisterPhoneNumberJSONRequestBody, reqEditors ...RequestEditorFn) (*RegisterPhoneNumberResponse, error)
+
+	// RequestVerificationCodeWithBodyWithResponse Request a verification code by SMS or voice
+	//
+	// Sends a verification code to the business number itself, by SMS or voice call, to prove
+	// ownership before registration (the On-Premises `POST /v1/account`). Verify it with
+	// `POST /{phone_number_id}/verify_code`. Failures (already verified, too many requests,
+	// bad parameters) get 400 with code 100 or a verification-specific code.
+	//
+	// **Access:** `whatsapp_business_management`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /{phone_number_id}/request_code (the `RequestVerificationCode` operationId).
+	RequestVerificationCodeWithBodyWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestVerificationCodeResponse, error)
+
+	// RequestVerificationCodeWithResponse Request a verification code by SMS or voice
+	//
+	// Sends a verification code to the business number itself, by SMS or voice call, to prove
+	// ownership before registration (the On-Premises `POST /v1/account`). Verify it with
+	// `POST /{phone_number_id}/verify_code`. Failures (already verified, too many requests,
+	// bad parameters) get 400 with code 100 or a verification-specific code.
+	//
+	// **Access:** `whatsapp_business_management`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /{phone_number_id}/request_code (the `RequestVerificationCode` operationId).
+	RequestVerificationCodeWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, body RequestVerificationCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestVerificationCodeResponse, error)
+
+	// VerifyCodeWithBodyWithResponse Verify the phone number with the received code
+	//
+	// Verifies the number with the code received after `POST /{phone_number_id}/request_code`
+	// (the On-Premises `POST /v1/account/verify`, without registering: register afterwards). A wrong
+	// code gets 400 with code 100 or a verification-specific code.
+	//
+	// **Access:** `whatsapp_business_management`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /{phone_number_id}/verify_code (the `VerifyCode` operationId).
+	VerifyCodeWithBodyWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VerifyCodeResponse, error)
+
+	// VerifyCodeWithResponse Verify the phone number with the received code
+	//
+	// Verifies the number with the code received after `POST /{phone_number_id}/request_code`
+	// (the On-Premises `POST /v1/account/verify`, without registering: register afterwards). A wrong
+	// code gets 400 with code 100 or a verification-specific code.
+	//
+	// **Access:** `whatsapp_business_management`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /{phone_number_id}/verify_code (the `VerifyCode` operationId).
+	VerifyCodeWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, body VerifyCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*VerifyCodeResponse, error)
+
+	// GetBusinessProfileWithResponse Read the business profile
+	//
+	// Reads the business profile shown to customers. `fields` chooses the fields
+	// (comma-separated: `about`, `address`, `description`, `email`, `profile_picture_url`,
+	// `websites`, `vertical`). The answer lists one profile in `data`. Replaces the On-Premises
+	// `GET /v1/settings/business/profile` and `GET /v1/settings/profile/about` (`about`) and photo
+	// (`profile_picture_url`).
+	//
+	// **Access:** `whatsapp_business_management`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /{phone_number_id}/whatsapp_business_profile (the `GetBusinessProfile` operationId).
+	GetBusinessProfileWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, params *GetBusinessProfileParams, reqEditors ...RequestEditorFn) (*GetBusinessProfileResponse, error)
+
+	// UpdateBusinessProfileWithBodyWithResponse Update the business profile
+	//
+	// Changes the given fields of the business profile; `messaging_product` is required. A new
+	// profile picture is given as `profile_picture_handle`, the handle of a file uploaded with
+	// Graph's Resumable Upload API (not a media id). Replaces the On-Premises business profile,
+	// about and photo settings.
+	//
+	// **Access:** `whatsapp_business_management`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /{phone_number_id}/whatsapp_business_profile (the `UpdateBusinessProfile` operationId).
+	UpdateBusinessProfileWithBodyWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBusinessProfileResponse, error)
+
+	// UpdateBusinessProfileWithResponse Update the business profile
+	//
+	// Changes the given fields of the business profile; `messaging_product` is required. A new
+	// profile picture is given as `profile_picture_handle`, the handle of a file uploaded with
+	// Graph's Resumable Upload API (not a media id). Replaces the On-Premises business profile,
+	// about and photo settings.
+	//
+	// **Access:** `whatsapp_business_management`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /{phone_number_id}/whatsapp_business_profile (the `UpdateBusinessProfile` operationId).
+	UpdateBusinessProfileWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, body UpdateBusinessProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBusinessProfileResponse, error)
 }
 
 // DownloadMediaResponse200Headers the declared response headers of an HTTP 200 response for DownloadMedia
@@ -1674,6 +2988,534 @@ func (r UpdatePhoneNumberResponse) ContentType() string {
 	return ""
 }
 
+// UnblockUsersResponse200Headers the declared response headers of an HTTP 200 response for UnblockUsers
+type UnblockUsersResponse200Headers struct {
+	XFBTraceID *string
+}
+
+// UnblockUsersResponse400Headers the declared response headers of an HTTP 400 response for UnblockUsers
+type UnblockUsersResponse400Headers struct {
+	XFBTraceID *string
+}
+
+// UnblockUsersResponse401Headers the declared response headers of an HTTP 401 response for UnblockUsers
+type UnblockUsersResponse401Headers struct {
+	XFBTraceID *string
+}
+
+// UnblockUsersResponse403Headers the declared response headers of an HTTP 403 response for UnblockUsers
+type UnblockUsersResponse403Headers struct {
+	XFBTraceID *string
+}
+
+// UnblockUsersResponse429Headers the declared response headers of an HTTP 429 response for UnblockUsers
+type UnblockUsersResponse429Headers struct {
+	XFBTraceID *string
+}
+
+// UnblockUsersResponse500Headers the declared response headers of an HTTP 500 response for UnblockUsers
+type UnblockUsersResponse500Headers struct {
+	XFBTraceID *string
+}
+
+// UnblockUsersResponseDefaultHeaders the declared response headers of an HTTP default response for UnblockUsers
+type UnblockUsersResponseDefaultHeaders struct {
+	XFBTraceID *string
+}
+
+type UnblockUsersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BlockUsersEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *APIError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *APIError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *APIError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *APIError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UnblockUsersResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *UnblockUsersResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UnblockUsersResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *UnblockUsersResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UnblockUsersResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *UnblockUsersResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *UnblockUsersResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UnblockUsersResponse) GetJSON200() *BlockUsersEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UnblockUsersResponse) GetJSON400() *APIError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UnblockUsersResponse) GetJSON401() *APIError {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UnblockUsersResponse) GetJSON403() *APIError {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UnblockUsersResponse) GetJSON429() *APIError {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UnblockUsersResponse) GetJSON500() *APIError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UnblockUsersResponse) GetJSONDefault() *APIError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UnblockUsersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UnblockUsersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UnblockUsersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UnblockUsersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListBlockedUsersResponse200Headers the declared response headers of an HTTP 200 response for ListBlockedUsers
+type ListBlockedUsersResponse200Headers struct {
+	XFBTraceID *string
+}
+
+// ListBlockedUsersResponse400Headers the declared response headers of an HTTP 400 response for ListBlockedUsers
+type ListBlockedUsersResponse400Headers struct {
+	XFBTraceID *string
+}
+
+// ListBlockedUsersResponse401Headers the declared response headers of an HTTP 401 response for ListBlockedUsers
+type ListBlockedUsersResponse401Headers struct {
+	XFBTraceID *string
+}
+
+// ListBlockedUsersResponse403Headers the declared response headers of an HTTP 403 response for ListBlockedUsers
+type ListBlockedUsersResponse403Headers struct {
+	XFBTraceID *string
+}
+
+// ListBlockedUsersResponse429Headers the declared response headers of an HTTP 429 response for ListBlockedUsers
+type ListBlockedUsersResponse429Headers struct {
+	XFBTraceID *string
+}
+
+// ListBlockedUsersResponse500Headers the declared response headers of an HTTP 500 response for ListBlockedUsers
+type ListBlockedUsersResponse500Headers struct {
+	XFBTraceID *string
+}
+
+// ListBlockedUsersResponseDefaultHeaders the declared response headers of an HTTP default response for ListBlockedUsers
+type ListBlockedUsersResponseDefaultHeaders struct {
+	XFBTraceID *string
+}
+
+type ListBlockedUsersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BlockedUsersEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *APIError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *APIError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *APIError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *APIError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListBlockedUsersResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListBlockedUsersResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListBlockedUsersResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListBlockedUsersResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListBlockedUsersResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListBlockedUsersResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListBlockedUsersResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListBlockedUsersResponse) GetJSON200() *BlockedUsersEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListBlockedUsersResponse) GetJSON400() *APIError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListBlockedUsersResponse) GetJSON401() *APIError {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListBlockedUsersResponse) GetJSON403() *APIError {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListBlockedUsersResponse) GetJSON429() *APIError {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListBlockedUsersResponse) GetJSON500() *APIError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListBlockedUsersResponse) GetJSONDefault() *APIError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListBlockedUsersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListBlockedUsersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListBlockedUsersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListBlockedUsersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// BlockUsersResponse200Headers the declared response headers of an HTTP 200 response for BlockUsers
+type BlockUsersResponse200Headers struct {
+	XFBTraceID *string
+}
+
+// BlockUsersResponse400Headers the declared response headers of an HTTP 400 response for BlockUsers
+type BlockUsersResponse400Headers struct {
+	XFBTraceID *string
+}
+
+// BlockUsersResponse401Headers the declared response headers of an HTTP 401 response for BlockUsers
+type BlockUsersResponse401Headers struct {
+	XFBTraceID *string
+}
+
+// BlockUsersResponse403Headers the declared response headers of an HTTP 403 response for BlockUsers
+type BlockUsersResponse403Headers struct {
+	XFBTraceID *string
+}
+
+// BlockUsersResponse429Headers the declared response headers of an HTTP 429 response for BlockUsers
+type BlockUsersResponse429Headers struct {
+	XFBTraceID *string
+}
+
+// BlockUsersResponse500Headers the declared response headers of an HTTP 500 response for BlockUsers
+type BlockUsersResponse500Headers struct {
+	XFBTraceID *string
+}
+
+// BlockUsersResponseDefaultHeaders the declared response headers of an HTTP default response for BlockUsers
+type BlockUsersResponseDefaultHeaders struct {
+	XFBTraceID *string
+}
+
+type BlockUsersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BlockUsersEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *APIError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *APIError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *APIError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *APIError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *BlockUsersResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *BlockUsersResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *BlockUsersResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *BlockUsersResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *BlockUsersResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *BlockUsersResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *BlockUsersResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r BlockUsersResponse) GetJSON200() *BlockUsersEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r BlockUsersResponse) GetJSON400() *APIError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r BlockUsersResponse) GetJSON401() *APIError {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r BlockUsersResponse) GetJSON403() *APIError {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r BlockUsersResponse) GetJSON429() *APIError {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r BlockUsersResponse) GetJSON500() *APIError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r BlockUsersResponse) GetJSONDefault() *APIError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r BlockUsersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r BlockUsersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r BlockUsersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r BlockUsersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeregisterPhoneNumberResponse200Headers the declared response headers of an HTTP 200 response for DeregisterPhoneNumber
+type DeregisterPhoneNumberResponse200Headers struct {
+	XFBTraceID *string
+}
+
+// DeregisterPhoneNumberResponse400Headers the declared response headers of an HTTP 400 response for DeregisterPhoneNumber
+type DeregisterPhoneNumberResponse400Headers struct {
+	XFBTraceID *string
+}
+
+// DeregisterPhoneNumberResponse401Headers the declared response headers of an HTTP 401 response for DeregisterPhoneNumber
+type DeregisterPhoneNumberResponse401Headers struct {
+	XFBTraceID *string
+}
+
+// DeregisterPhoneNumberResponse403Headers the declared response headers of an HTTP 403 response for DeregisterPhoneNumber
+type DeregisterPhoneNumberResponse403Headers struct {
+	XFBTraceID *string
+}
+
+// DeregisterPhoneNumberResponse429Headers the declared response headers of an HTTP 429 response for DeregisterPhoneNumber
+type DeregisterPhoneNumberResponse429Headers struct {
+	XFBTraceID *string
+}
+
+// DeregisterPhoneNumberResponse500Headers the declared response headers of an HTTP 500 response for DeregisterPhoneNumber
+type DeregisterPhoneNumberResponse500Headers struct {
+	XFBTraceID *string
+}
+
+// DeregisterPhoneNumberResponseDefaultHeaders the declared response headers of an HTTP default response for DeregisterPhoneNumber
+type DeregisterPhoneNumberResponseDefaultHeaders struct {
+	XFBTraceID *string
+}
+
+type DeregisterPhoneNumberResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SuccessEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *APIError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *APIError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *APIError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *APIError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DeregisterPhoneNumberResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DeregisterPhoneNumberResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeregisterPhoneNumberResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeregisterPhoneNumberResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeregisterPhoneNumberResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DeregisterPhoneNumberResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeregisterPhoneNumberResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeregisterPhoneNumberResponse) GetJSON200() *SuccessEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeregisterPhoneNumberResponse) GetJSON400() *APIError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeregisterPhoneNumberResponse) GetJSON401() *APIError {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeregisterPhoneNumberResponse) GetJSON403() *APIError {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeregisterPhoneNumberResponse) GetJSON429() *APIError {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeregisterPhoneNumberResponse) GetJSON500() *APIError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeregisterPhoneNumberResponse) GetJSONDefault() *APIError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeregisterPhoneNumberResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeregisterPhoneNumberResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeregisterPhoneNumberResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeregisterPhoneNumberResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // UploadMediaResponse200Headers the declared response headers of an HTTP 200 response for UploadMedia
 type UploadMediaResponse200Headers struct {
 	XFBTraceID *string
@@ -1966,6 +3808,666 @@ func (r SendMessageResponse) ContentType() string {
 	return ""
 }
 
+// RegisterPhoneNumberResponse200Headers the declared response headers of an HTTP 200 response for RegisterPhoneNumber
+type RegisterPhoneNumberResponse200Headers struct {
+	XFBTraceID *string
+}
+
+// RegisterPhoneNumberResponse400Headers the declared response headers of an HTTP 400 response for RegisterPhoneNumber
+type RegisterPhoneNumberResponse400Headers struct {
+	XFBTraceID *string
+}
+
+// RegisterPhoneNumberResponse401Headers the declared response headers of an HTTP 401 response for RegisterPhoneNumber
+type RegisterPhoneNumberResponse401Headers struct {
+	XFBTraceID *string
+}
+
+// RegisterPhoneNumberResponse403Headers the declared response headers of an HTTP 403 response for RegisterPhoneNumber
+type RegisterPhoneNumberResponse403Headers struct {
+	XFBTraceID *string
+}
+
+// RegisterPhoneNumberResponse429Headers the declared response headers of an HTTP 429 response for RegisterPhoneNumber
+type RegisterPhoneNumberResponse429Headers struct {
+	XFBTraceID *string
+}
+
+// RegisterPhoneNumberResponse500Headers the declared response headers of an HTTP 500 response for RegisterPhoneNumber
+type RegisterPhoneNumberResponse500Headers struct {
+	XFBTraceID *string
+}
+
+// RegisterPhoneNumberResponseDefaultHeaders the declared response headers of an HTTP default response for RegisterPhoneNumber
+type RegisterPhoneNumberResponseDefaultHeaders struct {
+	XFBTraceID *string
+}
+
+type RegisterPhoneNumberResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SuccessEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *APIError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *APIError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *APIError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *APIError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RegisterPhoneNumberResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *RegisterPhoneNumberResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RegisterPhoneNumberResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *RegisterPhoneNumberResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RegisterPhoneNumberResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *RegisterPhoneNumberResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *RegisterPhoneNumberResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RegisterPhoneNumberResponse) GetJSON200() *SuccessEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RegisterPhoneNumberResponse) GetJSON400() *APIError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RegisterPhoneNumberResponse) GetJSON401() *APIError {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RegisterPhoneNumberResponse) GetJSON403() *APIError {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r RegisterPhoneNumberResponse) GetJSON429() *APIError {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RegisterPhoneNumberResponse) GetJSON500() *APIError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r RegisterPhoneNumberResponse) GetJSONDefault() *APIError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RegisterPhoneNumberResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RegisterPhoneNumberResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RegisterPhoneNumberResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RegisterPhoneNumberResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RequestVerificationCodeResponse200Headers the declared response headers of an HTTP 200 response for RequestVerificationCode
+type RequestVerificationCodeResponse200Headers struct {
+	XFBTraceID *string
+}
+
+// RequestVerificationCodeResponse400Headers the declared response headers of an HTTP 400 response for RequestVerificationCode
+type RequestVerificationCodeResponse400Headers struct {
+	XFBTraceID *string
+}
+
+// RequestVerificationCodeResponse401Headers the declared response headers of an HTTP 401 response for RequestVerificationCode
+type RequestVerificationCodeResponse401Headers struct {
+	XFBTraceID *string
+}
+
+// RequestVerificationCodeResponse403Headers the declared response headers of an HTTP 403 response for RequestVerificationCode
+type RequestVerificationCodeResponse403Headers struct {
+	XFBTraceID *string
+}
+
+// RequestVerificationCodeResponse429Headers the declared response headers of an HTTP 429 response for RequestVerificationCode
+type RequestVerificationCodeResponse429Headers struct {
+	XFBTraceID *string
+}
+
+// RequestVerificationCodeResponse500Headers the declared response headers of an HTTP 500 response for RequestVerificationCode
+type RequestVerificationCodeResponse500Headers struct {
+	XFBTraceID *string
+}
+
+// RequestVerificationCodeResponseDefaultHeaders the declared response headers of an HTTP default response for RequestVerificationCode
+type RequestVerificationCodeResponseDefaultHeaders struct {
+	XFBTraceID *string
+}
+
+type RequestVerificationCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SuccessEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *APIError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *APIError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *APIError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *APIError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RequestVerificationCodeResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *RequestVerificationCodeResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RequestVerificationCodeResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *RequestVerificationCodeResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RequestVerificationCodeResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *RequestVerificationCodeResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *RequestVerificationCodeResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RequestVerificationCodeResponse) GetJSON200() *SuccessEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RequestVerificationCodeResponse) GetJSON400() *APIError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RequestVerificationCodeResponse) GetJSON401() *APIError {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RequestVerificationCodeResponse) GetJSON403() *APIError {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r RequestVerificationCodeResponse) GetJSON429() *APIError {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RequestVerificationCodeResponse) GetJSON500() *APIError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r RequestVerificationCodeResponse) GetJSONDefault() *APIError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RequestVerificationCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RequestVerificationCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RequestVerificationCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RequestVerificationCodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// VerifyCodeResponse200Headers the declared response headers of an HTTP 200 response for VerifyCode
+type VerifyCodeResponse200Headers struct {
+	XFBTraceID *string
+}
+
+// VerifyCodeResponse400Headers the declared response headers of an HTTP 400 response for VerifyCode
+type VerifyCodeResponse400Headers struct {
+	XFBTraceID *string
+}
+
+// VerifyCodeResponse401Headers the declared response headers of an HTTP 401 response for VerifyCode
+type VerifyCodeResponse401Headers struct {
+	XFBTraceID *string
+}
+
+// VerifyCodeResponse403Headers the declared response headers of an HTTP 403 response for VerifyCode
+type VerifyCodeResponse403Headers struct {
+	XFBTraceID *string
+}
+
+// VerifyCodeResponse429Headers the declared response headers of an HTTP 429 response for VerifyCode
+type VerifyCodeResponse429Headers struct {
+	XFBTraceID *string
+}
+
+// VerifyCodeResponse500Headers the declared response headers of an HTTP 500 response for VerifyCode
+type VerifyCodeResponse500Headers struct {
+	XFBTraceID *string
+}
+
+// VerifyCodeResponseDefaultHeaders the declared response headers of an HTTP default response for VerifyCode
+type VerifyCodeResponseDefaultHeaders struct {
+	XFBTraceID *string
+}
+
+type VerifyCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SuccessEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *APIError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *APIError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *APIError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *APIError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *VerifyCodeResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *VerifyCodeResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *VerifyCodeResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *VerifyCodeResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *VerifyCodeResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *VerifyCodeResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *VerifyCodeResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r VerifyCodeResponse) GetJSON200() *SuccessEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r VerifyCodeResponse) GetJSON400() *APIError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r VerifyCodeResponse) GetJSON401() *APIError {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r VerifyCodeResponse) GetJSON403() *APIError {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r VerifyCodeResponse) GetJSON429() *APIError {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r VerifyCodeResponse) GetJSON500() *APIError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r VerifyCodeResponse) GetJSONDefault() *APIError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r VerifyCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r VerifyCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r VerifyCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r VerifyCodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetBusinessProfileResponse200Headers the declared response headers of an HTTP 200 response for GetBusinessProfile
+type GetBusinessProfileResponse200Headers struct {
+	XFBTraceID *string
+}
+
+// GetBusinessProfileResponse400Headers the declared response headers of an HTTP 400 response for GetBusinessProfile
+type GetBusinessProfileResponse400Headers struct {
+	XFBTraceID *string
+}
+
+// GetBusinessProfileResponse401Headers the declared response headers of an HTTP 401 response for GetBusinessProfile
+type GetBusinessProfileResponse401Headers struct {
+	XFBTraceID *string
+}
+
+// GetBusinessProfileResponse403Headers the declared response headers of an HTTP 403 response for GetBusinessProfile
+type GetBusinessProfileResponse403Headers struct {
+	XFBTraceID *string
+}
+
+// GetBusinessProfileResponse429Headers the declared response headers of an HTTP 429 response for GetBusinessProfile
+type GetBusinessProfileResponse429Headers struct {
+	XFBTraceID *string
+}
+
+// GetBusinessProfileResponse500Headers the declared response headers of an HTTP 500 response for GetBusinessProfile
+type GetBusinessProfileResponse500Headers struct {
+	XFBTraceID *string
+}
+
+// GetBusinessProfileResponseDefaultHeaders the declared response headers of an HTTP default response for GetBusinessProfile
+type GetBusinessProfileResponseDefaultHeaders struct {
+	XFBTraceID *string
+}
+
+type GetBusinessProfileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BusinessProfileEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *APIError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *APIError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *APIError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *APIError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetBusinessProfileResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetBusinessProfileResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetBusinessProfileResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetBusinessProfileResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetBusinessProfileResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetBusinessProfileResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetBusinessProfileResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetBusinessProfileResponse) GetJSON200() *BusinessProfileEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetBusinessProfileResponse) GetJSON400() *APIError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetBusinessProfileResponse) GetJSON401() *APIError {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetBusinessProfileResponse) GetJSON403() *APIError {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetBusinessProfileResponse) GetJSON429() *APIError {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetBusinessProfileResponse) GetJSON500() *APIError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetBusinessProfileResponse) GetJSONDefault() *APIError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBusinessProfileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBusinessProfileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBusinessProfileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBusinessProfileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateBusinessProfileResponse200Headers the declared response headers of an HTTP 200 response for UpdateBusinessProfile
+type UpdateBusinessProfileResponse200Headers struct {
+	XFBTraceID *string
+}
+
+// UpdateBusinessProfileResponse400Headers the declared response headers of an HTTP 400 response for UpdateBusinessProfile
+type UpdateBusinessProfileResponse400Headers struct {
+	XFBTraceID *string
+}
+
+// UpdateBusinessProfileResponse401Headers the declared response headers of an HTTP 401 response for UpdateBusinessProfile
+type UpdateBusinessProfileResponse401Headers struct {
+	XFBTraceID *string
+}
+
+// UpdateBusinessProfileResponse403Headers the declared response headers of an HTTP 403 response for UpdateBusinessProfile
+type UpdateBusinessProfileResponse403Headers struct {
+	XFBTraceID *string
+}
+
+// UpdateBusinessProfileResponse429Headers the declared response headers of an HTTP 429 response for UpdateBusinessProfile
+type UpdateBusinessProfileResponse429Headers struct {
+	XFBTraceID *string
+}
+
+// UpdateBusinessProfileResponse500Headers the declared response headers of an HTTP 500 response for UpdateBusinessProfile
+type UpdateBusinessProfileResponse500Headers struct {
+	XFBTraceID *string
+}
+
+// UpdateBusinessProfileResponseDefaultHeaders the declared response headers of an HTTP default response for UpdateBusinessProfile
+type UpdateBusinessProfileResponseDefaultHeaders struct {
+	XFBTraceID *string
+}
+
+type UpdateBusinessProfileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SuccessEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *APIError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *APIError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *APIError
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *APIError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *APIError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *APIError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateBusinessProfileResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *UpdateBusinessProfileResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateBusinessProfileResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *UpdateBusinessProfileResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateBusinessProfileResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *UpdateBusinessProfileResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *UpdateBusinessProfileResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateBusinessProfileResponse) GetJSON200() *SuccessEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateBusinessProfileResponse) GetJSON400() *APIError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateBusinessProfileResponse) GetJSON401() *APIError {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateBusinessProfileResponse) GetJSON403() *APIError {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateBusinessProfileResponse) GetJSON429() *APIError {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdateBusinessProfileResponse) GetJSON500() *APIError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UpdateBusinessProfileResponse) GetJSONDefault() *APIError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateBusinessProfileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateBusinessProfileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateBusinessProfileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateBusinessProfileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // DownloadMediaWithResponse Download the bytes of a media object
 //
 // The download URL of a media object, as returned in `url` by `GET /{media_id}`
@@ -2101,6 +4603,135 @@ func (c *ClientWithResponses) UpdatePhoneNumberWithResponse(ctx context.Context,
 	return ParseUpdatePhoneNumberResponse(rsp)
 }
 
+// UnblockUsersWithBodyWithResponse Unblock customers
+//
+// Unblocks the listed customers (a DELETE with a JSON body, as Graph documents it).
+//
+// Blocking is possible only for customers who messaged the business in the last 24 hours; a
+// blocked customer cannot message the business or see its profile updates. Users that fail are
+// listed in `failed_users` with their errors (139100 failed to block or unblock, 139101
+// blocklist limit of 64,000 reached, 139102 concurrent update, 139103 internal error) while
+// the others succeed; a request where every user fails gets 400 with code 139100.
+//
+// **Access:** `whatsapp_business_messaging`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /{phone_number_id}/block_users (the `UnblockUsers` operationId).
+func (c *ClientWithResponses) UnblockUsersWithBodyWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UnblockUsersResponse, error) {
+	rsp, err := c.UnblockUsersWithBody(ctx, phoneNumberID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUnblockUsersResponse(rsp)
+}
+
+// UnblockUsersWithResponse Unblock customers
+//
+// Unblocks the listed customers (a DELETE with a JSON body, as Graph documents it).
+//
+// Blocking is possible only for customers who messaged the business in the last 24 hours; a
+// blocked customer cannot message the business or see its profile updates. Users that fail are
+// listed in `failed_users` with their errors (139100 failed to block or unblock, 139101
+// blocklist limit of 64,000 reached, 139102 concurrent update, 139103 internal error) while
+// the others succeed; a request where every user fails gets 400 with code 139100.
+//
+// **Access:** `whatsapp_business_messaging`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /{phone_number_id}/block_users (the `UnblockUsers` operationId).
+func (c *ClientWithResponses) UnblockUsersWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, body UnblockUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*UnblockUsersResponse, error) {
+	rsp, err := c.UnblockUsers(ctx, phoneNumberID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUnblockUsersResponse(rsp)
+}
+
+// ListBlockedUsersWithResponse List blocked users
+//
+// Lists the customers the business has blocked, paged with Graph cursors (`limit`, `after`,
+// `before`; `paging.cursors` of the answer).
+//
+// **Access:** `whatsapp_business_messaging`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /{phone_number_id}/block_users (the `ListBlockedUsers` operationId).
+func (c *ClientWithResponses) ListBlockedUsersWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, params *ListBlockedUsersParams, reqEditors ...RequestEditorFn) (*ListBlockedUsersResponse, error) {
+	rsp, err := c.ListBlockedUsers(ctx, phoneNumberID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListBlockedUsersResponse(rsp)
+}
+
+// BlockUsersWithBodyWithResponse Block customers
+//
+// Blocks the listed customers (`user`: phone number or wa_id).
+//
+// Blocking is possible only for customers who messaged the business in the last 24 hours; a
+// blocked customer cannot message the business or see its profile updates. Users that fail are
+// listed in `failed_users` with their errors (139100 failed to block or unblock, 139101
+// blocklist limit of 64,000 reached, 139102 concurrent update, 139103 internal error) while
+// the others succeed; a request where every user fails gets 400 with code 139100.
+//
+// **Access:** `whatsapp_business_messaging`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /{phone_number_id}/block_users (the `BlockUsers` operationId).
+func (c *ClientWithResponses) BlockUsersWithBodyWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BlockUsersResponse, error) {
+	rsp, err := c.BlockUsersWithBody(ctx, phoneNumberID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBlockUsersResponse(rsp)
+}
+
+// BlockUsersWithResponse Block customers
+//
+// Blocks the listed customers (`user`: phone number or wa_id).
+//
+// Blocking is possible only for customers who messaged the business in the last 24 hours; a
+// blocked customer cannot message the business or see its profile updates. Users that fail are
+// listed in `failed_users` with their errors (139100 failed to block or unblock, 139101
+// blocklist limit of 64,000 reached, 139102 concurrent update, 139103 internal error) while
+// the others succeed; a request where every user fails gets 400 with code 139100.
+//
+// **Access:** `whatsapp_business_messaging`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /{phone_number_id}/block_users (the `BlockUsers` operationId).
+func (c *ClientWithResponses) BlockUsersWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, body BlockUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*BlockUsersResponse, error) {
+	rsp, err := c.BlockUsers(ctx, phoneNumberID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBlockUsersResponse(rsp)
+}
+
+// DeregisterPhoneNumberWithResponse Deregister the phone number from Cloud API
+//
+// Deregisters the number: it can no longer send or receive with Cloud API until registered
+// again, and local storage is disabled. Takes no body. Shares the limit of register (10 in 72
+// hours, then 133016); 133000 means the deregistration is incomplete and should be repeated.
+//
+// **Access:** `whatsapp_business_management`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /{phone_number_id}/deregister (the `DeregisterPhoneNumber` operationId).
+func (c *ClientWithResponses) DeregisterPhoneNumberWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, reqEditors ...RequestEditorFn) (*DeregisterPhoneNumberResponse, error) {
+	rsp, err := c.DeregisterPhoneNumber(ctx, phoneNumberID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeregisterPhoneNumberResponse(rsp)
+}
+
 // UploadMediaWithBodyWithResponse Upload a media file
 //
 // Uploads a file as `multipart/form-data` with the parts `messaging_product=whatsapp`,
@@ -2219,6 +4850,205 @@ func (c *ClientWithResponses) SendMessageWithResponse(ctx context.Context, phone
 		return nil, err
 	}
 	return ParseSendMessageResponse(rsp)
+}
+
+// RegisterPhoneNumberWithBodyWithResponse Register the phone number for Cloud API
+//
+// Registers a verified business phone number for use with Cloud API, with its six-digit
+// two-step verification `pin` (if the number has no PIN yet, the one given here becomes it).
+//
+// **Migration from On-Premises.** With `backup` (the `data` and `password` of an On-Premises
+// backup, `POST /v1/settings/backup`) the number moves from an On-Premises deployment: display
+// name, quality rating, templates and messaging limit carry over, the On-Premises deployment is
+// disconnected and shut down, and media ids do not carry over. It can take about 15 seconds.
+//
+// `data_localization_region` (a two-letter country code) enables local storage; it cannot be
+// changed without deregistering.
+//
+// Limits: 10 register requests per number in a moving 72-hour window, then 133016 and a 72-hour
+// block. Other errors: 133005 (PIN mismatch), 133006 (re-verification needed), 133009 and 133008
+// (PIN guessed too fast or too often), 133015 (wait a few minutes), 131031 (account locked), 100.
+//
+// **Access:** `whatsapp_business_management`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /{phone_number_id}/register (the `RegisterPhoneNumber` operationId).
+func (c *ClientWithResponses) RegisterPhoneNumberWithBodyWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RegisterPhoneNumberResponse, error) {
+	rsp, err := c.RegisterPhoneNumberWithBody(ctx, phoneNumberID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRegisterPhoneNumberResponse(rsp)
+}
+
+// RegisterPhoneNumberWithResponse Register the phone number for Cloud API
+//
+// Registers a verified business phone number for use with Cloud API, with its six-digit
+// two-step verification `pin` (if the number has no PIN yet, the one given here becomes it).
+//
+// **Migration from On-Premises.** With `backup` (the `data` and `password` of an On-Premises
+// backup, `POST /v1/settings/backup`) the number moves from an On-Premises deployment: display
+// name, quality rating, templates and messaging limit carry over, the On-Premises deployment is
+// disconnected and shut down, and media ids do not carry over. It can take about 15 seconds.
+//
+// `data_localization_region` (a two-letter country code) enables local storage; it cannot be
+// changed without deregistering.
+//
+// Limits: 10 register requests per number in a moving 72-hour window, then 133016 and a 72-hour
+// block. Other errors: 133005 (PIN mismatch), 133006 (re-verification needed), 133009 and 133008
+// (PIN guessed too fast or too often), 133015 (wait a few minutes), 131031 (account locked), 100.
+//
+// **Access:** `whatsapp_business_management`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /{phone_number_id}/register (the `RegisterPhoneNumber` operationId).
+func (c *ClientWithResponses) RegisterPhoneNumberWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, body RegisterPhoneNumberJSONRequestBody, reqEditors ...RequestEditorFn) (*RegisterPhoneNumberResponse, error) {
+	rsp, err := c.RegisterPhoneNumber(ctx, phoneNumberID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRegisterPhoneNumberResponse(rsp)
+}
+
+// RequestVerificationCodeWithBodyWithResponse Request a verification code by SMS or voice
+//
+// Sends a verification code to the business number itself, by SMS or voice call, to prove
+// ownership before registration (the On-Premises `POST /v1/account`). Verify it with
+// `POST /{phone_number_id}/verify_code`. Failures (already verified, too many requests,
+// bad parameters) get 400 with code 100 or a verification-specific code.
+//
+// **Access:** `whatsapp_business_management`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /{phone_number_id}/request_code (the `RequestVerificationCode` operationId).
+func (c *ClientWithResponses) RequestVerificationCodeWithBodyWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestVerificationCodeResponse, error) {
+	rsp, err := c.RequestVerificationCodeWithBody(ctx, phoneNumberID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestVerificationCodeResponse(rsp)
+}
+
+// RequestVerificationCodeWithResponse Request a verification code by SMS or voice
+//
+// Sends a verification code to the business number itself, by SMS or voice call, to prove
+// ownership before registration (the On-Premises `POST /v1/account`). Verify it with
+// `POST /{phone_number_id}/verify_code`. Failures (already verified, too many requests,
+// bad parameters) get 400 with code 100 or a verification-specific code.
+//
+// **Access:** `whatsapp_business_management`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /{phone_number_id}/request_code (the `RequestVerificationCode` operationId).
+func (c *ClientWithResponses) RequestVerificationCodeWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, body RequestVerificationCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestVerificationCodeResponse, error) {
+	rsp, err := c.RequestVerificationCode(ctx, phoneNumberID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestVerificationCodeResponse(rsp)
+}
+
+// VerifyCodeWithBodyWithResponse Verify the phone number with the received code
+//
+// Verifies the number with the code received after `POST /{phone_number_id}/request_code`
+// (the On-Premises `POST /v1/account/verify`, without registering: register afterwards). A wrong
+// code gets 400 with code 100 or a verification-specific code.
+//
+// **Access:** `whatsapp_business_management`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /{phone_number_id}/verify_code (the `VerifyCode` operationId).
+func (c *ClientWithResponses) VerifyCodeWithBodyWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VerifyCodeResponse, error) {
+	rsp, err := c.VerifyCodeWithBody(ctx, phoneNumberID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVerifyCodeResponse(rsp)
+}
+
+// VerifyCodeWithResponse Verify the phone number with the received code
+//
+// Verifies the number with the code received after `POST /{phone_number_id}/request_code`
+// (the On-Premises `POST /v1/account/verify`, without registering: register afterwards). A wrong
+// code gets 400 with code 100 or a verification-specific code.
+//
+// **Access:** `whatsapp_business_management`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /{phone_number_id}/verify_code (the `VerifyCode` operationId).
+func (c *ClientWithResponses) VerifyCodeWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, body VerifyCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*VerifyCodeResponse, error) {
+	rsp, err := c.VerifyCode(ctx, phoneNumberID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVerifyCodeResponse(rsp)
+}
+
+// GetBusinessProfileWithResponse Read the business profile
+//
+// Reads the business profile shown to customers. `fields` chooses the fields
+// (comma-separated: `about`, `address`, `description`, `email`, `profile_picture_url`,
+// `websites`, `vertical`). The answer lists one profile in `data`. Replaces the On-Premises
+// `GET /v1/settings/business/profile` and `GET /v1/settings/profile/about` (`about`) and photo
+// (`profile_picture_url`).
+//
+// **Access:** `whatsapp_business_management`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /{phone_number_id}/whatsapp_business_profile (the `GetBusinessProfile` operationId).
+func (c *ClientWithResponses) GetBusinessProfileWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, params *GetBusinessProfileParams, reqEditors ...RequestEditorFn) (*GetBusinessProfileResponse, error) {
+	rsp, err := c.GetBusinessProfile(ctx, phoneNumberID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBusinessProfileResponse(rsp)
+}
+
+// UpdateBusinessProfileWithBodyWithResponse Update the business profile
+//
+// Changes the given fields of the business profile; `messaging_product` is required. A new
+// profile picture is given as `profile_picture_handle`, the handle of a file uploaded with
+// Graph's Resumable Upload API (not a media id). Replaces the On-Premises business profile,
+// about and photo settings.
+//
+// **Access:** `whatsapp_business_management`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /{phone_number_id}/whatsapp_business_profile (the `UpdateBusinessProfile` operationId).
+func (c *ClientWithResponses) UpdateBusinessProfileWithBodyWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBusinessProfileResponse, error) {
+	rsp, err := c.UpdateBusinessProfileWithBody(ctx, phoneNumberID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateBusinessProfileResponse(rsp)
+}
+
+// UpdateBusinessProfileWithResponse Update the business profile
+//
+// Changes the given fields of the business profile; `messaging_product` is required. A new
+// profile picture is given as `profile_picture_handle`, the handle of a file uploaded with
+// Graph's Resumable Upload API (not a media id). Replaces the On-Premises business profile,
+// about and photo settings.
+//
+// **Access:** `whatsapp_business_management`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /{phone_number_id}/whatsapp_business_profile (the `UpdateBusinessProfile` operationId).
+func (c *ClientWithResponses) UpdateBusinessProfileWithResponse(ctx context.Context, phoneNumberID PhoneNumberID, body UpdateBusinessProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBusinessProfileResponse, error) {
+	rsp, err := c.UpdateBusinessProfile(ctx, phoneNumberID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateBusinessProfileResponse(rsp)
 }
 
 // ParseDownloadMediaResponse parses an HTTP response from a DownloadMediaWithResponse call
@@ -2761,6 +5591,570 @@ func ParseUpdatePhoneNumberResponse(rsp *http.Response) (*UpdatePhoneNumberRespo
 	return response, nil
 }
 
+// ParseUnblockUsersResponse parses an HTTP response from a UnblockUsersWithResponse call
+func ParseUnblockUsersResponse(rsp *http.Response) (*UnblockUsersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UnblockUsersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BlockUsersEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UnblockUsersResponse200Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers UnblockUsersResponse400Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers UnblockUsersResponse401Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers UnblockUsersResponse403Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers UnblockUsersResponse429Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers UnblockUsersResponse500Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers UnblockUsersResponseDefaultHeaders
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListBlockedUsersResponse parses an HTTP response from a ListBlockedUsersWithResponse call
+func ParseListBlockedUsersResponse(rsp *http.Response) (*ListBlockedUsersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListBlockedUsersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BlockedUsersEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListBlockedUsersResponse200Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListBlockedUsersResponse400Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListBlockedUsersResponse401Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListBlockedUsersResponse403Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListBlockedUsersResponse429Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListBlockedUsersResponse500Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers ListBlockedUsersResponseDefaultHeaders
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseBlockUsersResponse parses an HTTP response from a BlockUsersWithResponse call
+func ParseBlockUsersResponse(rsp *http.Response) (*BlockUsersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &BlockUsersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BlockUsersEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers BlockUsersResponse200Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers BlockUsersResponse400Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers BlockUsersResponse401Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers BlockUsersResponse403Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers BlockUsersResponse429Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers BlockUsersResponse500Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers BlockUsersResponseDefaultHeaders
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeregisterPhoneNumberResponse parses an HTTP response from a DeregisterPhoneNumberWithResponse call
+func ParseDeregisterPhoneNumberResponse(rsp *http.Response) (*DeregisterPhoneNumberResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeregisterPhoneNumberResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SuccessEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DeregisterPhoneNumberResponse200Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers DeregisterPhoneNumberResponse400Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeregisterPhoneNumberResponse401Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeregisterPhoneNumberResponse403Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeregisterPhoneNumberResponse429Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers DeregisterPhoneNumberResponse500Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers DeregisterPhoneNumberResponseDefaultHeaders
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
 // ParseUploadMediaResponse parses an HTTP response from a UploadMediaWithResponse call
 func ParseUploadMediaResponse(rsp *http.Response) (*UploadMediaResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -3064,6 +6458,711 @@ func ParseSendMessageResponse(rsp *http.Response) (*SendMessageResponse, error) 
 		response.Headers503 = &headers
 	case true:
 		var headers SendMessageResponseDefaultHeaders
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRegisterPhoneNumberResponse parses an HTTP response from a RegisterPhoneNumberWithResponse call
+func ParseRegisterPhoneNumberResponse(rsp *http.Response) (*RegisterPhoneNumberResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RegisterPhoneNumberResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SuccessEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RegisterPhoneNumberResponse200Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers RegisterPhoneNumberResponse400Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers RegisterPhoneNumberResponse401Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers RegisterPhoneNumberResponse403Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers RegisterPhoneNumberResponse429Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers RegisterPhoneNumberResponse500Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers RegisterPhoneNumberResponseDefaultHeaders
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRequestVerificationCodeResponse parses an HTTP response from a RequestVerificationCodeWithResponse call
+func ParseRequestVerificationCodeResponse(rsp *http.Response) (*RequestVerificationCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RequestVerificationCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SuccessEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RequestVerificationCodeResponse200Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers RequestVerificationCodeResponse400Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers RequestVerificationCodeResponse401Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers RequestVerificationCodeResponse403Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers RequestVerificationCodeResponse429Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers RequestVerificationCodeResponse500Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers RequestVerificationCodeResponseDefaultHeaders
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseVerifyCodeResponse parses an HTTP response from a VerifyCodeWithResponse call
+func ParseVerifyCodeResponse(rsp *http.Response) (*VerifyCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &VerifyCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SuccessEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers VerifyCodeResponse200Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers VerifyCodeResponse400Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers VerifyCodeResponse401Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers VerifyCodeResponse403Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers VerifyCodeResponse429Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers VerifyCodeResponse500Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers VerifyCodeResponseDefaultHeaders
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetBusinessProfileResponse parses an HTTP response from a GetBusinessProfileWithResponse call
+func ParseGetBusinessProfileResponse(rsp *http.Response) (*GetBusinessProfileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBusinessProfileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BusinessProfileEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetBusinessProfileResponse200Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetBusinessProfileResponse400Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetBusinessProfileResponse401Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetBusinessProfileResponse403Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetBusinessProfileResponse429Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetBusinessProfileResponse500Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers GetBusinessProfileResponseDefaultHeaders
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateBusinessProfileResponse parses an HTTP response from a UpdateBusinessProfileWithResponse call
+func ParseUpdateBusinessProfileResponse(rsp *http.Response) (*UpdateBusinessProfileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateBusinessProfileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SuccessEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateBusinessProfileResponse200Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers UpdateBusinessProfileResponse400Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers UpdateBusinessProfileResponse401Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers UpdateBusinessProfileResponse403Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateBusinessProfileResponse429Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers UpdateBusinessProfileResponse500Headers
+		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XFBTraceID = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers UpdateBusinessProfileResponseDefaultHeaders
 		if values := rsp.Header.Values("X-FB-Trace-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-FB-Trace-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

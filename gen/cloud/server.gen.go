@@ -32,12 +32,39 @@ type ServerInterface interface {
 	// UpdatePhoneNumber Set the two-step verification PIN or the webhook override of a phone number
 	// (POST /{node_id})
 	UpdatePhoneNumber(w http.ResponseWriter, r *http.Request, nodeID string)
+	// UnblockUsers Unblock customers
+	// (DELETE /{phone_number_id}/block_users)
+	UnblockUsers(w http.ResponseWriter, r *http.Request, phoneNumberID PhoneNumberID)
+	// ListBlockedUsers List blocked users
+	// (GET /{phone_number_id}/block_users)
+	ListBlockedUsers(w http.ResponseWriter, r *http.Request, phoneNumberID PhoneNumberID, params ListBlockedUsersParams)
+	// BlockUsers Block customers
+	// (POST /{phone_number_id}/block_users)
+	BlockUsers(w http.ResponseWriter, r *http.Request, phoneNumberID PhoneNumberID)
+	// DeregisterPhoneNumber Deregister the phone number from Cloud API
+	// (POST /{phone_number_id}/deregister)
+	DeregisterPhoneNumber(w http.ResponseWriter, r *http.Request, phoneNumberID PhoneNumberID)
 	// UploadMedia Upload a media file
 	// (POST /{phone_number_id}/media)
 	UploadMedia(w http.ResponseWriter, r *http.Request, phoneNumberID PhoneNumberID)
 	// SendMessage Send a message, or mark an inbound message read
 	// (POST /{phone_number_id}/messages)
 	SendMessage(w http.ResponseWriter, r *http.Request, phoneNumberID PhoneNumberID)
+	// RegisterPhoneNumber Register the phone number for Cloud API
+	// (POST /{phone_number_id}/register)
+	RegisterPhoneNumber(w http.ResponseWriter, r *http.Request, phoneNumberID PhoneNumberID)
+	// RequestVerificationCode Request a verification code by SMS or voice
+	// (POST /{phone_number_id}/request_code)
+	RequestVerificationCode(w http.ResponseWriter, r *http.Request, phoneNumberID PhoneNumberID)
+	// VerifyCode Verify the phone number with the received code
+	// (POST /{phone_number_id}/verify_code)
+	VerifyCode(w http.ResponseWriter, r *http.Request, phoneNumberID PhoneNumberID)
+	// GetBusinessProfile Read the business profile
+	// (GET /{phone_number_id}/whatsapp_business_profile)
+	GetBusinessProfile(w http.ResponseWriter, r *http.Request, phoneNumberID PhoneNumberID, params GetBusinessProfileParams)
+	// UpdateBusinessProfile Update the business profile
+	// (POST /{phone_number_id}/whatsapp_business_profile)
+	UpdateBusinessProfile(w http.ResponseWriter, r *http.Request, phoneNumberID PhoneNumberID)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -231,6 +258,152 @@ func (siw *ServerInterfaceWrapper) UpdatePhoneNumber(w http.ResponseWriter, r *h
 	handler.ServeHTTP(w, r)
 }
 
+// UnblockUsers operation middleware
+func (siw *ServerInterfaceWrapper) UnblockUsers(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "phone_number_id" -------------
+	var phoneNumberID PhoneNumberID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "phone_number_id", r.PathValue("phone_number_id"), &phoneNumberID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "phone_number_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UnblockUsers(w, r, phoneNumberID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListBlockedUsers operation middleware
+func (siw *ServerInterfaceWrapper) ListBlockedUsers(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "phone_number_id" -------------
+	var phoneNumberID PhoneNumberID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "phone_number_id", r.PathValue("phone_number_id"), &phoneNumberID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "phone_number_id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListBlockedUsersParams
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "before" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "before", r.URL.Query(), &params.Before, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "before"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "before", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListBlockedUsers(w, r, phoneNumberID, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// BlockUsers operation middleware
+func (siw *ServerInterfaceWrapper) BlockUsers(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "phone_number_id" -------------
+	var phoneNumberID PhoneNumberID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "phone_number_id", r.PathValue("phone_number_id"), &phoneNumberID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "phone_number_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.BlockUsers(w, r, phoneNumberID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeregisterPhoneNumber operation middleware
+func (siw *ServerInterfaceWrapper) DeregisterPhoneNumber(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "phone_number_id" -------------
+	var phoneNumberID PhoneNumberID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "phone_number_id", r.PathValue("phone_number_id"), &phoneNumberID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "phone_number_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeregisterPhoneNumber(w, r, phoneNumberID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // UploadMedia operation middleware
 func (siw *ServerInterfaceWrapper) UploadMedia(w http.ResponseWriter, r *http.Request) {
 
@@ -274,6 +447,152 @@ func (siw *ServerInterfaceWrapper) SendMessage(w http.ResponseWriter, r *http.Re
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.SendMessage(w, r, phoneNumberID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RegisterPhoneNumber operation middleware
+func (siw *ServerInterfaceWrapper) RegisterPhoneNumber(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "phone_number_id" -------------
+	var phoneNumberID PhoneNumberID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "phone_number_id", r.PathValue("phone_number_id"), &phoneNumberID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "phone_number_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RegisterPhoneNumber(w, r, phoneNumberID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RequestVerificationCode operation middleware
+func (siw *ServerInterfaceWrapper) RequestVerificationCode(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "phone_number_id" -------------
+	var phoneNumberID PhoneNumberID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "phone_number_id", r.PathValue("phone_number_id"), &phoneNumberID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "phone_number_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RequestVerificationCode(w, r, phoneNumberID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// VerifyCode operation middleware
+func (siw *ServerInterfaceWrapper) VerifyCode(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "phone_number_id" -------------
+	var phoneNumberID PhoneNumberID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "phone_number_id", r.PathValue("phone_number_id"), &phoneNumberID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "phone_number_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.VerifyCode(w, r, phoneNumberID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetBusinessProfile operation middleware
+func (siw *ServerInterfaceWrapper) GetBusinessProfile(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "phone_number_id" -------------
+	var phoneNumberID PhoneNumberID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "phone_number_id", r.PathValue("phone_number_id"), &phoneNumberID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "phone_number_id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetBusinessProfileParams
+
+	// ------------- Optional query parameter "fields" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "fields", r.URL.Query(), &params.Fields, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "fields"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "fields", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetBusinessProfile(w, r, phoneNumberID, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateBusinessProfile operation middleware
+func (siw *ServerInterfaceWrapper) UpdateBusinessProfile(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "phone_number_id" -------------
+	var phoneNumberID PhoneNumberID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "phone_number_id", r.PathValue("phone_number_id"), &phoneNumberID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "phone_number_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateBusinessProfile(w, r, phoneNumberID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -405,6 +724,15 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/{phone_number_id}/messages", wrapper.SendMessage)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/{phone_number_id}/media", wrapper.UploadMedia)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/{phone_number_id}/register", wrapper.RegisterPhoneNumber)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/{phone_number_id}/deregister", wrapper.DeregisterPhoneNumber)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/{phone_number_id}/request_code", wrapper.RequestVerificationCode)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/{phone_number_id}/verify_code", wrapper.VerifyCode)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/{phone_number_id}/whatsapp_business_profile", wrapper.GetBusinessProfile)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/{phone_number_id}/whatsapp_business_profile", wrapper.UpdateBusinessProfile)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/{phone_number_id}/block_users", wrapper.UnblockUsers)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/{phone_number_id}/block_users", wrapper.ListBlockedUsers)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/{phone_number_id}/block_users", wrapper.BlockUsers)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/{node_id}", wrapper.DeleteMedia)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/{node_id}", wrapper.GetNode)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/{node_id}", wrapper.UpdatePhoneNumber)
@@ -1217,6 +1545,689 @@ func (response UpdatePhoneNumberdefaultJSONResponse) VisitUpdatePhoneNumberRespo
 	return err
 }
 
+type UnblockUsersRequestObject struct {
+	PhoneNumberID PhoneNumberID `json:"phone_number_id"`
+	Body          *UnblockUsersJSONRequestBody
+}
+
+type UnblockUsersResponseObject interface {
+	VisitUnblockUsersResponse(w http.ResponseWriter) error
+}
+
+type UnblockUsers200ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type UnblockUsers200JSONResponse struct {
+	Body    BlockUsersEnvelope
+	Headers UnblockUsers200ResponseHeaders
+}
+
+func (response UnblockUsers200JSONResponse) VisitUnblockUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockUsers400JSONResponse struct{ APIErrorJSONResponse }
+
+func (response UnblockUsers400JSONResponse) VisitUnblockUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockUsers401ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type UnblockUsers401JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers UnblockUsers401ResponseHeaders
+}
+
+func (response UnblockUsers401JSONResponse) VisitUnblockUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockUsers403ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type UnblockUsers403JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers UnblockUsers403ResponseHeaders
+}
+
+func (response UnblockUsers403JSONResponse) VisitUnblockUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockUsers429ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type UnblockUsers429JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers UnblockUsers429ResponseHeaders
+}
+
+func (response UnblockUsers429JSONResponse) VisitUnblockUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockUsers500ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type UnblockUsers500JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers UnblockUsers500ResponseHeaders
+}
+
+func (response UnblockUsers500JSONResponse) VisitUnblockUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockUsersdefaultResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type UnblockUsersdefaultJSONResponse struct {
+	Body       GraphErrorEnvelope
+	Headers    UnblockUsersdefaultResponseHeaders
+	StatusCode int
+}
+
+func (response UnblockUsersdefaultJSONResponse) VisitUnblockUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBlockedUsersRequestObject struct {
+	PhoneNumberID PhoneNumberID `json:"phone_number_id"`
+	Params        ListBlockedUsersParams
+}
+
+type ListBlockedUsersResponseObject interface {
+	VisitListBlockedUsersResponse(w http.ResponseWriter) error
+}
+
+type ListBlockedUsers200ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type ListBlockedUsers200JSONResponse struct {
+	Body    BlockedUsersEnvelope
+	Headers ListBlockedUsers200ResponseHeaders
+}
+
+func (response ListBlockedUsers200JSONResponse) VisitListBlockedUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBlockedUsers400JSONResponse struct{ APIErrorJSONResponse }
+
+func (response ListBlockedUsers400JSONResponse) VisitListBlockedUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBlockedUsers401ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type ListBlockedUsers401JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers ListBlockedUsers401ResponseHeaders
+}
+
+func (response ListBlockedUsers401JSONResponse) VisitListBlockedUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBlockedUsers403ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type ListBlockedUsers403JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers ListBlockedUsers403ResponseHeaders
+}
+
+func (response ListBlockedUsers403JSONResponse) VisitListBlockedUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBlockedUsers429ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type ListBlockedUsers429JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers ListBlockedUsers429ResponseHeaders
+}
+
+func (response ListBlockedUsers429JSONResponse) VisitListBlockedUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBlockedUsers500ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type ListBlockedUsers500JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers ListBlockedUsers500ResponseHeaders
+}
+
+func (response ListBlockedUsers500JSONResponse) VisitListBlockedUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBlockedUsersdefaultResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type ListBlockedUsersdefaultJSONResponse struct {
+	Body       GraphErrorEnvelope
+	Headers    ListBlockedUsersdefaultResponseHeaders
+	StatusCode int
+}
+
+func (response ListBlockedUsersdefaultJSONResponse) VisitListBlockedUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockUsersRequestObject struct {
+	PhoneNumberID PhoneNumberID `json:"phone_number_id"`
+	Body          *BlockUsersJSONRequestBody
+}
+
+type BlockUsersResponseObject interface {
+	VisitBlockUsersResponse(w http.ResponseWriter) error
+}
+
+type BlockUsers200ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type BlockUsers200JSONResponse struct {
+	Body    BlockUsersEnvelope
+	Headers BlockUsers200ResponseHeaders
+}
+
+func (response BlockUsers200JSONResponse) VisitBlockUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockUsers400JSONResponse struct{ APIErrorJSONResponse }
+
+func (response BlockUsers400JSONResponse) VisitBlockUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockUsers401ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type BlockUsers401JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers BlockUsers401ResponseHeaders
+}
+
+func (response BlockUsers401JSONResponse) VisitBlockUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockUsers403ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type BlockUsers403JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers BlockUsers403ResponseHeaders
+}
+
+func (response BlockUsers403JSONResponse) VisitBlockUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockUsers429ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type BlockUsers429JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers BlockUsers429ResponseHeaders
+}
+
+func (response BlockUsers429JSONResponse) VisitBlockUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockUsers500ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type BlockUsers500JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers BlockUsers500ResponseHeaders
+}
+
+func (response BlockUsers500JSONResponse) VisitBlockUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockUsersdefaultResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type BlockUsersdefaultJSONResponse struct {
+	Body       GraphErrorEnvelope
+	Headers    BlockUsersdefaultResponseHeaders
+	StatusCode int
+}
+
+func (response BlockUsersdefaultJSONResponse) VisitBlockUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeregisterPhoneNumberRequestObject struct {
+	PhoneNumberID PhoneNumberID `json:"phone_number_id"`
+}
+
+type DeregisterPhoneNumberResponseObject interface {
+	VisitDeregisterPhoneNumberResponse(w http.ResponseWriter) error
+}
+
+type DeregisterPhoneNumber200ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type DeregisterPhoneNumber200JSONResponse struct {
+	Body    SuccessEnvelope
+	Headers DeregisterPhoneNumber200ResponseHeaders
+}
+
+func (response DeregisterPhoneNumber200JSONResponse) VisitDeregisterPhoneNumberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeregisterPhoneNumber400JSONResponse struct{ APIErrorJSONResponse }
+
+func (response DeregisterPhoneNumber400JSONResponse) VisitDeregisterPhoneNumberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeregisterPhoneNumber401ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type DeregisterPhoneNumber401JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers DeregisterPhoneNumber401ResponseHeaders
+}
+
+func (response DeregisterPhoneNumber401JSONResponse) VisitDeregisterPhoneNumberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeregisterPhoneNumber403ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type DeregisterPhoneNumber403JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers DeregisterPhoneNumber403ResponseHeaders
+}
+
+func (response DeregisterPhoneNumber403JSONResponse) VisitDeregisterPhoneNumberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeregisterPhoneNumber429ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type DeregisterPhoneNumber429JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers DeregisterPhoneNumber429ResponseHeaders
+}
+
+func (response DeregisterPhoneNumber429JSONResponse) VisitDeregisterPhoneNumberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeregisterPhoneNumber500ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type DeregisterPhoneNumber500JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers DeregisterPhoneNumber500ResponseHeaders
+}
+
+func (response DeregisterPhoneNumber500JSONResponse) VisitDeregisterPhoneNumberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeregisterPhoneNumberdefaultResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type DeregisterPhoneNumberdefaultJSONResponse struct {
+	Body       GraphErrorEnvelope
+	Headers    DeregisterPhoneNumberdefaultResponseHeaders
+	StatusCode int
+}
+
+func (response DeregisterPhoneNumberdefaultJSONResponse) VisitDeregisterPhoneNumberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UploadMediaRequestObject struct {
 	PhoneNumberID PhoneNumberID `json:"phone_number_id"`
 	Body          *multipart.Reader
@@ -1607,6 +2618,861 @@ func (response SendMessagedefaultJSONResponse) VisitSendMessageResponse(w http.R
 	return err
 }
 
+type RegisterPhoneNumberRequestObject struct {
+	PhoneNumberID PhoneNumberID `json:"phone_number_id"`
+	Body          *RegisterPhoneNumberJSONRequestBody
+}
+
+type RegisterPhoneNumberResponseObject interface {
+	VisitRegisterPhoneNumberResponse(w http.ResponseWriter) error
+}
+
+type RegisterPhoneNumber200ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type RegisterPhoneNumber200JSONResponse struct {
+	Body    SuccessEnvelope
+	Headers RegisterPhoneNumber200ResponseHeaders
+}
+
+func (response RegisterPhoneNumber200JSONResponse) VisitRegisterPhoneNumberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterPhoneNumber400JSONResponse struct{ APIErrorJSONResponse }
+
+func (response RegisterPhoneNumber400JSONResponse) VisitRegisterPhoneNumberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterPhoneNumber401ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type RegisterPhoneNumber401JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers RegisterPhoneNumber401ResponseHeaders
+}
+
+func (response RegisterPhoneNumber401JSONResponse) VisitRegisterPhoneNumberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterPhoneNumber403ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type RegisterPhoneNumber403JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers RegisterPhoneNumber403ResponseHeaders
+}
+
+func (response RegisterPhoneNumber403JSONResponse) VisitRegisterPhoneNumberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterPhoneNumber429ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type RegisterPhoneNumber429JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers RegisterPhoneNumber429ResponseHeaders
+}
+
+func (response RegisterPhoneNumber429JSONResponse) VisitRegisterPhoneNumberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterPhoneNumber500ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type RegisterPhoneNumber500JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers RegisterPhoneNumber500ResponseHeaders
+}
+
+func (response RegisterPhoneNumber500JSONResponse) VisitRegisterPhoneNumberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterPhoneNumberdefaultResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type RegisterPhoneNumberdefaultJSONResponse struct {
+	Body       GraphErrorEnvelope
+	Headers    RegisterPhoneNumberdefaultResponseHeaders
+	StatusCode int
+}
+
+func (response RegisterPhoneNumberdefaultJSONResponse) VisitRegisterPhoneNumberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestVerificationCodeRequestObject struct {
+	PhoneNumberID PhoneNumberID `json:"phone_number_id"`
+	Body          *RequestVerificationCodeJSONRequestBody
+}
+
+type RequestVerificationCodeResponseObject interface {
+	VisitRequestVerificationCodeResponse(w http.ResponseWriter) error
+}
+
+type RequestVerificationCode200ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type RequestVerificationCode200JSONResponse struct {
+	Body    SuccessEnvelope
+	Headers RequestVerificationCode200ResponseHeaders
+}
+
+func (response RequestVerificationCode200JSONResponse) VisitRequestVerificationCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestVerificationCode400JSONResponse struct{ APIErrorJSONResponse }
+
+func (response RequestVerificationCode400JSONResponse) VisitRequestVerificationCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestVerificationCode401ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type RequestVerificationCode401JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers RequestVerificationCode401ResponseHeaders
+}
+
+func (response RequestVerificationCode401JSONResponse) VisitRequestVerificationCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestVerificationCode403ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type RequestVerificationCode403JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers RequestVerificationCode403ResponseHeaders
+}
+
+func (response RequestVerificationCode403JSONResponse) VisitRequestVerificationCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestVerificationCode429ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type RequestVerificationCode429JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers RequestVerificationCode429ResponseHeaders
+}
+
+func (response RequestVerificationCode429JSONResponse) VisitRequestVerificationCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestVerificationCode500ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type RequestVerificationCode500JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers RequestVerificationCode500ResponseHeaders
+}
+
+func (response RequestVerificationCode500JSONResponse) VisitRequestVerificationCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestVerificationCodedefaultResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type RequestVerificationCodedefaultJSONResponse struct {
+	Body       GraphErrorEnvelope
+	Headers    RequestVerificationCodedefaultResponseHeaders
+	StatusCode int
+}
+
+func (response RequestVerificationCodedefaultJSONResponse) VisitRequestVerificationCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyCodeRequestObject struct {
+	PhoneNumberID PhoneNumberID `json:"phone_number_id"`
+	Body          *VerifyCodeJSONRequestBody
+}
+
+type VerifyCodeResponseObject interface {
+	VisitVerifyCodeResponse(w http.ResponseWriter) error
+}
+
+type VerifyCode200ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type VerifyCode200JSONResponse struct {
+	Body    SuccessEnvelope
+	Headers VerifyCode200ResponseHeaders
+}
+
+func (response VerifyCode200JSONResponse) VisitVerifyCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyCode400JSONResponse struct{ APIErrorJSONResponse }
+
+func (response VerifyCode400JSONResponse) VisitVerifyCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyCode401ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type VerifyCode401JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers VerifyCode401ResponseHeaders
+}
+
+func (response VerifyCode401JSONResponse) VisitVerifyCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyCode403ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type VerifyCode403JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers VerifyCode403ResponseHeaders
+}
+
+func (response VerifyCode403JSONResponse) VisitVerifyCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyCode429ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type VerifyCode429JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers VerifyCode429ResponseHeaders
+}
+
+func (response VerifyCode429JSONResponse) VisitVerifyCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyCode500ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type VerifyCode500JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers VerifyCode500ResponseHeaders
+}
+
+func (response VerifyCode500JSONResponse) VisitVerifyCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyCodedefaultResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type VerifyCodedefaultJSONResponse struct {
+	Body       GraphErrorEnvelope
+	Headers    VerifyCodedefaultResponseHeaders
+	StatusCode int
+}
+
+func (response VerifyCodedefaultJSONResponse) VisitVerifyCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBusinessProfileRequestObject struct {
+	PhoneNumberID PhoneNumberID `json:"phone_number_id"`
+	Params        GetBusinessProfileParams
+}
+
+type GetBusinessProfileResponseObject interface {
+	VisitGetBusinessProfileResponse(w http.ResponseWriter) error
+}
+
+type GetBusinessProfile200ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type GetBusinessProfile200JSONResponse struct {
+	Body    BusinessProfileEnvelope
+	Headers GetBusinessProfile200ResponseHeaders
+}
+
+func (response GetBusinessProfile200JSONResponse) VisitGetBusinessProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBusinessProfile400JSONResponse struct{ APIErrorJSONResponse }
+
+func (response GetBusinessProfile400JSONResponse) VisitGetBusinessProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBusinessProfile401ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type GetBusinessProfile401JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers GetBusinessProfile401ResponseHeaders
+}
+
+func (response GetBusinessProfile401JSONResponse) VisitGetBusinessProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBusinessProfile403ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type GetBusinessProfile403JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers GetBusinessProfile403ResponseHeaders
+}
+
+func (response GetBusinessProfile403JSONResponse) VisitGetBusinessProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBusinessProfile429ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type GetBusinessProfile429JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers GetBusinessProfile429ResponseHeaders
+}
+
+func (response GetBusinessProfile429JSONResponse) VisitGetBusinessProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBusinessProfile500ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type GetBusinessProfile500JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers GetBusinessProfile500ResponseHeaders
+}
+
+func (response GetBusinessProfile500JSONResponse) VisitGetBusinessProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBusinessProfiledefaultResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type GetBusinessProfiledefaultJSONResponse struct {
+	Body       GraphErrorEnvelope
+	Headers    GetBusinessProfiledefaultResponseHeaders
+	StatusCode int
+}
+
+func (response GetBusinessProfiledefaultJSONResponse) VisitGetBusinessProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBusinessProfileRequestObject struct {
+	PhoneNumberID PhoneNumberID `json:"phone_number_id"`
+	Body          *UpdateBusinessProfileJSONRequestBody
+}
+
+type UpdateBusinessProfileResponseObject interface {
+	VisitUpdateBusinessProfileResponse(w http.ResponseWriter) error
+}
+
+type UpdateBusinessProfile200ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type UpdateBusinessProfile200JSONResponse struct {
+	Body    SuccessEnvelope
+	Headers UpdateBusinessProfile200ResponseHeaders
+}
+
+func (response UpdateBusinessProfile200JSONResponse) VisitUpdateBusinessProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBusinessProfile400JSONResponse struct{ APIErrorJSONResponse }
+
+func (response UpdateBusinessProfile400JSONResponse) VisitUpdateBusinessProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBusinessProfile401ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type UpdateBusinessProfile401JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers UpdateBusinessProfile401ResponseHeaders
+}
+
+func (response UpdateBusinessProfile401JSONResponse) VisitUpdateBusinessProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBusinessProfile403ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type UpdateBusinessProfile403JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers UpdateBusinessProfile403ResponseHeaders
+}
+
+func (response UpdateBusinessProfile403JSONResponse) VisitUpdateBusinessProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBusinessProfile429ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type UpdateBusinessProfile429JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers UpdateBusinessProfile429ResponseHeaders
+}
+
+func (response UpdateBusinessProfile429JSONResponse) VisitUpdateBusinessProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBusinessProfile500ResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type UpdateBusinessProfile500JSONResponse struct {
+	Body    GraphErrorEnvelope
+	Headers UpdateBusinessProfile500ResponseHeaders
+}
+
+func (response UpdateBusinessProfile500JSONResponse) VisitUpdateBusinessProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBusinessProfiledefaultResponseHeaders struct {
+	XFBTraceID *string
+}
+
+type UpdateBusinessProfiledefaultJSONResponse struct {
+	Body       GraphErrorEnvelope
+	Headers    UpdateBusinessProfiledefaultResponseHeaders
+	StatusCode int
+}
+
+func (response UpdateBusinessProfiledefaultJSONResponse) VisitUpdateBusinessProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XFBTraceID != nil {
+		w.Header().Set("X-FB-Trace-ID", fmt.Sprint(*response.Headers.XFBTraceID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// DownloadMedia Download the bytes of a media object
@@ -1621,12 +3487,39 @@ type StrictServerInterface interface {
 	// UpdatePhoneNumber Set the two-step verification PIN or the webhook override of a phone number
 	// (POST /{node_id})
 	UpdatePhoneNumber(ctx context.Context, request UpdatePhoneNumberRequestObject) (UpdatePhoneNumberResponseObject, error)
+	// UnblockUsers Unblock customers
+	// (DELETE /{phone_number_id}/block_users)
+	UnblockUsers(ctx context.Context, request UnblockUsersRequestObject) (UnblockUsersResponseObject, error)
+	// ListBlockedUsers List blocked users
+	// (GET /{phone_number_id}/block_users)
+	ListBlockedUsers(ctx context.Context, request ListBlockedUsersRequestObject) (ListBlockedUsersResponseObject, error)
+	// BlockUsers Block customers
+	// (POST /{phone_number_id}/block_users)
+	BlockUsers(ctx context.Context, request BlockUsersRequestObject) (BlockUsersResponseObject, error)
+	// DeregisterPhoneNumber Deregister the phone number from Cloud API
+	// (POST /{phone_number_id}/deregister)
+	DeregisterPhoneNumber(ctx context.Context, request DeregisterPhoneNumberRequestObject) (DeregisterPhoneNumberResponseObject, error)
 	// UploadMedia Upload a media file
 	// (POST /{phone_number_id}/media)
 	UploadMedia(ctx context.Context, request UploadMediaRequestObject) (UploadMediaResponseObject, error)
 	// SendMessage Send a message, or mark an inbound message read
 	// (POST /{phone_number_id}/messages)
 	SendMessage(ctx context.Context, request SendMessageRequestObject) (SendMessageResponseObject, error)
+	// RegisterPhoneNumber Register the phone number for Cloud API
+	// (POST /{phone_number_id}/register)
+	RegisterPhoneNumber(ctx context.Context, request RegisterPhoneNumberRequestObject) (RegisterPhoneNumberResponseObject, error)
+	// RequestVerificationCode Request a verification code by SMS or voice
+	// (POST /{phone_number_id}/request_code)
+	RequestVerificationCode(ctx context.Context, request RequestVerificationCodeRequestObject) (RequestVerificationCodeResponseObject, error)
+	// VerifyCode Verify the phone number with the received code
+	// (POST /{phone_number_id}/verify_code)
+	VerifyCode(ctx context.Context, request VerifyCodeRequestObject) (VerifyCodeResponseObject, error)
+	// GetBusinessProfile Read the business profile
+	// (GET /{phone_number_id}/whatsapp_business_profile)
+	GetBusinessProfile(ctx context.Context, request GetBusinessProfileRequestObject) (GetBusinessProfileResponseObject, error)
+	// UpdateBusinessProfile Update the business profile
+	// (POST /{phone_number_id}/whatsapp_business_profile)
+	UpdateBusinessProfile(ctx context.Context, request UpdateBusinessProfileRequestObject) (UpdateBusinessProfileResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -1781,6 +3674,125 @@ func (sh *strictHandler) UpdatePhoneNumber(w http.ResponseWriter, r *http.Reques
 	}
 }
 
+// UnblockUsers operation middleware
+func (sh *strictHandler) UnblockUsers(w http.ResponseWriter, r *http.Request, phoneNumberID PhoneNumberID) {
+	var request UnblockUsersRequestObject
+
+	request.PhoneNumberID = phoneNumberID
+
+	var body UnblockUsersJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UnblockUsers(ctx, request.(UnblockUsersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UnblockUsers")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UnblockUsersResponseObject); ok {
+		if err := validResponse.VisitUnblockUsersResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListBlockedUsers operation middleware
+func (sh *strictHandler) ListBlockedUsers(w http.ResponseWriter, r *http.Request, phoneNumberID PhoneNumberID, params ListBlockedUsersParams) {
+	var request ListBlockedUsersRequestObject
+
+	request.PhoneNumberID = phoneNumberID
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListBlockedUsers(ctx, request.(ListBlockedUsersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListBlockedUsers")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListBlockedUsersResponseObject); ok {
+		if err := validResponse.VisitListBlockedUsersResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// BlockUsers operation middleware
+func (sh *strictHandler) BlockUsers(w http.ResponseWriter, r *http.Request, phoneNumberID PhoneNumberID) {
+	var request BlockUsersRequestObject
+
+	request.PhoneNumberID = phoneNumberID
+
+	var body BlockUsersJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.BlockUsers(ctx, request.(BlockUsersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "BlockUsers")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(BlockUsersResponseObject); ok {
+		if err := validResponse.VisitBlockUsersResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeregisterPhoneNumber operation middleware
+func (sh *strictHandler) DeregisterPhoneNumber(w http.ResponseWriter, r *http.Request, phoneNumberID PhoneNumberID) {
+	var request DeregisterPhoneNumberRequestObject
+
+	request.PhoneNumberID = phoneNumberID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeregisterPhoneNumber(ctx, request.(DeregisterPhoneNumberRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeregisterPhoneNumber")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeregisterPhoneNumberResponseObject); ok {
+		if err := validResponse.VisitDeregisterPhoneNumberResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // UploadMedia operation middleware
 func (sh *strictHandler) UploadMedia(w http.ResponseWriter, r *http.Request, phoneNumberID PhoneNumberID) {
 	var request UploadMediaRequestObject
@@ -1840,6 +3852,165 @@ func (sh *strictHandler) SendMessage(w http.ResponseWriter, r *http.Request, pho
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(SendMessageResponseObject); ok {
 		if err := validResponse.VisitSendMessageResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RegisterPhoneNumber operation middleware
+func (sh *strictHandler) RegisterPhoneNumber(w http.ResponseWriter, r *http.Request, phoneNumberID PhoneNumberID) {
+	var request RegisterPhoneNumberRequestObject
+
+	request.PhoneNumberID = phoneNumberID
+
+	var body RegisterPhoneNumberJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RegisterPhoneNumber(ctx, request.(RegisterPhoneNumberRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RegisterPhoneNumber")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RegisterPhoneNumberResponseObject); ok {
+		if err := validResponse.VisitRegisterPhoneNumberResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RequestVerificationCode operation middleware
+func (sh *strictHandler) RequestVerificationCode(w http.ResponseWriter, r *http.Request, phoneNumberID PhoneNumberID) {
+	var request RequestVerificationCodeRequestObject
+
+	request.PhoneNumberID = phoneNumberID
+
+	var body RequestVerificationCodeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RequestVerificationCode(ctx, request.(RequestVerificationCodeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RequestVerificationCode")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RequestVerificationCodeResponseObject); ok {
+		if err := validResponse.VisitRequestVerificationCodeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// VerifyCode operation middleware
+func (sh *strictHandler) VerifyCode(w http.ResponseWriter, r *http.Request, phoneNumberID PhoneNumberID) {
+	var request VerifyCodeRequestObject
+
+	request.PhoneNumberID = phoneNumberID
+
+	var body VerifyCodeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.VerifyCode(ctx, request.(VerifyCodeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "VerifyCode")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(VerifyCodeResponseObject); ok {
+		if err := validResponse.VisitVerifyCodeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetBusinessProfile operation middleware
+func (sh *strictHandler) GetBusinessProfile(w http.ResponseWriter, r *http.Request, phoneNumberID PhoneNumberID, params GetBusinessProfileParams) {
+	var request GetBusinessProfileRequestObject
+
+	request.PhoneNumberID = phoneNumberID
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetBusinessProfile(ctx, request.(GetBusinessProfileRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetBusinessProfile")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetBusinessProfileResponseObject); ok {
+		if err := validResponse.VisitGetBusinessProfileResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateBusinessProfile operation middleware
+func (sh *strictHandler) UpdateBusinessProfile(w http.ResponseWriter, r *http.Request, phoneNumberID PhoneNumberID) {
+	var request UpdateBusinessProfileRequestObject
+
+	request.PhoneNumberID = phoneNumberID
+
+	var body UpdateBusinessProfileJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateBusinessProfile(ctx, request.(UpdateBusinessProfileRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateBusinessProfile")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateBusinessProfileResponseObject); ok {
+		if err := validResponse.VisitUpdateBusinessProfileResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

@@ -10,6 +10,24 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for CodeDeliveryCodeMethod.
+const (
+	CodeDeliveryCodeMethodSMS   CodeDeliveryCodeMethod = "SMS"
+	CodeDeliveryCodeMethodVOICE CodeDeliveryCodeMethod = "VOICE"
+)
+
+// Valid indicates whether the value is a known member of the CodeDeliveryCodeMethod enum.
+func (e CodeDeliveryCodeMethod) Valid() bool {
+	switch e {
+	case CodeDeliveryCodeMethodSMS:
+		return true
+	case CodeDeliveryCodeMethodVOICE:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for InteractiveHeaderType.
 const (
 	InteractiveHeaderTypeDocument InteractiveHeaderType = "document"
@@ -288,6 +306,166 @@ type ActionSection struct {
 	// Title The section title, at most 24 characters; required when there are several sections.
 	Title *string `json:"title,omitempty"`
 }
+
+// BlockUser A customer to block or unblock.
+type BlockUser struct {
+	// User The customer's phone number or WhatsApp id.
+	User string `json:"user"`
+}
+
+// BlockUsersEnvelope The answer of blocking or unblocking, per user.
+type BlockUsersEnvelope struct {
+	// BlockUsers The users that were blocked (`added_users`), unblocked (`removed_users`) or not (`failed_users`).
+	BlockUsers BlockUsersResult `json:"block_users"`
+
+	// MessagingProduct The messaging product; always `whatsapp`.
+	//
+	// Example: whatsapp
+	MessagingProduct *MessagingProduct `json:"messaging_product,omitempty"`
+}
+
+// BlockUsersInput The customers to block or unblock.
+type BlockUsersInput struct {
+	// BlockUsers The customers.
+	BlockUsers []BlockUser `json:"block_users"`
+
+	// MessagingProduct The messaging product; always `whatsapp`.
+	//
+	// Example: whatsapp
+	MessagingProduct MessagingProduct `json:"messaging_product"`
+}
+
+// BlockUsersResult The users that were blocked (`added_users`), unblocked (`removed_users`) or not (`failed_users`).
+type BlockUsersResult struct {
+	// AddedUsers Users now blocked.
+	AddedUsers *[]BlockedUserResult `json:"added_users,omitempty"`
+
+	// FailedUsers Users whose change failed.
+	FailedUsers *[]BlockedUserFailure `json:"failed_users,omitempty"`
+
+	// RemovedUsers Users now unblocked.
+	RemovedUsers *[]BlockedUserResult `json:"removed_users,omitempty"`
+}
+
+// BlockedUser A blocked customer.
+type BlockedUser struct {
+	// MessagingProduct The messaging product; always `whatsapp`.
+	//
+	// Example: whatsapp
+	MessagingProduct *MessagingProduct `json:"messaging_product,omitempty"`
+
+	// WaID The customer's WhatsApp id.
+	WaID string `json:"wa_id"`
+}
+
+// BlockedUserFailure A user whose block or unblock failed.
+type BlockedUserFailure struct {
+	// Errors Why it failed.
+	Errors *[]GraphError `json:"errors,omitempty"`
+
+	// Input The `user` as sent.
+	Input string `json:"input"`
+
+	// WaID The WhatsApp id, when resolved.
+	WaID *string `json:"wa_id,omitempty"`
+}
+
+// BlockedUserResult A user as given and as resolved.
+type BlockedUserResult struct {
+	// Input The `user` as sent.
+	Input string `json:"input"`
+
+	// WaID The WhatsApp id.
+	WaID *string `json:"wa_id,omitempty"`
+}
+
+// BlockedUsersEnvelope A page of blocked users.
+type BlockedUsersEnvelope struct {
+	// Data The blocked users.
+	Data []BlockedUser `json:"data"`
+
+	// Paging Graph cursor paging.
+	Paging *Paging `json:"paging,omitempty"`
+}
+
+// BusinessProfile The business profile shown to customers; which fields are present depends on `fields`.
+type BusinessProfile struct {
+	// About The "about" text, 1 to 139 characters.
+	About *string `json:"about,omitempty"`
+
+	// Address Address, at most 256 characters.
+	Address *string `json:"address,omitempty"`
+
+	// Description Description, at most 512 characters.
+	Description *string `json:"description,omitempty"`
+
+	// Email Contact email, at most 128 characters.
+	Email *string `json:"email,omitempty"`
+
+	// MessagingProduct The messaging product; always `whatsapp`.
+	//
+	// Example: whatsapp
+	MessagingProduct *MessagingProduct `json:"messaging_product,omitempty"`
+
+	// ProfilePictureURL URL of the current profile picture.
+	ProfilePictureURL *string `json:"profile_picture_url,omitempty"`
+
+	// Vertical The business's industry. An open set.
+	Vertical *BusinessVertical `json:"vertical,omitempty"`
+
+	// Websites Up to two web sites.
+	Websites *[]string `json:"websites,omitempty"`
+}
+
+// BusinessProfileEnvelope The answer of `GET /{phone_number_id}/whatsapp_business_profile`.
+type BusinessProfileEnvelope struct {
+	// Data The profile (one entry).
+	Data []BusinessProfile `json:"data"`
+}
+
+// BusinessProfileUpdate The fields of the business profile to change.
+type BusinessProfileUpdate struct {
+	// About The "about" text, 1 to 139 characters.
+	About *string `json:"about,omitempty"`
+
+	// Address Address, at most 256 characters.
+	Address *string `json:"address,omitempty"`
+
+	// Description Description, at most 512 characters.
+	Description *string `json:"description,omitempty"`
+
+	// Email Contact email, at most 128 characters.
+	Email *string `json:"email,omitempty"`
+
+	// MessagingProduct The messaging product; always `whatsapp`.
+	//
+	// Example: whatsapp
+	MessagingProduct MessagingProduct `json:"messaging_product"`
+
+	// ProfilePictureHandle Handle of a picture uploaded with Graph's Resumable Upload API.
+	ProfilePictureHandle *string `json:"profile_picture_handle,omitempty"`
+
+	// Vertical The business's industry. An open set.
+	Vertical *BusinessVertical `json:"vertical,omitempty"`
+
+	// Websites Up to two web sites, with `http://` or `https://`.
+	Websites *[]string `json:"websites,omitempty"`
+}
+
+// BusinessVertical The business's industry. An open set.
+type BusinessVertical = string
+
+// CodeDelivery How to deliver a verification code.
+type CodeDelivery struct {
+	// CodeMethod By SMS or voice call.
+	CodeMethod CodeDeliveryCodeMethod `json:"code_method"`
+
+	// Language Language of the message or call, for example `en_US`.
+	Language string `json:"language"`
+}
+
+// CodeDeliveryCodeMethod By SMS or voice call.
+type CodeDeliveryCodeMethod string
 
 // ContactAddress A postal address of a contact card.
 type ContactAddress struct {
@@ -1157,6 +1335,27 @@ type OutboundMedia struct {
 	Link *string `json:"link,omitempty"`
 }
 
+// Paging Graph cursor paging.
+type Paging struct {
+	// Cursors Cursors for the neighbouring pages.
+	Cursors *PagingCursors `json:"cursors,omitempty"`
+
+	// Next URL of the next page, when there is one.
+	Next *string `json:"next,omitempty"`
+
+	// Previous URL of the previous page, when there is one.
+	Previous *string `json:"previous,omitempty"`
+}
+
+// PagingCursors Cursors for the neighbouring pages.
+type PagingCursors struct {
+	// After Pass as `after` for the next page.
+	After *string `json:"after,omitempty"`
+
+	// Before Pass as `before` for the previous page.
+	Before *string `json:"before,omitempty"`
+}
+
 // PhoneNumber A business phone number; which fields are present depends on `fields`.
 type PhoneNumber struct {
 	// CodeVerificationStatus Whether the number's ownership is verified; an open set.
@@ -1258,6 +1457,32 @@ type ReferredProduct struct {
 
 	// ProductRetailerID The product.
 	ProductRetailerID *string `json:"product_retailer_id,omitempty"`
+}
+
+// Registration The body of `POST /{phone_number_id}/register`.
+type Registration struct {
+	// Backup An On-Premises backup (`POST /v1/settings/backup`), for migrating the number.
+	Backup *RegistrationBackup `json:"backup,omitempty"`
+
+	// DataLocalizationRegion Two-letter country code where message content is stored at rest (local storage).
+	DataLocalizationRegion *string `json:"data_localization_region,omitempty"`
+
+	// MessagingProduct The messaging product; always `whatsapp`.
+	//
+	// Example: whatsapp
+	MessagingProduct MessagingProduct `json:"messaging_product"`
+
+	// Pin The six-digit two-step verification PIN (set to this value if the number has none).
+	Pin string `json:"pin"`
+}
+
+// RegistrationBackup An On-Premises backup (`POST /v1/settings/backup`), for migrating the number.
+type RegistrationBackup struct {
+	// Data The backup blob, as returned by the On-Premises backup.
+	Data string `json:"data"`
+
+	// Password The password the backup was encrypted with.
+	Password string `json:"password"`
 }
 
 // ReplyButton A reply button.
@@ -1502,6 +1727,12 @@ type UnixTimestamp = string
 type UploadedMedia struct {
 	// ID The media id, valid 30 days.
 	ID string `json:"id"`
+}
+
+// VerificationCode A received verification code.
+type VerificationCode struct {
+	// Code The code, digits only.
+	Code string `json:"code"`
 }
 
 // WebhookChange One change: `field` names the subscription and `value` holds it. For `messages` the
@@ -1774,6 +2005,24 @@ type GetNodeParams struct {
 	PhoneNumberID *string `form:"phone_number_id,omitempty" json:"phone_number_id,omitempty"`
 }
 
+// ListBlockedUsersParams defines parameters for ListBlockedUsers.
+type ListBlockedUsersParams struct {
+	// Limit Users per page.
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After The `paging.cursors.after` of the previous page.
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Before The `paging.cursors.before` of the next page.
+	Before *string `form:"before,omitempty" json:"before,omitempty"`
+}
+
+// GetBusinessProfileParams defines parameters for GetBusinessProfile.
+type GetBusinessProfileParams struct {
+	// Fields Comma-separated fields to return.
+	Fields *string `form:"fields,omitempty" json:"fields,omitempty"`
+}
+
 // VerifyWebhookParams defines parameters for VerifyWebhook.
 type VerifyWebhookParams struct {
 	// HubMode Always `subscribe`.
@@ -1798,11 +2047,29 @@ type ReceiveWebhookParams struct {
 // UpdatePhoneNumberJSONRequestBody defines body for UpdatePhoneNumber for application/json ContentType.
 type UpdatePhoneNumberJSONRequestBody = PhoneNumberSettings
 
+// UnblockUsersJSONRequestBody defines body for UnblockUsers for application/json ContentType.
+type UnblockUsersJSONRequestBody = BlockUsersInput
+
+// BlockUsersJSONRequestBody defines body for BlockUsers for application/json ContentType.
+type BlockUsersJSONRequestBody = BlockUsersInput
+
 // UploadMediaMultipartRequestBody defines body for UploadMedia for multipart/form-data ContentType.
 type UploadMediaMultipartRequestBody = MediaUpload
 
 // SendMessageJSONRequestBody defines body for SendMessage for application/json ContentType.
 type SendMessageJSONRequestBody = MessagesInput
+
+// RegisterPhoneNumberJSONRequestBody defines body for RegisterPhoneNumber for application/json ContentType.
+type RegisterPhoneNumberJSONRequestBody = Registration
+
+// RequestVerificationCodeJSONRequestBody defines body for RequestVerificationCode for application/json ContentType.
+type RequestVerificationCodeJSONRequestBody = CodeDelivery
+
+// VerifyCodeJSONRequestBody defines body for VerifyCode for application/json ContentType.
+type VerifyCodeJSONRequestBody = VerificationCode
+
+// UpdateBusinessProfileJSONRequestBody defines body for UpdateBusinessProfile for application/json ContentType.
+type UpdateBusinessProfileJSONRequestBody = BusinessProfileUpdate
 
 // ReceiveWebhookJSONRequestBody defines body for ReceiveWebhook for application/json ContentType.
 type ReceiveWebhookJSONRequestBody = WebhookPayload
