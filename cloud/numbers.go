@@ -51,14 +51,8 @@ func (c *Client) GetPhoneNumber(ctx context.Context, fields ...string) (*cloudge
 //
 //wabiz:operation updatePhoneNumber
 func (c *Client) UpdatePhoneNumber(ctx context.Context, settings cloudgen.PhoneNumberSettings) error {
-	resp, err := c.Raw.UpdatePhoneNumberWithResponse(ctx, c.phoneNumberID, settings)
-	if err != nil {
-		return err
-	}
-	if resp.JSON200 == nil || !resp.JSON200.Success {
-		return unexpected("updatePhoneNumber", resp.StatusCode())
-	}
-	return nil
+	resp, err := c.Raw.UpdatePhoneNumber(ctx, c.phoneNumberID, settings)
+	return succeeded("updatePhoneNumber", resp, err)
 }
 
 var sixDigits = regexp.MustCompile(`^[0-9]{6}$`)
