@@ -46,13 +46,14 @@ const (
 
 // Rule is one row of the translation table.
 type Rule struct {
-	// Field is the JSON path of the field in the On-Premises message, with [] for array
+	// Field is the JSON path of the field in the message translated (the On-Premises one for
+	// Rules, the Cloud one for ReverseRules), with [] for array
 	// elements ("contacts[].ims") and a leading "*." for a field at any depth ("*.provider").
 	// A rule covers the fields below it unless a longer rule names them.
 	Field string
 	// Action is what happens to the field.
 	Action Action
-	// Cloud is the field it becomes on the Cloud API (copied, moved, converted).
+	// Cloud is the field it becomes in the other dialect (copied, moved, converted).
 	Cloud string
 	// Note says why a field is dropped or refused, or how it is converted.
 	Note string
@@ -60,6 +61,8 @@ type Rule struct {
 	// set on refused rules (always refusing when the field is set) and on rules that refuse
 	// only some values.
 	refuse func(m *gen.Message) bool
+	// refuseCloud is refuse for the rules of the reverse table (ToOnPrem).
+	refuseCloud func(m *cloudgen.Message) bool
 }
 
 // Reasons shared by several rules.

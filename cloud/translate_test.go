@@ -16,6 +16,7 @@ import (
 
 	"github.com/wabiz/wabiz/api"
 	"github.com/wabiz/wabiz/gen"
+	cloudgen "github.com/wabiz/wabiz/gen/cloud"
 	"github.com/wabiz/wabiz/spec"
 )
 
@@ -290,7 +291,7 @@ func jsonLeaves(t reflect.Type, prefix string, out map[string]bool, seen map[ref
 
 // ruleFor returns the most specific rule covering path: the longest rule that is path or
 // an ancestor of it, a "*.name" rule covering any path ending in ".name" or equal to name.
-func ruleFor(path string) *Rule {
+func ruleFor(rules []Rule, path string) *Rule {
 	var best *Rule
 	bestLen := -1
 	for i := range rules {
@@ -310,22 +311,39 @@ func ruleFor(path string) *Rule {
 	return best
 }
 
-// TestTranslationTableIsTotal walks gen.Message: every field, at every depth, has a rule,
-// and every rule names a field that exists.
+// TestTranslationTableIsTotal walks gen.Message and cloudgen.Message: every field, at
+// every depth, has a rule in the table of its direction, and every rule names a field that
+// exists.
 func TestTranslationTableIsTotal(t *testing.T) {
 	t.Parallel()
+	for _, dir := range []struct {
+		name  string
+		typ   reflect.Type
+		rules []Rule
+		probe string
+	}{
+		{"on-premises_to_cloud", reflect.TypeFor[gen.Message](), rules, "template.components[].parameters[].date_time.timestamp"},
+		{"cloud_to_on-premises", reflect.TypeFor[cloudgen.Message](), reverseRules, "interactive.action.parameters.display_text"},
+	} {
+		t.Run(dir.name, func(t *testing.T) {
+			t.Parallel()
+			checkTotal(t, dir.typ, dir.rules, dir.probe)
+		})
+	}
+}
+
+func checkTotal(t *testing.T, typ reflect.Type, rules []Rule, probe string) {
 	leaves := map[string]bool{}
-	jsonLeaves(reflect.TypeFor[gen.Message](), "", leaves, map[reflect.Type]int{})
-	require.Contains(t, leaves, "ttl")
-	require.Contains(t, leaves, "template.components[].parameters[].date_time.timestamp")
+	jsonLeaves(typ, "", leaves, map[reflect.Type]int{})
+	require.Contains(t, leaves, probe)
 	var uncovered []string
 	for p := range leaves {
-		if ruleFor(p) == nil {
+		if ruleFor(rules, p) == nil {
 			uncovered = append(uncovered, p)
 		}
 	}
 	sort.Strings(uncovered)
-	assert.Empty(t, uncovered, "fields of gen.Message without a translation rule")
+	assert.Empty(t, uncovered, "fields without a translation rule")
 
 	var stale []string
 	for _, r := range rules {
@@ -342,7 +360,7 @@ func TestTranslationTableIsTotal(t *testing.T) {
 			stale = append(stale, r.Field)
 		}
 	}
-	assert.Empty(t, stale, "rules naming no field of gen.Message")
+	assert.Empty(t, stale, "rules naming no field of the message")
 	for _, r := range rules {
 		switch r.Action {
 		case Copied, Moved, Converted:
