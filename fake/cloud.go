@@ -48,6 +48,7 @@ type cloudServer struct {
 	blockOrder []string
 	verified   bool // verify_code succeeded since the last request_code
 	hook       cloudHook
+	deliveries []CloudDelivery
 }
 
 // cloudHook is the Cloud webhook subscriber set with webhook_configuration.
@@ -312,6 +313,7 @@ func (c *cloudServer) syncLocked(generation uint64) {
 	c.blockOrder = nil
 	c.verified = false
 	c.hook = cloudHook{}
+	c.deliveries = nil
 }
 
 // generation returns the current state generation.

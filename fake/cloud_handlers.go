@@ -159,9 +159,15 @@ func (c *cloudServer) send(m cloudgen.Message) (cloudgen.SentEnvelope, *graphErr
 	raw, _ := json.Marshal(m)
 	rec := &sentRecord{SentMessage: SentMessage{ID: id, To: firstNonEmpty(waID, to, bsuid), RecipientType: rtype, Type: typ, Time: now}}
 	rec.raw = raw
-	rec.final = true // status progression and its webhooks belong to the On-Premises dispatcher
 	rec.freeForm = typ != "template"
+	if waID != "" {
+		behavior := st.recipients[waID]
+		rec.failCode, rec.neverReads = behavior.FailWith, behavior.NeverReads
+	}
 	st.sent[id] = rec
+	// Statuses follow the configured delays and go to the Cloud subscriber, not to the
+	// On-Premises dispatcher.
+	c.scheduleStatusLocked(id, 0)
 	st.sentOrder.push(id)
 	for st.sentOrder.len() > c.s.cfg.messageHistory {
 		delete(st.sent, st.sentOrder.pop())

@@ -144,6 +144,7 @@ func (s *Server) InjectInbound(in Inbound) (gen.InboundMessage, error) {
 	}
 	s.mu.Unlock()
 	s.enqueueNotification(kindInbound, n)
+	s.cloud.deliverInbound(m, name) // the Cloud subscriber, if one is set (fake/cloud_webhooks.go)
 	return m, nil
 }
 

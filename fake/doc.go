@@ -131,6 +131,12 @@
 // unknown ids. Media metadata carries a download URL of the fake
 // (`<CloudPrefix>/whatsapp_business/attachments/?mid&ext&hash`), HMAC-signed and valid for 5
 // minutes of the fake's clock (then 404). A webhook override (webhook_configuration) is accepted
-// only after the GET verification handshake. Simplified: a Cloud send to a non-WhatsApp number
-// fails synchronously with 131026, and Cloud sends get no status webhooks yet.
+// only after the GET verification handshake; from then on inbound messages (InjectInbound) and
+// the statuses of Cloud sends (sent, delivered, read after the status delays, or failed with a
+// Cloud code for a recipient configured with fail_with) are POSTed to it as Cloud envelopes
+// signed with X-Hub-Signature-256 (WithCloudAppSecret), one request per webhook, unordered,
+// redelivered up to 5 times (CloudDeliveries lists the attempts). Simplified: a Cloud send to a
+// non-WhatsApp number fails synchronously with 131026; Cloud statuses are not sent to the
+// On-Premises webhook, nor On-Premises statuses to the Cloud subscriber; faults
+// (InjectFault) apply to the /v1 routes only.
 package fake

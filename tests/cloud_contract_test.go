@@ -3,6 +3,9 @@ package tests
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
@@ -632,4 +636,171 @@ func TestCloudContractCoversEveryOperation(t *testing.T) {
 		}
 	}
 	assert.Empty(t, missing, "Cloud operations never answered with success through the contract check")
+}
+
+// cloudSubscriber is a Cloud webhook endpoint: it answers the GET handshake and checks every
+// POST against the receiveWebhook operation of spec/cloud.yaml (signature header pattern and
+// value, body schema) before recording it.
+type cloudSubscriber struct {
+	t      testing.TB
+	token  string
+	secret string
+	schema *openapi3.Schema
+	sig    *openapi3.Schema
+
+	mu       sync.Mutex
+	payloads []cloudgen.WebhookPayload
+	problems []string
+}
+
+func newCloudSubscriber(t testing.TB, token string) (*cloudSubscriber, *httptest.Server) {
+	doc, err := spec.LoadCloud()
+	require.NoError(t, err)
+	cb := doc.Paths.Value("/{node_id}").Post.Callbacks["Webhooks"].Value.Value("{$request.body#/webhook_configuration/override_callback_uri}")
+	require.NotNil(t, cb, "the Webhooks callback of updatePhoneNumber")
+	post := cb.Post
+	sub := &cloudSubscriber{t: t, token: token, secret: fake.DefaultCloudAppSecret,
+		schema: post.RequestBody.Value.Content.Get("application/json").Schema.Value,
+		sig:    post.Parameters.GetByInAndName("header", "X-Hub-Signature-256").Schema.Value}
+	hs := httptest.NewTLSServer(sub)
+	t.Cleanup(hs.Close)
+	return sub, hs
+}
+
+func (s *cloudSubscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet {
+		q := r.URL.Query()
+		if q.Get("hub.verify_token") != s.token {
+			w.WriteHeader(http.StatusForbidden)
+			return
+		}
+		_, _ = io.WriteString(w, q.Get("hub.challenge"))
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sig := r.Header.Get("X-Hub-Signature-256")
+	if err := s.sig.VisitJSON(sig); err != nil {
+		s.problems = append(s.problems, fmt.Sprintf("signature header %q: %v", sig, err))
+	}
+	mac := hmac.New(sha256.New, []byte(s.secret))
+	mac.Write(body)
+	if want := "sha256=" + hex.EncodeToString(mac.Sum(nil)); !hmac.Equal([]byte(want), []byte(sig)) {
+		s.problems = append(s.problems, "signature does not match the raw body")
+	}
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		s.problems = append(s.problems, "body is not JSON")
+	} else if err := s.schema.VisitJSON(v); err != nil {
+		s.problems = append(s.problems, fmt.Sprintf("body does not match WebhookPayload: %v\n%s", err, body))
+	}
+	var p cloudgen.WebhookPayload
+	_ = json.Unmarshal(body, &p)
+	s.payloads = append(s.payloads, p)
+}
+
+// values returns the change values received so far.
+func (s *cloudSubscriber) values() []cloudgen.WebhookValue {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []cloudgen.WebhookValue
+	for _, p := range s.payloads {
+		for _, e := range p.Entry {
+			for _, c := range e.Changes {
+				out = append(out, c.Value)
+			}
+		}
+	}
+	return out
+}
+
+func TestCloudWebhooksAreSignedEnvelopesOfInboundAndStatuses(t *testing.T) {
+	t.Parallel()
+	const token = "verify-me"
+	sub, hs := newCloudSubscriber(t, token)
+	e := newCloudEnv(t, fake.WithWebhookHTTPClient(hs.Client()))
+	ctx := context.Background()
+	resp, err := e.client.UpdatePhoneNumberWithResponse(ctx, e.pnid, cloudgen.PhoneNumberSettings{
+		WebhookConfiguration: &cloudgen.WebhookConfiguration{OverrideCallbackURI: hs.URL + "/whatsapp", VerifyToken: token}})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode(), "%s", resp.Body)
+	assert.Equal(t, hs.URL+"/whatsapp", e.srv.CloudSubscriber())
+
+	inboundID := e.inbound(t, cloudCustomer)
+	require.Eventually(t, func() bool { return len(sub.values()) == 1 }, 5*time.Second, 5*time.Millisecond)
+	v := sub.values()[0]
+	assert.Equal(t, e.pnid, v.Metadata.PhoneNumberID)
+	require.NotNil(t, v.Messages)
+	assert.Equal(t, inboundID, (*v.Messages)[0].ID)
+	assert.Equal(t, "Hi", (*v.Messages)[0].Text.Body)
+	require.NotNil(t, v.Contacts)
+	assert.Equal(t, cloudCustomer, *(*v.Contacts)[0].WaID)
+
+	var in cloudgen.MessagesInput
+	typ := cloudgen.MessageTypeText
+	to, cb := cloudCustomer, "ticket-4711"
+	require.NoError(t, in.FromMessage(cloudgen.Message{MessagingProduct: cloudgen.MessagingProductWhatsapp, To: &to, Type: &typ,
+		BizOpaqueCallbackData: &cb, Text: &cloudgen.TextContent{Body: "Thanks"}}))
+	sent, err := e.client.SendMessageWithResponse(ctx, e.pnid, in)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, sent.StatusCode(), "%s", sent.Body)
+	env, err := sent.JSON200.AsSentEnvelope()
+	require.NoError(t, err)
+	id := env.Messages[0].ID
+	for range 3 {
+		e.clock.Advance(fake.DefaultStatusDelays.Sent)
+	}
+	require.Eventually(t, func() bool { return len(sub.values()) == 4 }, 5*time.Second, 5*time.Millisecond)
+	var statuses []string
+	for _, v := range sub.values()[1:] {
+		require.NotNil(t, v.Statuses)
+		st := (*v.Statuses)[0]
+		assert.Equal(t, id, st.ID)
+		assert.Equal(t, cb, *st.BizOpaqueCallbackData, "biz_opaque_callback_data is echoed")
+		require.NotNil(t, st.Pricing)
+		assert.Equal(t, "free_customer_service", *st.Pricing.Type)
+		statuses = append(statuses, st.Status)
+	}
+	// Delivery is unordered, as on Cloud (one request per webhook); the state keeps the order.
+	assert.ElementsMatch(t, []string{"sent", "delivered", "read"}, statuses)
+	msgs := e.srv.SentMessages()
+	var recorded []string
+	for _, ev := range msgs[len(msgs)-1].Statuses {
+		recorded = append(recorded, ev.Status)
+	}
+	assert.Equal(t, []string{"sent", "delivered", "read"}, recorded, "the statuses are in the shared state, in order")
+
+	sub.mu.Lock()
+	problems := sub.problems
+	sub.mu.Unlock()
+	assert.Empty(t, problems, "webhooks that break spec/cloud.yaml")
+	for _, d := range e.srv.CloudDeliveries() {
+		assert.Equal(t, http.StatusOK, d.Status, "%+v", d)
+	}
+}
+
+func TestCloudFailedStatusCarriesTheCloudError(t *testing.T) {
+	t.Parallel()
+	sub, hs := newCloudSubscriber(t, "tok")
+	e := newCloudEnv(t, fake.WithWebhookHTTPClient(hs.Client()), fake.WithoutCloudServiceWindow(),
+		fake.WithRecipient("16315550470", fake.RecipientBehavior{FailWith: 470}))
+	ctx := context.Background()
+	resp, err := e.client.UpdatePhoneNumberWithResponse(ctx, e.pnid, cloudgen.PhoneNumberSettings{
+		WebhookConfiguration: &cloudgen.WebhookConfiguration{OverrideCallbackURI: hs.URL, VerifyToken: "tok"}})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode())
+	sent, err := e.client.SendMessageWithResponse(ctx, e.pnid, textMessage("16315550470", "x"))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, sent.StatusCode())
+	e.clock.Advance(fake.DefaultStatusDelays.Sent)
+	require.Eventually(t, func() bool { return len(sub.values()) == 1 }, 5*time.Second, 5*time.Millisecond)
+	st := (*sub.values()[0].Statuses)[0]
+	assert.Equal(t, "failed", st.Status)
+	require.NotNil(t, st.Errors)
+	assert.Equal(t, 131047, (*st.Errors)[0].Code, "On-Premises 470 is Cloud 131047")
+	require.NotNil(t, (*st.Errors)[0].ErrorData, "v16+ shape: error_data.details")
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	assert.Empty(t, sub.problems)
 }
