@@ -3,6 +3,7 @@ package fake
 import (
 	"context"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -86,7 +87,11 @@ func newCloudServer(s *Server) (*cloudServer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fake: %w", err)
 	}
-	c := &cloudServer{s: s, cfg: s.cfg.cloud.withDefaults(), doc: doc, mux: http.NewServeMux(), urlKey: s.randomBytes(32)}
+	// The URL key comes from crypto/rand, not the seeded generator, so that adding the Cloud
+	// routes leaves the On-Premises ids of a seed unchanged.
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	c := &cloudServer{s: s, cfg: s.cfg.cloud.withDefaults(), doc: doc, mux: http.NewServeMux(), urlKey: key}
 	rec := &routeRecorder{}
 	strict := cloudgen.NewStrictHandlerWithOptions(c, nil, cloudgen.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {

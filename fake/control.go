@@ -436,6 +436,7 @@ func (s *Server) buildControl() {
 		m.HandleFunc("POST /_fake/contacts/{wa_id}/identity-change", s.ctlIdentityChange)
 		m.HandleFunc("POST /_fake/groups/join", s.ctlJoinGroup)
 		m.HandleFunc("POST /_fake/reset", s.ctlReset)
+		s.cloud.registerControl(m) // /_fake/cloud/... (fake/cloud_control.go)
 	}
 	m.HandleFunc("/_fake/", func(w http.ResponseWriter, r *http.Request) {
 		writeAPIError(w, s.meta, errf(codeNotFound, "no control endpoint at %s %s", r.Method, r.URL.Path))
@@ -467,6 +468,8 @@ var controlEndpoints = []string{
 	"POST   /_fake/contacts/{wa_id}/identity-change   change a customer's identity",
 	"POST   /_fake/groups/join                        a customer joins through an invite link {link, wa_id}",
 	"POST   /_fake/reset                              back to the initial state",
+	"GET    /_fake/cloud                              the Cloud routes: prefix, phone number id, WABA id, subscriber",
+	"GET    /_fake/cloud/deliveries                   Cloud webhook delivery attempts",
 	"GET    /_fake/cdn/{sha256}.jpg                   public copy of the profile photo and group icons",
 }
 

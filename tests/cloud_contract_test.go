@@ -804,3 +804,22 @@ func TestCloudFailedStatusCarriesTheCloudError(t *testing.T) {
 	defer sub.mu.Unlock()
 	assert.Empty(t, sub.problems)
 }
+
+func TestCloudControlEndpointsDescribeTheCloudRoutes(t *testing.T) {
+	t.Parallel()
+	e := newCloudEnv(t)
+	for _, tc := range []struct{ path, want string }{
+		{"/_fake/cloud", `"phone_number_id": "` + fake.DefaultCloudPhoneNumberID + `"`},
+		{"/_fake/cloud/deliveries", `"deliveries": []`},
+		{"/_fake/", "/_fake/cloud/deliveries"},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			resp, err := http.Get(e.url + tc.path)
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			assert.Equal(t, http.StatusOK, resp.StatusCode)
+			assert.Contains(t, string(body), tc.want)
+		})
+	}
+}
