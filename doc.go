@@ -6,6 +6,8 @@
 //
 //   - api: the client (sessions, typed errors and Code constants, retries, TLS, streaming
 //     media, a method for every operation).
+//   - cloud: the Cloud API client; *cloud.Client and *api.Client both satisfy api.Messenger,
+//     so code written against it moves to the Cloud API by changing its constructor.
 //   - webhook: decoding of webhook payloads and an http.Handler that receives them.
 //   - fake: a stateful in-memory fake of the server, for tests (NewTestServer).
 //   - gen: the types, client and strict server interface generated from the spec.
@@ -20,6 +22,8 @@
 //     real deployment.
 //   - examples/send-template, examples/media-roundtrip, examples/webhook-receiver: one task
 //     each.
+//   - examples/cloud-migration: the quickstart's sending flow through api.Messenger with the
+//     Cloud client, against the fake's Cloud dialect or the real Graph API.
 //   - examples/internal/waenv, examples/internal/maintest: the examples' shared client setup,
 //     and the helper that runs their main functions in tests.
 //
@@ -30,6 +34,8 @@
 //     generator of api/codes.gen.go.
 //   - internal/docshtml: the steps around Redocly in `make docs-html` (webhooks in the menu,
 //     no network request).
+//   - internal/retry: the backoff delays and error classes of the Cloud client's retry policy.
+//   - internal/benchratio: the ratio printer of `make bench` (variant/baseline per comparison).
 //   - tests: spec lint rules, generated-code and docs freshness, contract tests of the client
 //     against the fake, compiled README snippets.
 package wabiz

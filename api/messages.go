@@ -149,13 +149,8 @@ var jsonContentType = []string{"application/json"}
 
 // send applies opts to msg, a message built by a Send helper, and sends it.
 func (c *Client) send(ctx context.Context, msg *gen.Message, opts []SendOption) (string, error) {
-	for _, opt := range opts {
-		if opt == nil {
-			return "", errors.New("wabiz: nil SendOption")
-		}
-		if err := opt(msg); err != nil {
-			return "", err
-		}
+	if err := ApplySendOptions(msg, opts...); err != nil {
+		return "", err
 	}
 	return c.sendMessage(ctx, msg)
 }
@@ -171,36 +166,28 @@ func message(to string, typ gen.MessageType) *gen.Message {
 //
 //wabiz:operation sendMessage
 func (c *Client) SendText(ctx context.Context, to, body string, opts ...SendOption) (string, error) {
-	msg := message(to, gen.MessageTypeText)
-	msg.Text = &gen.TextContent{Body: body}
-	return c.send(ctx, msg, opts)
+	return c.send(ctx, NewTextMessage(to, body), opts)
 }
 
 // SendImage sends a JPEG or PNG image, with an optional caption, and returns the message id.
 //
 //wabiz:operation sendMessage
 func (c *Client) SendImage(ctx context.Context, to string, image Media, opts ...SendOption) (string, error) {
-	msg := message(to, gen.MessageTypeImage)
-	msg.Image = image.outbound()
-	return c.send(ctx, msg, opts)
+	return c.send(ctx, NewMediaMessage(to, MediaImage, image), opts)
 }
 
 // SendAudio sends an audio file (no caption, no file name) and returns the message id.
 //
 //wabiz:operation sendMessage
 func (c *Client) SendAudio(ctx context.Context, to string, audio Media, opts ...SendOption) (string, error) {
-	msg := message(to, gen.MessageTypeAudio)
-	msg.Audio = audio.outbound()
-	return c.send(ctx, msg, opts)
+	return c.send(ctx, NewMediaMessage(to, MediaAudio, audio), opts)
 }
 
 // SendVideo sends an MP4 or 3GPP video, with an optional caption, and returns the message id.
 //
 //wabiz:operation sendMessage
 func (c *Client) SendVideo(ctx context.Context, to string, video Media, opts ...SendOption) (string, error) {
-	msg := message(to, gen.MessageTypeVideo)
-	msg.Video = video.outbound()
-	return c.send(ctx, msg, opts)
+	return c.send(ctx, NewMediaMessage(to, MediaVideo, video), opts)
 }
 
 // SendDocument sends a document, with an optional caption and file name, and returns the
@@ -208,18 +195,14 @@ func (c *Client) SendVideo(ctx context.Context, to string, video Media, opts ...
 //
 //wabiz:operation sendMessage
 func (c *Client) SendDocument(ctx context.Context, to string, document Media, opts ...SendOption) (string, error) {
-	msg := message(to, gen.MessageTypeDocument)
-	msg.Document = document.outbound()
-	return c.send(ctx, msg, opts)
+	return c.send(ctx, NewMediaMessage(to, MediaDocument, document), opts)
 }
 
 // SendSticker sends a WebP sticker (no caption, no file name) and returns the message id.
 //
 //wabiz:operation sendMessage
 func (c *Client) SendSticker(ctx context.Context, to string, sticker Media, opts ...SendOption) (string, error) {
-	msg := message(to, gen.MessageTypeSticker)
-	msg.Sticker = sticker.outbound()
-	return c.send(ctx, msg, opts)
+	return c.send(ctx, NewMediaMessage(to, MediaSticker, sticker), opts)
 }
 
 // Location is a point on the map to send with SendLocation.
@@ -236,18 +219,14 @@ type Location struct {
 //
 //wabiz:operation sendMessage
 func (c *Client) SendLocation(ctx context.Context, to string, loc Location, opts ...SendOption) (string, error) {
-	msg := message(to, gen.MessageTypeLocation)
-	msg.Location = &gen.Location{Latitude: loc.Latitude, Longitude: loc.Longitude, Name: nonEmpty(loc.Name), Address: nonEmpty(loc.Address)}
-	return c.send(ctx, msg, opts)
+	return c.send(ctx, NewLocationMessage(to, loc), opts)
 }
 
 // SendContacts sends one or more contact cards and returns the message id.
 //
 //wabiz:operation sendMessage
 func (c *Client) SendContacts(ctx context.Context, to string, cards []gen.ContactCard, opts ...SendOption) (string, error) {
-	msg := message(to, gen.MessageTypeContacts)
-	msg.Contacts = &cards
-	return c.send(ctx, msg, opts)
+	return c.send(ctx, NewContactsMessage(to, cards), opts)
 }
 
 // List is an interactive list message: a body, the label of the button that opens the list,
@@ -286,21 +265,7 @@ type ListRow struct {
 //
 //wabiz:operation sendMessage
 func (c *Client) SendInteractiveList(ctx context.Context, to string, list List, opts ...SendOption) (string, error) {
-	sections := make([]gen.InteractiveSection, len(list.Sections))
-	for i, s := range list.Sections {
-		rows := make([]gen.InteractiveRow, len(s.Rows))
-		for j, r := range s.Rows {
-			rows[j] = gen.InteractiveRow{ID: r.ID, Title: r.Title, Description: nonEmpty(r.Description)}
-		}
-		sections[i] = gen.InteractiveSection{Title: nonEmpty(s.Title), Rows: &rows}
-	}
-	return c.sendInteractive(ctx, to, gen.Interactive{
-		Type:   gen.InteractiveTypeList,
-		Header: textHeader(list.Header),
-		Body:   body(list.Body),
-		Footer: footer(list.Footer),
-		Action: gen.InteractiveAction{Button: nonEmpty(list.Button), Sections: &sections},
-	}, opts)
+	return c.send(ctx, NewInteractiveListMessage(to, list), opts)
 }
 
 // ReplyButtons is an interactive message with 1 to 3 reply buttons. The button tapped comes
@@ -353,21 +318,11 @@ func (h Header) interactive() (*gen.InteractiveHeader, error) {
 //
 //wabiz:operation sendMessage
 func (c *Client) SendInteractiveButtons(ctx context.Context, to string, b ReplyButtons, opts ...SendOption) (string, error) {
-	header, err := b.Header.interactive()
+	msg, err := NewInteractiveButtonsMessage(to, b)
 	if err != nil {
 		return "", err
 	}
-	buttons := make([]gen.InteractiveButton, len(b.Buttons))
-	for i, reply := range b.Buttons {
-		buttons[i] = gen.InteractiveButton{Type: gen.InteractiveButtonTypeReply, Reply: reply}
-	}
-	return c.sendInteractive(ctx, to, gen.Interactive{
-		Type:   gen.InteractiveTypeButton,
-		Header: header,
-		Body:   body(b.Body),
-		Footer: footer(b.Footer),
-		Action: gen.InteractiveAction{Buttons: &buttons},
-	}, opts)
+	return c.send(ctx, msg, opts)
 }
 
 // Product is a single-product message: one product of the business's catalog.
@@ -384,12 +339,7 @@ type Product struct {
 //
 //wabiz:operation sendMessage
 func (c *Client) SendProduct(ctx context.Context, to string, p Product, opts ...SendOption) (string, error) {
-	return c.sendInteractive(ctx, to, gen.Interactive{
-		Type:   gen.InteractiveTypeProduct,
-		Body:   body(p.Body),
-		Footer: footer(p.Footer),
-		Action: gen.InteractiveAction{CatalogID: nonEmpty(p.CatalogID), ProductRetailerID: nonEmpty(p.ProductRetailerID)},
-	}, opts)
+	return c.send(ctx, NewProductMessage(to, p), opts)
 }
 
 // ProductList is a multi-product message: a text header, a body and sections of products of
@@ -415,27 +365,7 @@ type ProductSection struct {
 //
 //wabiz:operation sendMessage
 func (c *Client) SendProductList(ctx context.Context, to string, pl ProductList, opts ...SendOption) (string, error) {
-	sections := make([]gen.InteractiveSection, len(pl.Sections))
-	for i, s := range pl.Sections {
-		items := make([]gen.ProductItem, len(s.ProductRetailerIDs))
-		for j, id := range s.ProductRetailerIDs {
-			items[j] = gen.ProductItem{ProductRetailerID: id}
-		}
-		sections[i] = gen.InteractiveSection{Title: nonEmpty(s.Title), ProductItems: &items}
-	}
-	return c.sendInteractive(ctx, to, gen.Interactive{
-		Type:   gen.InteractiveTypeProductList,
-		Header: textHeader(pl.Header),
-		Body:   body(pl.Body),
-		Footer: footer(pl.Footer),
-		Action: gen.InteractiveAction{CatalogID: nonEmpty(pl.CatalogID), Sections: &sections},
-	}, opts)
-}
-
-func (c *Client) sendInteractive(ctx context.Context, to string, in gen.Interactive, opts []SendOption) (string, error) {
-	msg := message(to, gen.MessageTypeInteractive)
-	msg.Interactive = &in
-	return c.send(ctx, msg, opts)
+	return c.send(ctx, NewProductListMessage(to, pl), opts)
 }
 
 func textHeader(text string) *gen.InteractiveHeader {
@@ -578,12 +508,10 @@ func PayloadParam(payload string) gen.TemplateParameter {
 //
 //wabiz:operation sendMessage
 func (c *Client) SendTemplate(ctx context.Context, to string, t *Template, opts ...SendOption) (string, error) {
-	if t == nil {
-		return "", errors.New("wabiz: SendTemplate: nil template")
+	msg, err := NewTemplateMessage(to, t)
+	if err != nil {
+		return "", err
 	}
-	tpl := t.Build()
-	msg := message(to, gen.MessageTypeTemplate)
-	msg.Template = &tpl
 	return c.send(ctx, msg, opts)
 }
 

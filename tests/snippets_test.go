@@ -47,7 +47,7 @@ const snippetParams = "t *testing.T, ctx context.Context, client *api.Client, ca
 var snippetImports = map[string]string{
 	"api": "github.com/wabiz/wabiz/api", "fake": "github.com/wabiz/wabiz/fake",
 	"gen": "github.com/wabiz/wabiz/gen", "webhook": "github.com/wabiz/wabiz/webhook",
-	"spec":    "github.com/wabiz/wabiz/spec",
+	"spec": "github.com/wabiz/wabiz/spec", "cloud": "github.com/wabiz/wabiz/cloud",
 	"context": "context", "errors": "errors", "fmt": "fmt", "io": "io", "log": "log",
 	"os": "os", "strings": "strings", "time": "time", "testing": "testing", "http": "net/http",
 	"httptest": "net/http/httptest", "json": "encoding/json", "slog": "log/slog",

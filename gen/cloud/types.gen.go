@@ -1116,12 +1116,12 @@ type Location struct {
 	// Latitude Latitude in decimal degrees.
 	//
 	// Example: 37.758056
-	Latitude float32 `json:"latitude"`
+	Latitude float64 `json:"latitude"`
 
 	// Longitude Longitude in decimal degrees.
 	//
 	// Example: -122.425332
-	Longitude float32 `json:"longitude"`
+	Longitude float64 `json:"longitude"`
 
 	// Name Name of the place.
 	//
