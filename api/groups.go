@@ -166,7 +166,8 @@ func (c *Client) SetGroupIcon(ctx context.Context, groupID string, r io.Reader, 
 		return err
 	}
 	size, start, seeker := readerSize(r)
-	_, err := c.Raw.SetGroupIconWithBodyWithResponse(ctx, groupID, contentType, uploadBody(r), sized(size, start, seeker))
+	body, edit := uploadBody(r, size, start, seeker)
+	_, err := c.Raw.SetGroupIconWithBodyWithResponse(ctx, groupID, contentType, body, edit)
 	return err
 }
 

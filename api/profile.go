@@ -98,7 +98,8 @@ func (c *Client) UpdateProfilePhoto(ctx context.Context, r io.Reader, contentTyp
 		return err
 	}
 	size, start, seeker := readerSize(r)
-	_, err := c.Raw.UpdateProfilePhotoWithBodyWithResponse(ctx, contentType, uploadBody(r), sized(size, start, seeker))
+	body, edit := uploadBody(r, size, start, seeker)
+	_, err := c.Raw.UpdateProfilePhotoWithBodyWithResponse(ctx, contentType, body, edit)
 	return err
 }
 
