@@ -55,6 +55,9 @@ type Client struct {
 	logger     *slog.Logger
 	editors    []gen.RequestEditorFn
 	sendURL    string // the URL of sendMessage, built once (see SendMessage)
+	// ownTransport is the transport the client cloned for its TLS options, which Close
+	// releases; nil when the transport is the caller's or net/http's default.
+	ownTransport *http.Transport
 }
 
 // NewClient returns a client for the deployment at baseURL, for example
@@ -92,7 +95,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if cfg.newPassword != "" && cfg.username == "" {
 		return nil, errors.New("wabiz: WithNewPassword needs WithCredentials")
 	}
-	hc, err := cfg.httpClient()
+	hc, own, err := cfg.httpClient()
 	if err != nil {
 		return nil, err
 	}
@@ -112,6 +115,8 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		retry:      cfg.retry,
 		logger:     logger,
 		editors:    cfg.editors,
+
+		ownTransport: own,
 	}
 	if cfg.timeout > 0 {
 		c.watch = &watchdog{timeout: cfg.timeout}
@@ -280,4 +285,19 @@ func (c *Client) authorize(r *http.Request) (string, error) {
 func drain(resp *http.Response) {
 	_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
 	_ = resp.Body.Close()
+}
+
+// Close closes the idle connections of the transport the client built for itself, which it
+// does when WithRootCAs, WithCACertPEM or WithInsecureSkipVerifyForLocalDevelopment needs
+// its own TLS configuration: otherwise each such client would keep its keep-alive
+// connections, two goroutines each, until they time out (90 s by default). A transport that
+// the caller passed with WithHTTPClient, or net/http's default transport, is shared and is
+// never touched. Close is idempotent and always returns nil; connections in use finish
+// normally, and a request made after Close opens a new connection (call Close again when
+// done).
+func (c *Client) Close() error {
+	if c.ownTransport != nil {
+		c.ownTransport.CloseIdleConnections()
+	}
+	return nil
 }

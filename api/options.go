@@ -237,14 +237,15 @@ func withClock(now func() time.Time) Option {
 }
 
 // httpClient builds the client's own *http.Client from the configuration without touching
-// the caller's.
-func (c *config) httpClient() (*http.Client, error) {
+// the caller's. It also returns the transport it cloned for the TLS options, if it did: the
+// client owns that one and closes its idle connections in Close.
+func (c *config) httpClient() (*http.Client, *http.Transport, error) {
 	var hc http.Client
 	if c.hc != nil {
 		hc = *c.hc
 	}
 	if c.rootCAs == nil && !c.insecure {
-		return &hc, nil
+		return &hc, nil, nil
 	}
 	var tr *http.Transport
 	switch t := hc.Transport.(type) {
@@ -253,7 +254,7 @@ func (c *config) httpClient() (*http.Client, error) {
 	case *http.Transport:
 		tr = t.Clone()
 	default:
-		return nil, fmt.Errorf("wabiz: TLS options need the HTTP client's transport to be an *http.Transport, got %T", t)
+		return nil, nil, fmt.Errorf("wabiz: TLS options need the HTTP client's transport to be an *http.Transport, got %T", t)
 	}
 	if tr.TLSClientConfig == nil {
 		tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
@@ -265,7 +266,7 @@ func (c *config) httpClient() (*http.Client, error) {
 		tr.TLSClientConfig.InsecureSkipVerify = true //nolint:gosec // explicit, logged opt-in
 	}
 	hc.Transport = tr
-	return &hc, nil
+	return &hc, tr, nil
 }
 
 // staticAuthorization returns the Authorization header of WithToken or WithAPIKey, built once
