@@ -296,6 +296,9 @@ func drain(resp *http.Response) {
 // normally, and a request made after Close opens a new connection (call Close again when
 // done).
 func (c *Client) Close() error {
+	if c.watch != nil {
+		c.watch.closeIdle() // the context kept for the next attempt (see watchdog)
+	}
 	if c.ownTransport != nil {
 		c.ownTransport.CloseIdleConnections()
 	}
