@@ -63,25 +63,15 @@ type Client struct {
 // NewClient returns a client for the deployment at baseURL, for example
 // "https://wa.example.com:9090". A trailing "/v1" is accepted and removed: operation paths
 // carry their own prefix (metrics live at /metrics, outside /v1). A path prefix, such as a
-// reverse proxy's, is kept. Credentials belong in WithCredentials, never in the URL.
+// reverse proxy's, is kept. Credentials belong in WithCredentials, WithToken or WithAPIKey,
+// never in the URL: a base URL with user information, a query string or a fragment is
+// rejected, like one without an http or https scheme, with an error that matches
+// ErrInvalidBaseURL and never repeats the URL.
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
-	u, err := url.Parse(strings.TrimSpace(baseURL))
+	u, err := parseBaseURL(baseURL)
 	if err != nil {
-		// url.Parse quotes the whole input, which may hold a password: keep only the reason.
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			err = uerr.Err
-		}
-		return nil, fmt.Errorf("wabiz: invalid base URL: %w", err)
+		return nil, err
 	}
-	if u.User != nil {
-		return nil, errors.New("wabiz: the base URL must not contain credentials; use WithCredentials")
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("wabiz: base URL %q: want http(s)://host[:port][/prefix]", u.Redacted())
-	}
-	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/v1")
-	u.RawPath, u.RawQuery, u.Fragment = "", "", ""
 
 	cfg := config{retry: defaultRetryPolicy(), userAgent: DefaultUserAgent, timeout: 30 * time.Second, now: time.Now}
 	for _, opt := range opts {
@@ -135,6 +125,46 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	}
 	c.sendURL = send.URL.String()
 	return c, nil
+}
+
+// ErrInvalidBaseURL is matched (errors.Is) by every error of NewClient about its base URL.
+// The message says what is wrong and what is expected, and never quotes the URL, which may
+// hold a password or a key.
+var ErrInvalidBaseURL = errors.New("wabiz: invalid base URL")
+
+// parseBaseURL checks a base URL for NewClient and returns it without a trailing "/" or "/v1".
+func parseBaseURL(raw string) (*url.URL, error) {
+	fail := func(reason string) (*url.URL, error) {
+		return nil, fmt.Errorf("%w: %s; want http(s)://host[:port][/prefix]", ErrInvalidBaseURL, reason)
+	}
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return fail("empty")
+	}
+	// Look at the scheme before parsing: "admin:PW@host:9090" parses with the scheme
+	// "admin", and "127.0.0.1:9090" does not parse at all; both lack the scheme.
+	scheme, _, found := strings.Cut(raw, "://")
+	if !found || (!strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https")) {
+		return fail("no http:// or https:// scheme")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		// url.Error quotes the input, and even its reason may repeat part of it (an
+		// invalid port): say only that it does not parse.
+		return fail("not a valid URL")
+	}
+	switch {
+	case u.User != nil:
+		return fail("credentials in the URL; use WithCredentials")
+	case u.Host == "" || u.Hostname() == "":
+		return fail("no host")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return fail("a query string or fragment, which the client would drop (pass keys and tokens with WithAPIKey or WithToken)")
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/v1")
+	u.RawPath = ""
+	return u, nil
 }
 
 // BaseURL returns the deployment's base URL as the client uses it (without /v1).
