@@ -186,6 +186,30 @@ const skipAuthKey ctxKey = iota
 // with its own context and body, so that every attempt, a replay included, starts from the
 // same request.
 func (c *Client) do(req *http.Request) (*http.Response, error) {
+	resp, sent, err := c.attempts(req)
+	if err != nil {
+		var se *stageError
+		if errors.As(err, &se) {
+			return nil, &OperationError{Op: operationOf(req.Method, strings.TrimPrefix(req.URL.Path, c.baseURL.Path)),
+				Stage: se.stage, Attempts: sent, Err: se.err}
+		}
+		return nil, c.opError(req.Method, req.URL.Path, sent, err)
+	}
+	return resp, nil
+}
+
+// stageError is an error of a stage before the request itself (the login), which do
+// reports as OperationError.Stage.
+type stageError struct {
+	stage string
+	err   error
+}
+
+func (e *stageError) Error() string { return e.stage + ": " + e.err.Error() }
+func (e *stageError) Unwrap() error { return e.err }
+
+// attempts is do without the wrapping of errors; it also returns how many attempts it sent.
+func (c *Client) attempts(req *http.Request) (resp *http.Response, sent int, err error) {
 	ctx := req.Context()
 	hasBody := req.Body != nil && req.Body != http.NoBody
 	replayable := !hasBody || req.GetBody != nil
@@ -197,7 +221,7 @@ func (c *Client) do(req *http.Request) (*http.Response, error) {
 			// later attempt, a replay after re-login included, starts from a fresh copy.
 			var err error
 			if body, err = req.GetBody(); err != nil {
-				return nil, fmt.Errorf("wabiz: replay request body: %w", err)
+				return nil, sent, fmt.Errorf("replay request body: %w", err)
 			}
 		}
 		// Log calls box their arguments even when debug is off: check first, on the hot path.
@@ -222,9 +246,10 @@ func (c *Client) do(req *http.Request) (*http.Response, error) {
 			if body != nil {
 				_ = body.Close() // as the transport would have
 			}
-			return nil, err
+			return nil, sent, err
 		}
-		resp, err := c.sendAttempt(r, a)
+		sent++
+		resp, err = c.sendAttempt(r, a)
 		if err != nil {
 			if debug {
 				c.logger.DebugContext(ctx, "wabiz request failed", "method", req.Method, "path", req.URL.Path,
@@ -232,19 +257,19 @@ func (c *Client) do(req *http.Request) (*http.Response, error) {
 			}
 			if retries < c.retry.maxRetries && replayable && ctx.Err() == nil && retryableError(req.Method, err) {
 				if werr := c.wait(ctx, retries, "", err); werr != nil {
-					return nil, werr
+					return nil, sent, werr
 				}
 				retries++
 				continue
 			}
-			return nil, err
+			return nil, sent, err
 		}
 		if debug {
 			c.logger.DebugContext(ctx, "wabiz request", "method", req.Method, "path", req.URL.Path, "status", resp.StatusCode,
 				"attempt", attempt, "duration", time.Since(start), "request_id", resp.Header.Get("X-Request-ID"))
 		}
 		if resp.StatusCode < 400 {
-			return resp, nil
+			return resp, sent, nil
 		}
 		if resp.StatusCode == http.StatusUnauthorized && token != "" {
 			// The token expired or was revoked server-side. Forget it in any case, so that the
@@ -259,12 +284,12 @@ func (c *Client) do(req *http.Request) (*http.Response, error) {
 		apiErr := newAPIError(resp)
 		if retries < c.retry.maxRetries && replayable && retryableStatus(resp.StatusCode) {
 			if werr := c.wait(ctx, retries, apiErr.RetryAfter, apiErr); werr != nil {
-				return nil, werr
+				return nil, sent, werr
 			}
 			retries++
 			continue
 		}
-		return nil, apiErr
+		return nil, sent, apiErr
 	}
 }
 
@@ -274,7 +299,7 @@ func (c *Client) wait(ctx context.Context, retries int, retryAfter string, last 
 	d := c.retry.delay(retries, retryAfter, time.Now())
 	c.logger.DebugContext(ctx, "wabiz retry", "in", d, "retry", retries+1)
 	if err := c.retry.sleep(ctx, d); err != nil {
-		return fmt.Errorf("wabiz: gave up waiting to retry: %w (last attempt: %w)", err, last)
+		return fmt.Errorf("gave up waiting to retry: %w (last attempt: %w)", err, last)
 	}
 	return nil
 }
@@ -287,7 +312,7 @@ func (c *Client) wait(ctx context.Context, retries int, retryAfter string, last 
 func (c *Client) authorize(r *http.Request) (string, error) {
 	for _, edit := range c.editors {
 		if err := edit(r.Context(), r); err != nil {
-			return "", fmt.Errorf("wabiz: request editor: %w", err)
+			return "", fmt.Errorf("request editor: %w", err)
 		}
 	}
 	h := r.Header

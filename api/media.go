@@ -99,7 +99,7 @@ func mediaLimit(kind MediaKind, animated bool) int64 {
 //wabiz:operation uploadMedia
 func (c *Client) UploadMedia(ctx context.Context, r io.Reader, contentType string) (string, error) {
 	if r == nil {
-		return "", errors.New("wabiz: UploadMedia: nil reader")
+		return "", &ArgumentError{Method: "UploadMedia", Argument: "reader", Problem: "nil"}
 	}
 	if err := checkContentType("UploadMedia", contentType); err != nil {
 		return "", err
@@ -108,7 +108,7 @@ func (c *Client) UploadMedia(ctx context.Context, r io.Reader, contentType strin
 	kind := MediaKindOf(contentType)
 	if size >= 0 {
 		if size == 0 {
-			return "", errors.New("wabiz: UploadMedia: empty body")
+			return "", &ArgumentError{Method: "UploadMedia", Argument: "body (0 bytes)", Problem: "empty"}
 		}
 		animated := false
 		if kind == MediaSticker && size > LimitStaticSticker {
@@ -132,9 +132,9 @@ func (c *Client) UploadMedia(ctx context.Context, r io.Reader, contentType strin
 }
 
 // checkContentType rejects a media type the server could not accept as a request header.
-func checkContentType(op, contentType string) error {
+func checkContentType(method, contentType string) error {
 	if _, _, err := mime.ParseMediaType(contentType); err != nil || !strings.Contains(contentType, "/") {
-		return fmt.Errorf("wabiz: %s: invalid content type %q", op, contentType)
+		return &ArgumentError{Method: method, Argument: fmt.Sprintf("content type %q (want a media type such as image/jpeg)", contentType), Problem: "invalid"}
 	}
 	return nil
 }

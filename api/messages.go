@@ -106,12 +106,13 @@ func nonEmpty(s string) *string {
 //
 //wabiz:operation sendMessage
 func (c *Client) SendMessage(ctx context.Context, msg gen.Message) (string, error) {
-	return c.sendMessage(ctx, &msg)
+	return c.sendMessage(ctx, "SendMessage", &msg)
 }
 
-// sendMessage is SendMessage without a copy of the message.
-func (c *Client) sendMessage(ctx context.Context, msg *gen.Message) (string, error) {
-	if err := required("SendMessage", "recipient", msg.To); err != nil {
+// sendMessage is SendMessage without a copy of the message; method names the method the
+// caller called, for argument errors.
+func (c *Client) sendMessage(ctx context.Context, method string, msg *gen.Message) (string, error) {
+	if err := required(method, "recipient", msg.To); err != nil {
 		return "", err
 	}
 	// Sending is the hot path, so this one wrapper skips the generic parts of the generated
@@ -123,11 +124,11 @@ func (c *Client) sendMessage(ctx context.Context, msg *gen.Message) (string, err
 	// same authentication, retries and errors as every other.
 	body, err := json.Marshal(msg)
 	if err != nil {
-		return "", fmt.Errorf("wabiz: SendMessage: %w", err)
+		return "", fmt.Errorf("wabiz: %s: %w", method, err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.sendURL, bytes.NewReader(body))
 	if err != nil {
-		return "", fmt.Errorf("wabiz: SendMessage: %w", err)
+		return "", fmt.Errorf("wabiz: %s: %w", method, err)
 	}
 	req.Header["Content-Type"] = jsonContentType
 	resp, err := c.do(req)
@@ -148,16 +149,16 @@ func (c *Client) sendMessage(ctx context.Context, msg *gen.Message) (string, err
 var jsonContentType = []string{"application/json"}
 
 // send applies opts to msg, a message built by a Send helper, and sends it.
-func (c *Client) send(ctx context.Context, msg *gen.Message, opts []SendOption) (string, error) {
+func (c *Client) send(ctx context.Context, method string, msg *gen.Message, opts []SendOption) (string, error) {
 	for _, opt := range opts {
 		if opt == nil {
-			return "", errors.New("wabiz: nil SendOption")
+			return "", &ArgumentError{Method: method, Argument: "SendOption", Problem: "nil"}
 		}
 		if err := opt(msg); err != nil {
 			return "", err
 		}
 	}
-	return c.sendMessage(ctx, msg)
+	return c.sendMessage(ctx, method, msg)
 }
 
 // message starts a message of type typ to to.
@@ -179,7 +180,7 @@ func (c *Client) SendText(ctx context.Context, to, body string, opts ...SendOpti
 		text gen.TextContent
 	}{msg: gen.Message{To: to}, typ: gen.MessageTypeText, text: gen.TextContent{Body: body}}
 	m.msg.Type, m.msg.Text = &m.typ, &m.text
-	return c.send(ctx, &m.msg, opts)
+	return c.send(ctx, "SendText", &m.msg, opts)
 }
 
 // SendImage sends a JPEG or PNG image, with an optional caption, and returns the message id.
@@ -188,7 +189,7 @@ func (c *Client) SendText(ctx context.Context, to, body string, opts ...SendOpti
 func (c *Client) SendImage(ctx context.Context, to string, image Media, opts ...SendOption) (string, error) {
 	msg := message(to, gen.MessageTypeImage)
 	msg.Image = image.outbound()
-	return c.send(ctx, msg, opts)
+	return c.send(ctx, "SendImage", msg, opts)
 }
 
 // SendAudio sends an audio file (no caption, no file name) and returns the message id.
@@ -197,7 +198,7 @@ func (c *Client) SendImage(ctx context.Context, to string, image Media, opts ...
 func (c *Client) SendAudio(ctx context.Context, to string, audio Media, opts ...SendOption) (string, error) {
 	msg := message(to, gen.MessageTypeAudio)
 	msg.Audio = audio.outbound()
-	return c.send(ctx, msg, opts)
+	return c.send(ctx, "SendAudio", msg, opts)
 }
 
 // SendVideo sends an MP4 or 3GPP video, with an optional caption, and returns the message id.
@@ -206,7 +207,7 @@ func (c *Client) SendAudio(ctx context.Context, to string, audio Media, opts ...
 func (c *Client) SendVideo(ctx context.Context, to string, video Media, opts ...SendOption) (string, error) {
 	msg := message(to, gen.MessageTypeVideo)
 	msg.Video = video.outbound()
-	return c.send(ctx, msg, opts)
+	return c.send(ctx, "SendVideo", msg, opts)
 }
 
 // SendDocument sends a document, with an optional caption and file name, and returns the
@@ -216,7 +217,7 @@ func (c *Client) SendVideo(ctx context.Context, to string, video Media, opts ...
 func (c *Client) SendDocument(ctx context.Context, to string, document Media, opts ...SendOption) (string, error) {
 	msg := message(to, gen.MessageTypeDocument)
 	msg.Document = document.outbound()
-	return c.send(ctx, msg, opts)
+	return c.send(ctx, "SendDocument", msg, opts)
 }
 
 // SendSticker sends a WebP sticker (no caption, no file name) and returns the message id.
@@ -225,7 +226,7 @@ func (c *Client) SendDocument(ctx context.Context, to string, document Media, op
 func (c *Client) SendSticker(ctx context.Context, to string, sticker Media, opts ...SendOption) (string, error) {
 	msg := message(to, gen.MessageTypeSticker)
 	msg.Sticker = sticker.outbound()
-	return c.send(ctx, msg, opts)
+	return c.send(ctx, "SendSticker", msg, opts)
 }
 
 // Location is a point on the map to send with SendLocation.
@@ -244,7 +245,7 @@ type Location struct {
 func (c *Client) SendLocation(ctx context.Context, to string, loc Location, opts ...SendOption) (string, error) {
 	msg := message(to, gen.MessageTypeLocation)
 	msg.Location = &gen.Location{Latitude: loc.Latitude, Longitude: loc.Longitude, Name: nonEmpty(loc.Name), Address: nonEmpty(loc.Address)}
-	return c.send(ctx, msg, opts)
+	return c.send(ctx, "SendLocation", msg, opts)
 }
 
 // SendContacts sends one or more contact cards and returns the message id.
@@ -253,7 +254,7 @@ func (c *Client) SendLocation(ctx context.Context, to string, loc Location, opts
 func (c *Client) SendContacts(ctx context.Context, to string, cards []gen.ContactCard, opts ...SendOption) (string, error) {
 	msg := message(to, gen.MessageTypeContacts)
 	msg.Contacts = &cards
-	return c.send(ctx, msg, opts)
+	return c.send(ctx, "SendContacts", msg, opts)
 }
 
 // List is an interactive list message: a body, the label of the button that opens the list,
@@ -300,7 +301,7 @@ func (c *Client) SendInteractiveList(ctx context.Context, to string, list List, 
 		}
 		sections[i] = gen.InteractiveSection{Title: nonEmpty(s.Title), Rows: &rows}
 	}
-	return c.sendInteractive(ctx, to, gen.Interactive{
+	return c.sendInteractive(ctx, "SendInteractiveList", to, gen.Interactive{
 		Type:   gen.InteractiveTypeList,
 		Header: textHeader(list.Header),
 		Body:   body(list.Body),
@@ -367,7 +368,7 @@ func (c *Client) SendInteractiveButtons(ctx context.Context, to string, b ReplyB
 	for i, reply := range b.Buttons {
 		buttons[i] = gen.InteractiveButton{Type: gen.InteractiveButtonTypeReply, Reply: reply}
 	}
-	return c.sendInteractive(ctx, to, gen.Interactive{
+	return c.sendInteractive(ctx, "SendInteractiveButtons", to, gen.Interactive{
 		Type:   gen.InteractiveTypeButton,
 		Header: header,
 		Body:   body(b.Body),
@@ -390,7 +391,7 @@ type Product struct {
 //
 //wabiz:operation sendMessage
 func (c *Client) SendProduct(ctx context.Context, to string, p Product, opts ...SendOption) (string, error) {
-	return c.sendInteractive(ctx, to, gen.Interactive{
+	return c.sendInteractive(ctx, "SendProduct", to, gen.Interactive{
 		Type:   gen.InteractiveTypeProduct,
 		Body:   body(p.Body),
 		Footer: footer(p.Footer),
@@ -429,7 +430,7 @@ func (c *Client) SendProductList(ctx context.Context, to string, pl ProductList,
 		}
 		sections[i] = gen.InteractiveSection{Title: nonEmpty(s.Title), ProductItems: &items}
 	}
-	return c.sendInteractive(ctx, to, gen.Interactive{
+	return c.sendInteractive(ctx, "SendProductList", to, gen.Interactive{
 		Type:   gen.InteractiveTypeProductList,
 		Header: textHeader(pl.Header),
 		Body:   body(pl.Body),
@@ -438,10 +439,10 @@ func (c *Client) SendProductList(ctx context.Context, to string, pl ProductList,
 	}, opts)
 }
 
-func (c *Client) sendInteractive(ctx context.Context, to string, in gen.Interactive, opts []SendOption) (string, error) {
+func (c *Client) sendInteractive(ctx context.Context, method, to string, in gen.Interactive, opts []SendOption) (string, error) {
 	msg := message(to, gen.MessageTypeInteractive)
 	msg.Interactive = &in
-	return c.send(ctx, msg, opts)
+	return c.send(ctx, method, msg, opts)
 }
 
 func textHeader(text string) *gen.InteractiveHeader {
@@ -585,12 +586,12 @@ func PayloadParam(payload string) gen.TemplateParameter {
 //wabiz:operation sendMessage
 func (c *Client) SendTemplate(ctx context.Context, to string, t *Template, opts ...SendOption) (string, error) {
 	if t == nil {
-		return "", errors.New("wabiz: SendTemplate: nil template")
+		return "", &ArgumentError{Method: "SendTemplate", Argument: "template", Problem: "nil"}
 	}
 	tpl := t.Build()
 	msg := message(to, gen.MessageTypeTemplate)
 	msg.Template = &tpl
-	return c.send(ctx, msg, opts)
+	return c.send(ctx, "SendTemplate", msg, opts)
 }
 
 // MarkRead marks an inbound message as read (PUT /v1/messages/{message_id}), with the id
