@@ -13,10 +13,14 @@ import (
 )
 
 // The per-attempt timeout (WithTimeout) bounds every wait for the server while an attempt is
-// in flight: connecting, each chunk of the request body, and the response headers. An upload
-// may therefore take as long as it needs while it makes progress, and reading the response
-// body is bounded by the caller's context only, so that a large media download is not cut off
-// by a timeout meant for a stalled server.
+// in flight: connecting, each stretch between two reads of the request body, and the response
+// headers after the body has been read. An upload may therefore take as long as it needs
+// while the transport keeps reading it. What the transport reads lands in the kernel's send
+// buffer, not on the wire: the last few MiB of a body are "read" long before the server has
+// them, and their transfer counts against the wait for the headers (documented on
+// WithTimeout; user space cannot see the send buffer drain portably). Reading the response
+// body is bounded by the caller's context only, so that a large media download is not cut
+// off by a timeout meant for a stalled server.
 
 // AttemptTimeoutError reports an attempt that got no response headers within the duration
 // set by WithTimeout. It matches context.DeadlineExceeded with errors.Is. Unlike the
