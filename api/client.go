@@ -18,6 +18,45 @@
 // (for example 1001 for a text over 4096 characters): the client does not duplicate rules
 // that differ between server builds. Options are the exception: they validate their input
 // when the client is created, so that a misconfiguration fails at start-up.
+//
+// # Where the methods are
+//
+// One file per API area, each with its _test.go beside it:
+//
+//   - client.go, options.go: NewClient, Close, BaseURL and the With... options
+//     (WithCredentials, WithNewPassword, WithToken, WithAPIKey, WithCACertPEM, WithTimeout,
+//     WithMaxRetries, WithHTTPClient, WithLogger, WithRequestEditor...).
+//   - session.go: Login, Logout, PasswordChanged (login and token renewal are automatic).
+//   - messages.go: SendText, SendImage, SendAudio, SendVideo, SendDocument, SendSticker,
+//     SendLocation, SendContacts, SendInteractiveList, SendInteractiveButtons, SendProduct,
+//     SendProductList, SendTemplate (with NewTemplate and the ...Param helpers), SendMessage for
+//     anything else, MarkRead; send options ToGroup, WithPreviewURL, WithTTL.
+//   - media.go: UploadMedia, DownloadMedia, DeleteMedia, DetectContentType, MediaKindOf.
+//   - builders.go: NewContactCard (cards for SendContacts), NewSettingsUpdate and
+//     SetWebhookURL (partial settings), Ptr.
+//   - settings.go: GetApplicationSettings, UpdateApplicationSettings,
+//     ResetApplicationSettings, media providers, EnableTwoStep, BackupSettings,
+//     RestoreSettings.
+//   - contacts.go: CheckContacts, GetContactIdentity, AcknowledgeContactIdentity.
+//   - groups.go: CreateGroup, ListGroups, GetGroup, participants and admins, invites, icons.
+//   - profile.go: business profile, about text and profile photo.
+//   - registration.go: RequestCode, VerifyAccount, SetShards, GetShards.
+//   - users.go: CreateUser, GetUser, UpdateUserPassword, DeleteUser.
+//   - health.go, stats.go: CheckHealth, GetSupportInfo, GetMetrics and the stats.
+//   - certificates.go, tls.go: external and webhook certificates, FetchCACertificate.
+//   - stickerpacks.go: sticker packs and their stickers.
+//   - errors.go, operror.go: APIError (IsNotFound, HasCode...), OperationError,
+//     ArgumentError, PasswordChangeRequiredError, MediaTooLargeError.
+//   - retry.go, timeout.go: the retry policy and the per-attempt timeout, as code and prose.
+//
+// # Errors
+//
+// Every error of a call that reached the network is an *OperationError naming the
+// operation (`wabiz: sendMessage: ...`), which wraps the cause: an *APIError for a status of
+// 400 or more, an *AttemptTimeoutError, a network error. An argument the client rejects
+// before sending is an *ArgumentError (errors.Is ErrInvalidArgument), and a bad base URL
+// matches ErrInvalidBaseURL. Match them with errors.As and errors.Is; their messages never
+// contain a password, token or key.
 package api
 
 import (
