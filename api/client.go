@@ -18,6 +18,48 @@
 // (for example 1001 for a text over 4096 characters): the client does not duplicate rules
 // that differ between server builds. Options are the exception: they validate their input
 // when the client is created, so that a misconfiguration fails at start-up.
+//
+// # Where the methods are
+//
+// One file per API area, each with its _test.go beside it:
+//
+//   - client.go, options.go: NewClient, Close, BaseURL and the With... options
+//     (WithCredentials, WithNewPassword, WithToken, WithAPIKey, WithCACertPEM, WithTimeout,
+//     WithMaxRetries, WithHTTPClient, WithLogger, WithRequestEditor...).
+//   - session.go: Login, Logout, PasswordChanged (login and token renewal are automatic).
+//   - messages.go: SendText, SendImage, SendAudio, SendVideo, SendDocument, SendSticker,
+//     SendLocation, SendContacts, SendInteractiveList, SendInteractiveButtons, SendProduct,
+//     SendProductList, SendTemplate (with NewTemplate and the ...Param helpers), SendMessage for
+//     anything else, MarkRead; send options ToGroup, WithPreviewURL, WithTTL.
+//   - messenger.go, compose.go: the Messenger interface that *api.Client and *cloud.Client
+//     both satisfy, and the message builders both clients share (NewTextMessage,
+//     NewMediaMessage, ..., NewTemplateMessage, ApplySendOptions).
+//   - media.go: UploadMedia, DownloadMedia, DeleteMedia, DetectContentType, MediaKindOf.
+//   - builders.go: NewContactCard (cards for SendContacts), NewSettingsUpdate and
+//     SetWebhookURL (partial settings), Ptr.
+//   - settings.go: GetApplicationSettings, UpdateApplicationSettings,
+//     ResetApplicationSettings, media providers, EnableTwoStep, BackupSettings,
+//     RestoreSettings.
+//   - contacts.go: CheckContacts, GetContactIdentity, AcknowledgeContactIdentity.
+//   - groups.go: CreateGroup, ListGroups, GetGroup, participants and admins, invites, icons.
+//   - profile.go: business profile, about text and profile photo.
+//   - registration.go: RequestCode, VerifyAccount, SetShards, GetShards.
+//   - users.go: CreateUser, GetUser, UpdateUserPassword, DeleteUser.
+//   - health.go, stats.go: CheckHealth, GetSupportInfo, GetMetrics and the stats.
+//   - certificates.go, tls.go: external and webhook certificates, FetchCACertificate.
+//   - stickerpacks.go: sticker packs and their stickers.
+//   - errors.go, operror.go: APIError (IsNotFound, HasCode...), OperationError,
+//     ArgumentError, PasswordChangeRequiredError, MediaTooLargeError.
+//   - retry.go, timeout.go: the retry policy and the per-attempt timeout, as code and prose.
+//
+// # Errors
+//
+// Every error of a call that reached the network is an *OperationError naming the
+// operation (`wabiz: sendMessage: ...`), which wraps the cause: an *APIError for a status of
+// 400 or more, an *AttemptTimeoutError, a network error. An argument the client rejects
+// before sending is an *ArgumentError (errors.Is ErrInvalidArgument), and a bad base URL
+// matches ErrInvalidBaseURL. Match them with errors.As and errors.Is; their messages never
+// contain a password, token or key.
 package api
 
 import (
@@ -55,30 +97,23 @@ type Client struct {
 	logger     *slog.Logger
 	editors    []gen.RequestEditorFn
 	sendURL    string // the URL of sendMessage, built once (see SendMessage)
+	// ownTransport is the transport the client cloned for its TLS options, which Close
+	// releases; nil when the transport is the caller's or net/http's default.
+	ownTransport *http.Transport
 }
 
 // NewClient returns a client for the deployment at baseURL, for example
 // "https://wa.example.com:9090". A trailing "/v1" is accepted and removed: operation paths
 // carry their own prefix (metrics live at /metrics, outside /v1). A path prefix, such as a
-// reverse proxy's, is kept. Credentials belong in WithCredentials, never in the URL.
+// reverse proxy's, is kept. Credentials belong in WithCredentials, WithToken or WithAPIKey,
+// never in the URL: a base URL with user information, a query string or a fragment is
+// rejected, like one without an http or https scheme, with an error that matches
+// ErrInvalidBaseURL and never repeats the URL.
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
-	u, err := url.Parse(strings.TrimSpace(baseURL))
+	u, err := parseBaseURL(baseURL)
 	if err != nil {
-		// url.Parse quotes the whole input, which may hold a password: keep only the reason.
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			err = uerr.Err
-		}
-		return nil, fmt.Errorf("wabiz: invalid base URL: %w", err)
+		return nil, err
 	}
-	if u.User != nil {
-		return nil, errors.New("wabiz: the base URL must not contain credentials; use WithCredentials")
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("wabiz: base URL %q: want http(s)://host[:port][/prefix]", u.Redacted())
-	}
-	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/v1")
-	u.RawPath, u.RawQuery, u.Fragment = "", "", ""
 
 	cfg := config{retry: defaultRetryPolicy(), userAgent: DefaultUserAgent, timeout: 30 * time.Second, now: time.Now}
 	for _, opt := range opts {
@@ -92,7 +127,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if cfg.newPassword != "" && cfg.username == "" {
 		return nil, errors.New("wabiz: WithNewPassword needs WithCredentials")
 	}
-	hc, err := cfg.httpClient()
+	hc, own, err := cfg.httpClient()
 	if err != nil {
 		return nil, err
 	}
@@ -112,6 +147,8 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		retry:      cfg.retry,
 		logger:     logger,
 		editors:    cfg.editors,
+
+		ownTransport: own,
 	}
 	if cfg.timeout > 0 {
 		c.watch = &watchdog{timeout: cfg.timeout}
@@ -130,6 +167,46 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	}
 	c.sendURL = send.URL.String()
 	return c, nil
+}
+
+// ErrInvalidBaseURL is matched (errors.Is) by every error of NewClient about its base URL.
+// The message says what is wrong and what is expected, and never quotes the URL, which may
+// hold a password or a key.
+var ErrInvalidBaseURL = errors.New("wabiz: invalid base URL")
+
+// parseBaseURL checks a base URL for NewClient and returns it without a trailing "/" or "/v1".
+func parseBaseURL(raw string) (*url.URL, error) {
+	fail := func(reason string) (*url.URL, error) {
+		return nil, fmt.Errorf("%w: %s; want http(s)://host[:port][/prefix]", ErrInvalidBaseURL, reason)
+	}
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return fail("empty")
+	}
+	// Look at the scheme before parsing: "admin:PW@host:9090" parses with the scheme
+	// "admin", and "127.0.0.1:9090" does not parse at all; both lack the scheme.
+	scheme, _, found := strings.Cut(raw, "://")
+	if !found || (!strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https")) {
+		return fail("no http:// or https:// scheme")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		// url.Error quotes the input, and even its reason may repeat part of it (an
+		// invalid port): say only that it does not parse.
+		return fail("not a valid URL")
+	}
+	switch {
+	case u.User != nil:
+		return fail("credentials in the URL; use WithCredentials")
+	case u.Host == "" || u.Hostname() == "":
+		return fail("no host")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return fail("a query string or fragment, which the client would drop (pass keys and tokens with WithAPIKey or WithToken)")
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/v1")
+	u.RawPath = ""
+	return u, nil
 }
 
 // BaseURL returns the deployment's base URL as the client uses it (without /v1).
@@ -151,6 +228,30 @@ const skipAuthKey ctxKey = iota
 // with its own context and body, so that every attempt, a replay included, starts from the
 // same request.
 func (c *Client) do(req *http.Request) (*http.Response, error) {
+	resp, sent, err := c.attempts(req)
+	if err != nil {
+		var se *stageError
+		if errors.As(err, &se) {
+			return nil, &OperationError{Op: operationOf(req.Method, strings.TrimPrefix(req.URL.Path, c.baseURL.Path)),
+				Stage: se.stage, Attempts: sent, Err: se.err}
+		}
+		return nil, c.opError(req.Method, req.URL.Path, sent, err)
+	}
+	return resp, nil
+}
+
+// stageError is an error of a stage before the request itself (the login), which do
+// reports as OperationError.Stage.
+type stageError struct {
+	stage string
+	err   error
+}
+
+func (e *stageError) Error() string { return e.stage + ": " + e.err.Error() }
+func (e *stageError) Unwrap() error { return e.err }
+
+// attempts is do without the wrapping of errors; it also returns how many attempts it sent.
+func (c *Client) attempts(req *http.Request) (resp *http.Response, sent int, err error) {
 	ctx := req.Context()
 	hasBody := req.Body != nil && req.Body != http.NoBody
 	replayable := !hasBody || req.GetBody != nil
@@ -162,7 +263,7 @@ func (c *Client) do(req *http.Request) (*http.Response, error) {
 			// later attempt, a replay after re-login included, starts from a fresh copy.
 			var err error
 			if body, err = req.GetBody(); err != nil {
-				return nil, fmt.Errorf("wabiz: replay request body: %w", err)
+				return nil, sent, fmt.Errorf("replay request body: %w", err)
 			}
 		}
 		// Log calls box their arguments even when debug is off: check first, on the hot path.
@@ -187,9 +288,10 @@ func (c *Client) do(req *http.Request) (*http.Response, error) {
 			if body != nil {
 				_ = body.Close() // as the transport would have
 			}
-			return nil, err
+			return nil, sent, err
 		}
-		resp, err := c.sendAttempt(r, a)
+		sent++
+		resp, err = c.sendAttempt(r, a)
 		if err != nil {
 			if debug {
 				c.logger.DebugContext(ctx, "wabiz request failed", "method", req.Method, "path", req.URL.Path,
@@ -197,19 +299,19 @@ func (c *Client) do(req *http.Request) (*http.Response, error) {
 			}
 			if retries < c.retry.maxRetries && replayable && ctx.Err() == nil && retryableError(req.Method, err) {
 				if werr := c.wait(ctx, retries, "", err); werr != nil {
-					return nil, werr
+					return nil, sent, werr
 				}
 				retries++
 				continue
 			}
-			return nil, err
+			return nil, sent, err
 		}
 		if debug {
 			c.logger.DebugContext(ctx, "wabiz request", "method", req.Method, "path", req.URL.Path, "status", resp.StatusCode,
 				"attempt", attempt, "duration", time.Since(start), "request_id", resp.Header.Get("X-Request-ID"))
 		}
 		if resp.StatusCode < 400 {
-			return resp, nil
+			return resp, sent, nil
 		}
 		if resp.StatusCode == http.StatusUnauthorized && token != "" {
 			// The token expired or was revoked server-side. Forget it in any case, so that the
@@ -224,12 +326,12 @@ func (c *Client) do(req *http.Request) (*http.Response, error) {
 		apiErr := newAPIError(resp)
 		if retries < c.retry.maxRetries && replayable && retryableStatus(resp.StatusCode) {
 			if werr := c.wait(ctx, retries, apiErr.RetryAfter, apiErr); werr != nil {
-				return nil, werr
+				return nil, sent, werr
 			}
 			retries++
 			continue
 		}
-		return nil, apiErr
+		return nil, sent, apiErr
 	}
 }
 
@@ -239,7 +341,7 @@ func (c *Client) wait(ctx context.Context, retries int, retryAfter string, last 
 	d := c.retry.delay(retries, retryAfter, time.Now())
 	c.logger.DebugContext(ctx, "wabiz retry", "in", d, "retry", retries+1)
 	if err := c.retry.sleep(ctx, d); err != nil {
-		return fmt.Errorf("wabiz: gave up waiting to retry: %w (last attempt: %w)", err, last)
+		return fmt.Errorf("gave up waiting to retry: %w (last attempt: %w)", err, last)
 	}
 	return nil
 }
@@ -252,7 +354,7 @@ func (c *Client) wait(ctx context.Context, retries int, retryAfter string, last 
 func (c *Client) authorize(r *http.Request) (string, error) {
 	for _, edit := range c.editors {
 		if err := edit(r.Context(), r); err != nil {
-			return "", fmt.Errorf("wabiz: request editor: %w", err)
+			return "", fmt.Errorf("request editor: %w", err)
 		}
 	}
 	h := r.Header
@@ -280,4 +382,22 @@ func (c *Client) authorize(r *http.Request) (string, error) {
 func drain(resp *http.Response) {
 	_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
 	_ = resp.Body.Close()
+}
+
+// Close closes the idle connections of the transport the client built for itself, which it
+// does when WithRootCAs, WithCACertPEM or WithInsecureSkipVerifyForLocalDevelopment needs
+// its own TLS configuration: otherwise each such client would keep its keep-alive
+// connections, two goroutines each, until they time out (90 s by default). A transport that
+// the caller passed with WithHTTPClient, or net/http's default transport, is shared and is
+// never touched. Close is idempotent and always returns nil; connections in use finish
+// normally, and a request made after Close opens a new connection (call Close again when
+// done).
+func (c *Client) Close() error {
+	if c.watch != nil {
+		c.watch.closeIdle() // the context kept for the next attempt (see watchdog)
+	}
+	if c.ownTransport != nil {
+		c.ownTransport.CloseIdleConnections()
+	}
+	return nil
 }

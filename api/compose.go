@@ -155,7 +155,7 @@ func NewProductListMessage(to string, pl ProductList) *gen.Message {
 // error.
 func NewTemplateMessage(to string, t *Template) (*gen.Message, error) {
 	if t == nil {
-		return nil, errors.New("wabiz: SendTemplate: nil template")
+		return nil, &ArgumentError{Method: "SendTemplate", Argument: "template", Problem: "nil"}
 	}
 	tpl := t.Build()
 	msg := message(to, gen.MessageTypeTemplate)

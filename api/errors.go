@@ -15,8 +15,10 @@ import (
 // misbehaving proxy answering with megabytes of HTML cannot balloon memory.
 const maxErrorBody = 64 << 10
 
-// APIError is returned for every response with a status of 400 or more. Match it with
-// errors.As; it never contains credentials (the request's Authorization header is not kept).
+// APIError is returned for every response with a status of 400 or more, wrapped in an
+// *OperationError that names the operation (`wabiz: sendMessage: POST /v1/messages: 400 ...`).
+// Match it with errors.As; it never contains credentials (the request's Authorization header
+// is not kept).
 type APIError struct {
 	// Method and Path identify the request (the path without query string).
 	Method, Path string
@@ -196,11 +198,34 @@ func unexpected(op string, status int) error {
 	return fmt.Errorf("%w: %s answered %d without the expected body", ErrUnexpectedResponse, op, status)
 }
 
+// ErrInvalidArgument is matched (errors.Is) by every *ArgumentError.
+var ErrInvalidArgument = errors.New("wabiz: invalid argument")
+
+// ArgumentError reports an argument the client rejects before sending anything: an empty
+// recipient or id, a nil reader, an empty upload, an invalid content type, a nil option.
+// It names the method the caller called, and matches ErrInvalidArgument with errors.Is.
+type ArgumentError struct {
+	// Method is the exported function or method that was called, for example "SendText".
+	Method string
+	// Argument names the argument, for example "recipient" or "media id".
+	Argument string
+	// Problem says what is wrong with it: "empty", "nil", "invalid"...
+	Problem string
+}
+
+// Error reads, for example, `wabiz: SendText: empty recipient`.
+func (e *ArgumentError) Error() string {
+	return "wabiz: " + e.Method + ": " + e.Problem + " " + e.Argument
+}
+
+// Is reports whether target is ErrInvalidArgument.
+func (e *ArgumentError) Is(target error) bool { return target == ErrInvalidArgument }
+
 // required rejects an empty argument that the request cannot do without: an empty path
 // parameter would address another endpoint (DELETE /v1/media/ instead of a file).
-func required(op, name, value string) error {
+func required(method, name, value string) error {
 	if value == "" {
-		return fmt.Errorf("wabiz: %s: empty %s", op, name)
+		return &ArgumentError{Method: method, Argument: name, Problem: "empty"}
 	}
 	return nil
 }

@@ -153,7 +153,7 @@ func ExampleAPIError() {
 	// code: 1006 Resource not found
 	// not found: true true
 	// request id: 7f3c2a
-	// GET /v1/media/3d1f0d6e: 404 Not Found: 1006 Resource not found (File with id 3d1f0d6e not found) [request 7f3c2a]
+	// downloadMedia: GET /v1/media/3d1f0d6e: 404 Not Found: 1006 Resource not found (File with id 3d1f0d6e not found) [request 7f3c2a]
 }
 
 // Build a template message with header, body and button parameters.

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"io"
 
 	"github.com/wabiz/wabiz/gen"
@@ -160,13 +159,14 @@ func (c *Client) SetGroupIcon(ctx context.Context, groupID string, r io.Reader, 
 		return err
 	}
 	if r == nil {
-		return errors.New("wabiz: SetGroupIcon: nil reader")
+		return &ArgumentError{Method: "SetGroupIcon", Argument: "reader", Problem: "nil"}
 	}
 	if err := checkContentType("SetGroupIcon", contentType); err != nil {
 		return err
 	}
 	size, start, seeker := readerSize(r)
-	_, err := c.Raw.SetGroupIconWithBodyWithResponse(ctx, groupID, contentType, uploadBody(r), sized(size, start, seeker))
+	body, edit := uploadBody(r, size, start, seeker)
+	_, err := c.Raw.SetGroupIconWithBodyWithResponse(ctx, groupID, contentType, body, edit)
 	return err
 }
 

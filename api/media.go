@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/wabiz/wabiz/gen"
 )
@@ -91,12 +92,14 @@ func mediaLimit(kind MediaKind, animated bool) int64 {
 // the kind's limit before any byte leaves, with a *MediaTooLargeError; a stream of unknown
 // size is sent as it is and the server judges it. A seekable r (and a *bytes.Buffer) can be
 // retried after a 429 or 503 and replayed after a re-login; a plain stream is sent once.
-// UploadMedia does not close r.
+// Each attempt reads its own copy: an io.ReaderAt through its own io.SectionReader (so r's
+// offset does not move), another seekable r rewound only once the previous attempt has let
+// go of it. UploadMedia does not close r.
 //
 //wabiz:operation uploadMedia
 func (c *Client) UploadMedia(ctx context.Context, r io.Reader, contentType string) (string, error) {
 	if r == nil {
-		return "", errors.New("wabiz: UploadMedia: nil reader")
+		return "", &ArgumentError{Method: "UploadMedia", Argument: "reader", Problem: "nil"}
 	}
 	if err := checkContentType("UploadMedia", contentType); err != nil {
 		return "", err
@@ -105,7 +108,7 @@ func (c *Client) UploadMedia(ctx context.Context, r io.Reader, contentType strin
 	kind := MediaKindOf(contentType)
 	if size >= 0 {
 		if size == 0 {
-			return "", errors.New("wabiz: UploadMedia: empty body")
+			return "", &ArgumentError{Method: "UploadMedia", Argument: "body (0 bytes)", Problem: "empty"}
 		}
 		animated := false
 		if kind == MediaSticker && size > LimitStaticSticker {
@@ -117,7 +120,8 @@ func (c *Client) UploadMedia(ctx context.Context, r io.Reader, contentType strin
 			return "", &MediaTooLargeError{Kind: kind, ContentType: contentType, Size: size, Limit: limit}
 		}
 	}
-	resp, err := c.Raw.UploadMediaWithBodyWithResponse(ctx, contentType, uploadBody(r), sized(size, start, seeker))
+	body, edit := uploadBody(r, size, start, seeker)
+	resp, err := c.Raw.UploadMediaWithBodyWithResponse(ctx, contentType, body, edit)
 	if err != nil {
 		return "", err
 	}
@@ -128,40 +132,86 @@ func (c *Client) UploadMedia(ctx context.Context, r io.Reader, contentType strin
 }
 
 // checkContentType rejects a media type the server could not accept as a request header.
-func checkContentType(op, contentType string) error {
+func checkContentType(method, contentType string) error {
 	if _, _, err := mime.ParseMediaType(contentType); err != nil || !strings.Contains(contentType, "/") {
-		return fmt.Errorf("wabiz: %s: invalid content type %q", op, contentType)
+		return &ArgumentError{Method: method, Argument: fmt.Sprintf("content type %q (want a media type such as image/jpeg)", contentType), Problem: "invalid"}
 	}
 	return nil
 }
 
-// uploadBody hides r's Close method: the transport closes a request body once it is sent,
-// and the caller's file must stay open (for a retry from the seeker, and because it is the
-// caller's).
-func uploadBody(r io.Reader) io.Reader {
-	if _, ok := r.(io.Closer); ok {
-		return io.NopCloser(r)
+// uploadBody returns the body of an upload's first attempt and the request editor that sets
+// its Content-Length and, when r can be read again, a GetBody for the replays (a retry after
+// 429 or 503, a replay after a re-login).
+//
+// Every attempt needs a reader of its own: the server may answer (401, 429) before it has
+// read the body, and the transport of that attempt may still be reading it when the next
+// attempt starts; the RoundTripper contract only promises that it closes the body when done,
+// possibly after RoundTrip returned. Rewinding the caller's one reader at that point races
+// with the old attempt and sends a truncated body ("ContentLength=N with Body length M").
+// So an io.ReaderAt (*bytes.Reader, *strings.Reader, *os.File) is read through a new
+// io.SectionReader per attempt, which leaves the caller's offset alone; any other seekable
+// reader is rewound only after the previous attempt's transport closed its body. The
+// caller's reader is never closed: the transport's Close reaches only these wrappers.
+func uploadBody(r io.Reader, size, start int64, seeker io.ReadSeeker) (io.Reader, gen.RequestEditorFn) {
+	var (
+		first   io.Reader = r
+		getBody func() (io.ReadCloser, error)
+	)
+	switch ra, ok := r.(io.ReaderAt); {
+	case ok && seeker != nil && size >= 0:
+		first = io.NewSectionReader(ra, start, size)
+		getBody = func() (io.ReadCloser, error) {
+			return io.NopCloser(io.NewSectionReader(ra, start, size)), nil
+		}
+	case seeker != nil:
+		prev := newClosedSignal(r)
+		first = prev
+		getBody = func() (io.ReadCloser, error) {
+			<-prev.closed // the previous attempt's transport is done with the reader
+			if _, err := seeker.Seek(start, io.SeekStart); err != nil {
+				return nil, err
+			}
+			prev = newClosedSignal(seeker)
+			return prev, nil
+		}
+	case isCloser(r):
+		first = io.NopCloser(r) // the transport closes the body; the caller's stays open
 	}
-	return r
-}
-
-// sized returns a request editor that sets the Content-Length of a body of known size and,
-// for a seekable body, a GetBody that rewinds it so the request can be replayed.
-func sized(size, start int64, seeker io.ReadSeeker) gen.RequestEditorFn {
-	return func(_ context.Context, req *http.Request) error {
+	edit := func(_ context.Context, req *http.Request) error {
 		if size >= 0 {
 			req.ContentLength = size
 		}
-		if seeker != nil {
-			req.GetBody = func() (io.ReadCloser, error) {
-				if _, err := seeker.Seek(start, io.SeekStart); err != nil {
-					return nil, err
-				}
-				return io.NopCloser(seeker), nil
-			}
+		// Set (or clear: net/http builds one for a *bytes.Buffer, which is fine, but not for
+		// the wrappers above) the replay of every attempt after the first.
+		if getBody != nil {
+			req.GetBody = getBody
 		}
 		return nil
 	}
+	return first, edit
+}
+
+func isCloser(r io.Reader) bool {
+	_, ok := r.(io.Closer)
+	return ok
+}
+
+// closedSignal is a request body that reports when the transport closed it, without closing
+// the reader it reads from.
+type closedSignal struct {
+	io.Reader
+	once   sync.Once
+	closed chan struct{}
+}
+
+func newClosedSignal(r io.Reader) *closedSignal {
+	return &closedSignal{Reader: r, closed: make(chan struct{})}
+}
+
+// Close records that the attempt no longer reads the body.
+func (b *closedSignal) Close() error {
+	b.once.Do(func() { close(b.closed) })
+	return nil
 }
 
 // DownloadMedia streams the media with the given id (GET /v1/media/{media_id}). It returns the

@@ -119,11 +119,17 @@ func WithUserAgent(ua string) Option {
 }
 
 // WithTimeout bounds how long an attempt may wait for the server without progress (default
-// 30s; 0 disables it): connecting, sending the request body (an upload may take longer than
-// d as long as it keeps moving) and receiving the response headers. It is checked every d/8,
-// so an attempt ends between d and 1.125 d after its last progress, with an
-// *AttemptTimeoutError; idempotent requests are then retried. Reading a response body, such
-// as a media download, is bounded only by the caller's context.
+// 30s; 0 disables it). Progress is the transport reading more of the request body, so an
+// upload may take longer than d as long as it keeps being read; apart from that, connecting,
+// and the wait for the response headers after the body has been read, must each take less
+// than d. Note what "read" means: the operating system buffers the last part of a body (the
+// socket send buffer, up to a few MiB), so the transfer of that part over a slow link and
+// the server's processing both fall in the wait for the headers. At 136 KB/s, 4 MiB of
+// buffer take 31 s: on slow links choose d above the send buffer divided by the upload rate,
+// or 0 and bound the call with ctx. The timeout is checked every d/8, so an attempt ends
+// between d and 1.125 d after its last progress, with an *AttemptTimeoutError; idempotent
+// requests are then retried. Reading a response body, such as a media download, is bounded
+// only by the caller's context.
 func WithTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {
@@ -237,14 +243,15 @@ func withClock(now func() time.Time) Option {
 }
 
 // httpClient builds the client's own *http.Client from the configuration without touching
-// the caller's.
-func (c *config) httpClient() (*http.Client, error) {
+// the caller's. It also returns the transport it cloned for the TLS options, if it did: the
+// client owns that one and closes its idle connections in Close.
+func (c *config) httpClient() (*http.Client, *http.Transport, error) {
 	var hc http.Client
 	if c.hc != nil {
 		hc = *c.hc
 	}
 	if c.rootCAs == nil && !c.insecure {
-		return &hc, nil
+		return &hc, nil, nil
 	}
 	var tr *http.Transport
 	switch t := hc.Transport.(type) {
@@ -253,7 +260,7 @@ func (c *config) httpClient() (*http.Client, error) {
 	case *http.Transport:
 		tr = t.Clone()
 	default:
-		return nil, fmt.Errorf("wabiz: TLS options need the HTTP client's transport to be an *http.Transport, got %T", t)
+		return nil, nil, fmt.Errorf("wabiz: TLS options need the HTTP client's transport to be an *http.Transport, got %T", t)
 	}
 	if tr.TLSClientConfig == nil {
 		tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
@@ -265,7 +272,7 @@ func (c *config) httpClient() (*http.Client, error) {
 		tr.TLSClientConfig.InsecureSkipVerify = true //nolint:gosec // explicit, logged opt-in
 	}
 	hc.Transport = tr
-	return &hc, nil
+	return &hc, tr, nil
 }
 
 // staticAuthorization returns the Authorization header of WithToken or WithAPIKey, built once

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"io"
 
 	"github.com/wabiz/wabiz/gen"
@@ -92,13 +91,14 @@ func (c *Client) GetProfilePhotoLink(ctx context.Context) (string, error) {
 //wabiz:operation updateProfilePhoto
 func (c *Client) UpdateProfilePhoto(ctx context.Context, r io.Reader, contentType string) error {
 	if r == nil {
-		return errors.New("wabiz: UpdateProfilePhoto: nil reader")
+		return &ArgumentError{Method: "UpdateProfilePhoto", Argument: "reader", Problem: "nil"}
 	}
 	if err := checkContentType("UpdateProfilePhoto", contentType); err != nil {
 		return err
 	}
 	size, start, seeker := readerSize(r)
-	_, err := c.Raw.UpdateProfilePhotoWithBodyWithResponse(ctx, contentType, uploadBody(r), sized(size, start, seeker))
+	body, edit := uploadBody(r, size, start, seeker)
+	_, err := c.Raw.UpdateProfilePhotoWithBodyWithResponse(ctx, contentType, body, edit)
 	return err
 }
 

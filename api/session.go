@@ -22,7 +22,8 @@ const expiresAfterLayout = "2006-01-02 15:04:05-07:00"
 const refreshSkew = 5 * time.Minute
 
 // loginTimeout bounds a login that callers share: it runs detached from the context of the
-// caller that started it, so one caller giving up does not fail the others.
+// caller that started it, so one caller giving up does not fail the others, and ends
+// earlier when no caller waits for it any more (see session.token).
 const loginTimeout = 60 * time.Second
 
 // parseExpiresAfter reads the server's expiry format and, leniently, RFC 3339.
@@ -57,10 +58,12 @@ type session struct {
 }
 
 type loginCall struct {
-	done   chan struct{}
-	tok    string
-	header []string
-	err    error
+	done    chan struct{}
+	cancel  context.CancelFunc // ends the login once no caller waits for it
+	waiters int                // callers waiting, under session.mu
+	tok     string
+	header  []string
+	err     error
 }
 
 func newSession(username, password, newPassword string, login loginFunc, now func() time.Time) *session {
@@ -69,6 +72,12 @@ func newSession(username, password, newPassword string, login loginFunc, now fun
 
 // token returns a valid token and its Authorization header (shared, read-only), logging in
 // first when there is none or it is about to expire.
+//
+// The login is shared: it runs detached from the context of the caller that started it, so
+// that one caller giving up does not fail the others, but it stops as soon as no caller
+// waits for it any more (a login sleeping 30 s on a 503's Retry-After no longer outlives
+// the callers with a 5 s deadline). Its errors come as a *stageError, "logging in" or
+// "waiting for login", that do turns into OperationError.Stage.
 func (s *session) token(ctx context.Context) (tok string, header []string, err error) {
 	s.mu.Lock()
 	if s.tok != "" && s.now().Before(s.renewAt) {
@@ -78,28 +87,48 @@ func (s *session) token(ctx context.Context) (tok string, header []string, err e
 	}
 	call := s.inflight
 	if call == nil {
-		call = &loginCall{done: make(chan struct{})}
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), loginTimeout)
+		call = &loginCall{done: make(chan struct{}), cancel: cancel}
 		s.inflight = call
-		go s.run(ctx, call)
+		go s.run(lctx, call)
 	}
+	call.waiters++
 	s.mu.Unlock()
 	select {
 	case <-call.done:
-		return call.tok, call.header, call.err
+		if call.err != nil {
+			return "", nil, &stageError{stage: "logging in", err: call.err}
+		}
+		return call.tok, call.header, nil
 	case <-ctx.Done():
-		return "", nil, ctx.Err()
+		s.mu.Lock()
+		call.waiters--
+		if call.waiters == 0 {
+			call.cancel()
+			if s.inflight == call {
+				s.inflight = nil // the next caller starts a login of its own
+			}
+		}
+		s.mu.Unlock()
+		return "", nil, &stageError{stage: "waiting for login", err: context.Cause(ctx)}
 	}
 }
 
 func (s *session) run(ctx context.Context, call *loginCall) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), loginTimeout)
-	defer cancel()
+	defer call.cancel()
 	s.mu.Lock()
 	user, pass, newPass := s.username, s.password, s.newPassword
 	s.mu.Unlock()
 
 	start := s.now()
 	tok, exp, err := s.login(ctx, user, pass, "")
+	if IsUnauthorized(err) && !HasCode(err, CodePasswordChangeRequired) && newPass != "" {
+		// The typical second run of a first-login program: the password is already the new one.
+		var opErr *OperationError
+		if errors.As(err, &opErr) && opErr.Hint == "" {
+			opErr.Hint = hintPasswordChanged
+		}
+	}
 	if HasCode(err, CodePasswordChangeRequired) {
 		var apiErr *APIError
 		errors.As(err, &apiErr)
@@ -131,7 +160,9 @@ func (s *session) run(ctx context.Context, call *loginCall) {
 			s.renewAt = start.Add(refreshSkew)
 		}
 	}
-	s.inflight = nil
+	if s.inflight == call {
+		s.inflight = nil
+	}
 	s.mu.Unlock()
 	call.tok, call.header, call.err = tok, header, err
 	close(call.done)
@@ -201,6 +232,10 @@ func (c *Client) Login(ctx context.Context) (time.Time, error) {
 	}
 	c.session.invalidate(c.session.current())
 	if _, _, err := c.session.token(ctx); err != nil {
+		var se *stageError
+		if errors.As(err, &se) {
+			err = &OperationError{Op: "login", Stage: se.stage, Err: se.err}
+		}
 		return time.Time{}, err
 	}
 	c.session.mu.Lock()

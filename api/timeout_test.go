@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -95,4 +96,30 @@ func TestWatchdogStopsWhenIdle(t *testing.T) {
 
 	noTimeout, _ := setup(t, WithTimeout(0))
 	assert.Nil(t, noTimeout.watch, "WithTimeout(0) starts nothing")
+}
+
+// TestTimeoutBoundsTheWaitForHeadersAfterTheBodyWasRead pins the rule WithTimeout documents
+// for the tail of an upload: once the transport has read the whole body (here at once, into
+// the socket buffers), the server must answer within the timeout, however long the bytes
+// still take to arrive; the POST is not retried.
+func TestTimeoutBoundsTheWaitForHeadersAfterTheBodyWasRead(t *testing.T) {
+	t.Parallel()
+	c, mux := setup(t, WithTimeout(150*time.Millisecond))
+	var calls atomic.Int32
+	mux.HandleFunc("POST /v1/media", func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		select { // a link slower than the timeout: the body arrives after it
+		case <-time.After(600 * time.Millisecond):
+		case <-r.Context().Done():
+			return
+		}
+		_, _ = io.Copy(io.Discard, r.Body)
+		writeJSON(w, http.StatusCreated, `{"media":[{"id":"m1"}]}`)
+	})
+	start := time.Now()
+	_, err := c.UploadMedia(t.Context(), bytes.NewReader(make([]byte, 256*kib)), "application/pdf")
+	var timeout *AttemptTimeoutError
+	require.ErrorAs(t, err, &timeout)
+	assert.Less(t, time.Since(start), 550*time.Millisecond)
+	assert.Equal(t, int32(1), calls.Load(), "an upload is not retried after a timeout")
 }

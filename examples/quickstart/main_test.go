@@ -93,7 +93,7 @@ func TestQuickstartFailure(t *testing.T) {
 				_, err := s.InjectFault(fake.Fault{OperationID: "uploadMedia", Status: 500, Details: "disk full"})
 				require.NoError(t, err)
 			},
-			line: `✗  5/11 upload    wabiz: POST /v1/media: 500 .*disk full`,
+			line: `✗  5/11 upload    wabiz: uploadMedia: POST /v1/media: 500 .*disk full`,
 			err:  "step 5/11 (upload) failed",
 		},
 		{

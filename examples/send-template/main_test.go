@@ -110,7 +110,7 @@ func TestSendTemplateRejected(t *testing.T) {
 	env := map[string]string{"WA_BASE_URL": ts.URL, "WA_PASSWORD": fake.DefaultAdminPassword,
 		"WA_NEW_PASSWORD": fake.TestAdminNewPassword}
 	err := run(t.Context(), []string{"-to", "16315551234", "-namespace", "acme_ns", "-template", "order_shipped"}, getenv(env), &bytes.Buffer{})
-	assert.ErrorContains(t, err, "sending template order_shipped (en_US): wabiz: POST /v1/messages: 404 Not Found: 2001")
+	assert.ErrorContains(t, err, "sending template order_shipped (en_US): wabiz: sendMessage: POST /v1/messages: 404 Not Found: 2001")
 	assert.Empty(t, ts.SentMessages())
 }
 
