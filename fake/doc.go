@@ -19,8 +19,9 @@
 //
 // # Request pipeline
 //
-// Every request gets an X-Request-ID and, in this order: routing (unknown path: 404 with code
-// 1006; known path, other method: 405 with code 1025 and an Allow header), rate limiting (429,
+// Every request gets an X-Request-ID and, in this order: routing (the path of an operation with
+// one trailing slash, /v1/messages/, is that operation, as on the Webapp; unknown path: 404 with
+// code 1006; known path, other method: 405 with code 1025 and an Allow header), rate limiting (429,
 // code 1015, Retry-After), authentication with the operation's security schemes from the spec
 // (kin-openapi's ValidateSecurityRequirements on a body-less copy of the request: HTTP Basic on
 // login, Bearer tokens elsewhere, `Authorization: Apikey <key>` where the spec allows it; 401 with
@@ -114,5 +115,5 @@
 //   - Groups: only joins send system webhooks; no HA or multiconnect response shapes; shards are
 //     only stored. The backup format is the fake's own (AES-256-GCM, PBKDF2-SHA256).
 //   - Rate limits are per client IP (health: global). The webhook request timeout and fault
-//     delays use wall time. The trailing-slash twins of routes (/v1/messages/) answer 404.
+//     delays use wall time.
 package fake

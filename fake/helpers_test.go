@@ -95,7 +95,7 @@ func (h *harness) do(r req) *resp {
 	// Every answer of an operation must match the spec, failures included.
 	if _, pattern := h.srv.apiMux.Handler(hr); pattern != "" && pattern != "/" {
 		for _, o := range h.srv.ops {
-			if o.method+" "+o.path == pattern {
+			if o.method+" "+o.path == canonicalPattern(pattern) {
 				checkResponse(h.t, h.srv, o, hr, raw, rec)
 			}
 		}
