@@ -203,8 +203,9 @@ func (c *Client) SendVideo(ctx context.Context, to string, video Media, opts ...
 	return c.send(ctx, msg, opts)
 }
 
-// SendDocument sends a document, with an optional caption and file name, and returns the
-// message id.
+// SendDocument sends a document, with an optional file name, and returns the message id. A
+// Caption is sent if set, but the On-Premises API does not deliver document captions ("Captions
+// are currently not supported for document media"): the send succeeds without one.
 //
 //wabiz:operation sendMessage
 func (c *Client) SendDocument(ctx context.Context, to string, document Media, opts ...SendOption) (string, error) {

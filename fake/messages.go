@@ -149,6 +149,13 @@ func (s *Server) SendMessage(_ context.Context, req gen.SendMessageRequestObject
 	if e := s.checkContent(m, typ, chk); e != nil {
 		return nil, e
 	}
+	if typ == "document" && m.Document.Caption != nil {
+		// "Captions are currently not supported for document media" (Meta's final reference):
+		// the Webapp accepts the field, the customer never sees it. The record says so.
+		doc := *m.Document
+		doc.Caption = nil
+		m.Document = &doc
+	}
 
 	now := s.clock.Now()
 	s.mu.Lock()
@@ -428,7 +435,7 @@ func (s *Server) checkContent(m *gen.Message, typ string, chk *msgCheck) *apiErr
 			return errf(codeMissingParameter, "Parameters 'hsm.language.policy' and 'hsm.language.code' are required")
 		}
 		if !h.Language.Policy.Valid() {
-			return errf(codeInvalidParameter, "Parameter 'hsm.language.policy' must be deterministic or fallback")
+			return errf(codeInvalidParameter, "Parameter 'hsm.language.policy' must be deterministic")
 		}
 	}
 	return nil
@@ -457,7 +464,7 @@ func checkOutboundMedia(md *gen.OutboundMedia, field, kind string, chk *msgCheck
 		return errf(codeInvalidParameter, "Parameter '%s.caption' is longer than 1024 characters", field)
 	}
 	if hasLink {
-		if err := checkWebhookURL(*md.Link); err != nil {
+		if err := checkMediaURL(*md.Link); err != nil {
 			return errf(codeInvalidParameter, "Parameter '%s.link' must be an http or https URL", field)
 		}
 		if md.Provider != nil {
@@ -584,7 +591,7 @@ func checkInteractive(in *gen.Interactive, chk *msgCheck) *apiError {
 	case "list", "product_list":
 		secs := *a.Sections
 		if len(secs) < 1 || len(secs) > 10 {
-			return errf(codeInvalidParameter, "Parameter 'interactive.action.sections' must hold 1 to 10 sections")
+			return errf(codeSectionCount, "Parameter 'interactive.action.sections' must hold 1 to 10 sections")
 		}
 		total, ids := 0, map[string]bool{}
 		for i, sec := range secs {
@@ -616,10 +623,10 @@ func checkInteractive(in *gen.Interactive, chk *msgCheck) *apiError {
 			}
 		}
 		if t == "list" && total > 10 {
-			return errf(codeInvalidParameter, "a list message holds at most 10 rows in total")
+			return errf(codeRowCount, "a list message holds at most 10 rows in total, not %d", total)
 		}
 		if t == "product_list" && total > 30 {
-			return errf(codeInvalidParameter, "a product list holds at most 30 products in total")
+			return errf(codeProductCount, "a product list holds at most 30 products in total, not %d", total)
 		}
 	}
 	return nil
@@ -634,7 +641,7 @@ func checkTemplate(tp *gen.Template, chk *msgCheck) *apiError {
 		return errf(codeMissingParameter, "Parameter 'template.language.code' is required")
 	}
 	if tp.Language.Policy != nil && !tp.Language.Policy.Valid() {
-		return errf(codeInvalidParameter, "Parameter 'template.language.policy' must be deterministic or fallback")
+		return errf(codeInvalidParameter, "Parameter 'template.language.policy' must be deterministic")
 	}
 	if tp.Components == nil {
 		return nil
@@ -655,7 +662,7 @@ func checkTemplate(tp *gen.Template, chk *msgCheck) *apiError {
 				return errf(codeMissingParameter, "Parameter '%s.index' is required for button components", field)
 			}
 			if _, ok := buttonIndex(c.Index); !ok {
-				return errf(codeInvalidParameter, "Parameter '%s.index' must be 0, 1 or 2", field)
+				return errf(codeInvalidParameter, "Parameter '%s.index' must be 0 to 9", field)
 			}
 		} else if c.SubType != nil || c.Index != nil {
 			return errf(codeParameterNotWanted, "Parameters 'sub_type' and 'index' are not required for %s components", c.Type)
@@ -676,9 +683,9 @@ func checkTemplate(tp *gen.Template, chk *msgCheck) *apiError {
 // buttonIndex reads a button index given as a number or a one-digit string.
 func buttonIndex(ix *gen.TemplateButtonIndex) (int, bool) {
 	if n, err := ix.AsTemplateButtonIndexNumber(); err == nil {
-		return n, n >= 0 && n <= 2
+		return n, n >= 0 && n <= 9
 	}
-	if v, err := ix.AsTemplateButtonIndexString(); err == nil && len(v) == 1 && v[0] >= '0' && v[0] <= '2' {
+	if v, err := ix.AsTemplateButtonIndexString(); err == nil && len(v) == 1 && v[0] >= '0' && v[0] <= '9' {
 		return int(v[0] - '0'), true
 	}
 	return 0, false
@@ -832,10 +839,13 @@ func (s *Server) checkRefsLocked(refs []mediaRef, now time.Time) *apiError {
 		if r.pdf && baseMediaType(f.contentType) != "application/pdf" {
 			return errf(codeMediaFormat, "Parameter '%s': template documents must be PDF", r.field)
 		}
-		if s.cfg.mediaLimitsAtSend {
-			if limit := s.limits.limitFor(f.kind, f.animated); f.kind != "document" && limit > 0 && f.size > limit {
-				return errf(codeInvalidParameter, "Parameter '%s': media %s has %d bytes, over the %s limit of %d", r.field, r.id, f.size, f.kind, limit)
-			}
+		if f.animated && r.kind == "sticker" {
+			return errf(codeInvalidParameter, "Parameter '%s': media %s is an animated sticker; outbound third-party stickers must be static", r.field, r.id)
+		}
+		// The real server applies the kind's limit here, after processing; the check is
+		// repeated with WithMediaKindLimitsAtUpload, where it cannot fail.
+		if limit := s.limits.limitFor(f.kind, false); f.kind != "document" && limit > 0 && f.size > limit {
+			return errf(codeInvalidParameter, "Parameter '%s': media %s has %d bytes, over the %s limit of %d", r.field, r.id, f.size, f.kind, limit)
 		}
 	}
 	for _, r := range refs {

@@ -90,7 +90,7 @@ func (s *Server) UpdateApplicationSettings(_ context.Context, req gen.UpdateAppl
 	}
 	if w := b.Webhooks; w != nil {
 		if w.URL != nil && *w.URL != "" { // an empty URL removes it (spec: ApplicationWebhookSettings.url)
-			if err := checkWebhookURL(*w.URL); err != nil {
+			if err := checkWebhookURL(*w.URL, s.cfg.plainHTTPWebhooks); err != nil {
 				return nil, errf(codeInvalidParameter, "Parameter 'webhooks.url' is not valid: %v", err)
 			}
 		}

@@ -521,6 +521,10 @@ type ClientInterface interface {
 
 	// ListGroups List the groups the business is in
 	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
+	//
 	// Returns the id and creation time of every group the business number currently
 	// belongs to. The list is not paginated and carries no subjects or members; call
 	// `GET /v1/groups/{group_id}` for the details of one group.
@@ -533,9 +537,15 @@ type ClientInterface interface {
 	// **Access:** any user.
 	//
 	// Corresponds with GET /v1/groups (the `ListGroups` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	ListGroups(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateGroupWithBody Create a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Creates a group with the given subject. The business number becomes the group's
 	// creator, its only participant and its only admin. People cannot be added directly:
@@ -561,9 +571,15 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/groups (the `CreateGroup` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	CreateGroupWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateGroup Create a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Creates a group with the given subject. The business number becomes the group's
 	// creator, its only participant and its only admin. People cannot be added directly:
@@ -589,9 +605,15 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/groups (the `CreateGroup` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	CreateGroup(ctx context.Context, body CreateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetGroup Get a group's subject, creator, admins and participants
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Returns the details of one group: subject, creator, creation time, admins and
 	// participants (all members as `wa_id`s, admins included). The group id itself is not
@@ -604,10 +626,16 @@ type ClientInterface interface {
 	// **Access:** any user.
 	//
 	// Corresponds with GET /v1/groups/{group_id} (the `GetGroup` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	GetGroup(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateGroupWithBody Change a group's subject
 	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
+	//
 	// Replaces the subject of the group. `subject` is the only field that can be changed
 	// here (at most 25 characters, as recalled from Meta's page); the icon has its own
 	// endpoints.
@@ -622,10 +650,16 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /v1/groups/{group_id} (the `UpdateGroup` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	UpdateGroupWithBody(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateGroup Change a group's subject
 	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
+	//
 	// Replaces the subject of the group. `subject` is the only field that can be changed
 	// here (at most 25 characters, as recalled from Meta's page); the icon has its own
 	// endpoints.
@@ -640,10 +674,16 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /v1/groups/{group_id} (the `UpdateGroup` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	UpdateGroup(ctx context.Context, groupID GroupID, body UpdateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DemoteGroupAdminsWithBody Revoke admin rights in a group
 	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
+	//
 	// Takes admin rights away from the listed admins; they stay in the group as ordinary
 	// participants. Note that this DELETE carries a JSON request body (`wa_ids`); HTTP
 	// clients and proxies that drop bodies on DELETE break this call.
@@ -656,10 +696,16 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with DELETE /v1/groups/{group_id}/admins (the `DemoteGroupAdmins` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	DemoteGroupAdminsWithBody(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DemoteGroupAdmins Revoke admin rights in a group
 	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
+	//
 	// Takes admin rights away from the listed admins; they stay in the group as ordinary
 	// participants. Note that this DELETE carries a JSON request body (`wa_ids`); HTTP
 	// clients and proxies that drop bodies on DELETE break this call.
@@ -672,9 +718,15 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with DELETE /v1/groups/{group_id}/admins (the `DemoteGroupAdmins` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	DemoteGroupAdmins(ctx context.Context, groupID GroupID, body DemoteGroupAdminsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PromoteGroupAdminsWithBody Make participants admins of a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Grants admin rights to the listed participants. Each `wa_id` must already be a
 	// participant of the group (people join through the invite link; they cannot be added
@@ -689,9 +741,15 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /v1/groups/{group_id}/admins (the `PromoteGroupAdmins` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	PromoteGroupAdminsWithBody(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PromoteGroupAdmins Make participants admins of a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Grants admin rights to the listed participants. Each `wa_id` must already be a
 	// participant of the group (people join through the invite link; they cannot be added
@@ -706,9 +764,15 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /v1/groups/{group_id}/admins (the `PromoteGroupAdmins` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	PromoteGroupAdmins(ctx context.Context, groupID GroupID, body PromoteGroupAdminsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteGroupIcon Remove a group's icon
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Removes the group's icon. Takes no request body (some community specs wrongly
 	// declare a multipart body here).
@@ -719,9 +783,15 @@ type ClientInterface interface {
 	// **Access:** any user.
 	//
 	// Corresponds with DELETE /v1/groups/{group_id}/icon (the `DeleteGroupIcon` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	DeleteGroupIcon(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetGroupIcon Download a group's icon, or get a link to it
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Without `format`, returns the icon itself as `image/jpeg` bytes with
 	// `Content-Disposition: attachment; filename=groupIcon.jpg` (the Webapp labels the
@@ -738,9 +808,15 @@ type ClientInterface interface {
 	// **Access:** any user.
 	//
 	// Corresponds with GET /v1/groups/{group_id}/icon (the `GetGroupIcon` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	GetGroupIcon(ctx context.Context, groupID GroupID, params *GetGroupIconParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SetGroupIconWithBody Set a group's icon
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Sets or replaces the group's icon. The request body is the raw image file, sent
 	// with `Content-Type: image/jpeg` or `image/png` (for example
@@ -765,9 +841,15 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/groups/{group_id}/icon (the `SetGroupIcon` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	SetGroupIconWithBody(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RevokeGroupInvite Revoke a group's invite link
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Invalidates the group's current invite link, so that nobody can join with it any
 	// more; people who already joined stay in the group. A new link is generated the next
@@ -779,9 +861,15 @@ type ClientInterface interface {
 	// **Access:** any user.
 	//
 	// Corresponds with DELETE /v1/groups/{group_id}/invite (the `RevokeGroupInvite` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	RevokeGroupInvite(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetGroupInvite Get a group's invite link
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Returns the group's current invite link (`https://chat.whatsapp.com/<code>`). This
 	// is the only way to bring people into a group: anyone who has the link can open it in
@@ -795,9 +883,15 @@ type ClientInterface interface {
 	// **Access:** any user.
 	//
 	// Corresponds with GET /v1/groups/{group_id}/invite (the `GetGroupInvite` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	GetGroupInvite(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// LeaveGroup Make the business leave a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// The business number leaves the group. It can no longer send to, receive from or
 	// manage the group, and the API offers no way to join a group, so leaving cannot be
@@ -808,9 +902,15 @@ type ClientInterface interface {
 	// **Access:** any user.
 	//
 	// Corresponds with POST /v1/groups/{group_id}/leave (the `LeaveGroup` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	LeaveGroup(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RemoveGroupParticipantsWithBody Remove participants from a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Removes the listed participants from the group. There is no counterpart to add
 	// participants: people join only through the invite link (revoke it with
@@ -826,9 +926,15 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with DELETE /v1/groups/{group_id}/participants (the `RemoveGroupParticipants` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	RemoveGroupParticipantsWithBody(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RemoveGroupParticipants Remove participants from a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Removes the listed participants from the group. There is no counterpart to add
 	// participants: people join only through the invite link (revoke it with
@@ -844,6 +950,8 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with DELETE /v1/groups/{group_id}/participants (the `RemoveGroupParticipants` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	RemoveGroupParticipants(ctx context.Context, groupID GroupID, body RemoveGroupParticipantsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CheckHealth Check the health of the client's gateway connection
@@ -893,11 +1001,15 @@ type ClientInterface interface {
 	// | audio | `audio/aac`, `audio/mp4`, `audio/amr`, `audio/mpeg`, `audio/ogg; codecs=opus` | 16 MB |
 	// | document | any valid MIME type; typically `application/pdf`, `text/plain`, Microsoft Office and OpenXML types | 100 MB |
 	// | image | `image/jpeg`, `image/png` (8-bit, RGB or RGBA) | 5 MB |
-	// | sticker | `image/webp`, 512×512 pixels | 100 KB static, 500 KB animated |
+	// | sticker | `image/webp`, 512×512 pixels, static only | 100 KB |
 	// | video | `video/mp4`, `video/3gpp` (H.264 video and AAC audio, at most one audio stream) | 16 MB |
 	//
 	// Notes on media types:
 	//
+	// * Outbound third-party stickers are **static only**: an animated WebP uploads (the
+	//   upload checks no kind limit) but cannot be sent as a sticker; the send fails with 400
+	//   and code 1009. Inbound stickers may be animated (`InboundMedia` of a `sticker`
+	//   message); that is the only place animated stickers occur.
 	// * Ogg audio must be Opus and declared as `audio/ogg; codecs=opus`; plain `audio/ogg` is
 	//   not a supported audio type. Both spellings of the parameter (with and without the space
 	//   after `;`) are listed, because media-type matching compares the full string.
@@ -1686,9 +1798,9 @@ type ClientInterface interface {
 	// CreateStickerWithBody Add a sticker to a third-party stickerpack
 	//
 	// Adds a sticker to a third-party pack and returns its index. Upload the sticker image
-	// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, at most 100 KB static or
-	// 500 KB animated) and pass the returned media id as `image_data_id`. Stickers cannot be
-	// added to first-party packs.
+	// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, static, at most 100 KB;
+	// animated stickers cannot be sent) and pass the returned media id as `image_data_id`.
+	// Stickers cannot be added to first-party packs.
 	//
 	// **Access:** any user.
 	//
@@ -1700,9 +1812,9 @@ type ClientInterface interface {
 	// CreateSticker Add a sticker to a third-party stickerpack
 	//
 	// Adds a sticker to a third-party pack and returns its index. Upload the sticker image
-	// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, at most 100 KB static or
-	// 500 KB animated) and pass the returned media id as `image_data_id`. Stickers cannot be
-	// added to first-party packs.
+	// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, static, at most 100 KB;
+	// animated stickers cannot be sent) and pass the returned media id as `image_data_id`.
+	// Stickers cannot be added to first-party packs.
 	//
 	// **Access:** any user.
 	//
@@ -2597,6 +2709,10 @@ func (c *Client) AcknowledgeContactIdentity(ctx context.Context, waid string, bo
 
 // ListGroups List the groups the business is in
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Returns the id and creation time of every group the business number currently
 // belongs to. The list is not paginated and carries no subjects or members; call
 // `GET /v1/groups/{group_id}` for the details of one group.
@@ -2609,6 +2725,7 @@ func (c *Client) AcknowledgeContactIdentity(ctx context.Context, waid string, bo
 // **Access:** any user.
 //
 // Corresponds with GET /v1/groups (the `ListGroups` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) ListGroups(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListGroupsRequest(c.Server)
 	if err != nil {
@@ -2623,6 +2740,10 @@ func (c *Client) ListGroups(ctx context.Context, reqEditors ...RequestEditorFn) 
 
 // CreateGroupWithBody Create a group
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Creates a group with the given subject. The business number becomes the group's
 // creator, its only participant and its only admin. People cannot be added directly:
 // fetch the invite link (`GET /v1/groups/{group_id}/invite`) and send it to them; each
@@ -2647,6 +2768,7 @@ func (c *Client) ListGroups(ctx context.Context, reqEditors ...RequestEditorFn) 
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/groups (the `CreateGroup` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) CreateGroupWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateGroupRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -2661,6 +2783,10 @@ func (c *Client) CreateGroupWithBody(ctx context.Context, contentType string, bo
 
 // CreateGroup Create a group
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Creates a group with the given subject. The business number becomes the group's
 // creator, its only participant and its only admin. People cannot be added directly:
 // fetch the invite link (`GET /v1/groups/{group_id}/invite`) and send it to them; each
@@ -2685,6 +2811,7 @@ func (c *Client) CreateGroupWithBody(ctx context.Context, contentType string, bo
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/groups (the `CreateGroup` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) CreateGroup(ctx context.Context, body CreateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateGroupRequest(c.Server, body)
 	if err != nil {
@@ -2699,6 +2826,10 @@ func (c *Client) CreateGroup(ctx context.Context, body CreateGroupJSONRequestBod
 
 // GetGroup Get a group's subject, creator, admins and participants
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Returns the details of one group: subject, creator, creation time, admins and
 // participants (all members as `wa_id`s, admins included). The group id itself is not
 // repeated in the body.
@@ -2710,6 +2841,7 @@ func (c *Client) CreateGroup(ctx context.Context, body CreateGroupJSONRequestBod
 // **Access:** any user.
 //
 // Corresponds with GET /v1/groups/{group_id} (the `GetGroup` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) GetGroup(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetGroupRequest(c.Server, groupID)
 	if err != nil {
@@ -2724,6 +2856,10 @@ func (c *Client) GetGroup(ctx context.Context, groupID GroupID, reqEditors ...Re
 
 // UpdateGroupWithBody Change a group's subject
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Replaces the subject of the group. `subject` is the only field that can be changed
 // here (at most 25 characters, as recalled from Meta's page); the icon has its own
 // endpoints.
@@ -2738,6 +2874,7 @@ func (c *Client) GetGroup(ctx context.Context, groupID GroupID, reqEditors ...Re
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /v1/groups/{group_id} (the `UpdateGroup` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) UpdateGroupWithBody(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateGroupRequestWithBody(c.Server, groupID, contentType, body)
 	if err != nil {
@@ -2752,6 +2889,10 @@ func (c *Client) UpdateGroupWithBody(ctx context.Context, groupID GroupID, conte
 
 // UpdateGroup Change a group's subject
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Replaces the subject of the group. `subject` is the only field that can be changed
 // here (at most 25 characters, as recalled from Meta's page); the icon has its own
 // endpoints.
@@ -2766,6 +2907,7 @@ func (c *Client) UpdateGroupWithBody(ctx context.Context, groupID GroupID, conte
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /v1/groups/{group_id} (the `UpdateGroup` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) UpdateGroup(ctx context.Context, groupID GroupID, body UpdateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateGroupRequest(c.Server, groupID, body)
 	if err != nil {
@@ -2780,6 +2922,10 @@ func (c *Client) UpdateGroup(ctx context.Context, groupID GroupID, body UpdateGr
 
 // DemoteGroupAdminsWithBody Revoke admin rights in a group
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Takes admin rights away from the listed admins; they stay in the group as ordinary
 // participants. Note that this DELETE carries a JSON request body (`wa_ids`); HTTP
 // clients and proxies that drop bodies on DELETE break this call.
@@ -2792,6 +2938,7 @@ func (c *Client) UpdateGroup(ctx context.Context, groupID GroupID, body UpdateGr
 // Takes any type of body and a specified content type.
 //
 // Corresponds with DELETE /v1/groups/{group_id}/admins (the `DemoteGroupAdmins` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) DemoteGroupAdminsWithBody(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDemoteGroupAdminsRequestWithBody(c.Server, groupID, contentType, body)
 	if err != nil {
@@ -2806,6 +2953,10 @@ func (c *Client) DemoteGroupAdminsWithBody(ctx context.Context, groupID GroupID,
 
 // DemoteGroupAdmins Revoke admin rights in a group
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Takes admin rights away from the listed admins; they stay in the group as ordinary
 // participants. Note that this DELETE carries a JSON request body (`wa_ids`); HTTP
 // clients and proxies that drop bodies on DELETE break this call.
@@ -2818,6 +2969,7 @@ func (c *Client) DemoteGroupAdminsWithBody(ctx context.Context, groupID GroupID,
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with DELETE /v1/groups/{group_id}/admins (the `DemoteGroupAdmins` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) DemoteGroupAdmins(ctx context.Context, groupID GroupID, body DemoteGroupAdminsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDemoteGroupAdminsRequest(c.Server, groupID, body)
 	if err != nil {
@@ -2832,6 +2984,10 @@ func (c *Client) DemoteGroupAdmins(ctx context.Context, groupID GroupID, body De
 
 // PromoteGroupAdminsWithBody Make participants admins of a group
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Grants admin rights to the listed participants. Each `wa_id` must already be a
 // participant of the group (people join through the invite link; they cannot be added
 // here).
@@ -2845,6 +3001,7 @@ func (c *Client) DemoteGroupAdmins(ctx context.Context, groupID GroupID, body De
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /v1/groups/{group_id}/admins (the `PromoteGroupAdmins` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) PromoteGroupAdminsWithBody(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPromoteGroupAdminsRequestWithBody(c.Server, groupID, contentType, body)
 	if err != nil {
@@ -2859,6 +3016,10 @@ func (c *Client) PromoteGroupAdminsWithBody(ctx context.Context, groupID GroupID
 
 // PromoteGroupAdmins Make participants admins of a group
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Grants admin rights to the listed participants. Each `wa_id` must already be a
 // participant of the group (people join through the invite link; they cannot be added
 // here).
@@ -2872,6 +3033,7 @@ func (c *Client) PromoteGroupAdminsWithBody(ctx context.Context, groupID GroupID
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /v1/groups/{group_id}/admins (the `PromoteGroupAdmins` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) PromoteGroupAdmins(ctx context.Context, groupID GroupID, body PromoteGroupAdminsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPromoteGroupAdminsRequest(c.Server, groupID, body)
 	if err != nil {
@@ -2886,6 +3048,10 @@ func (c *Client) PromoteGroupAdmins(ctx context.Context, groupID GroupID, body P
 
 // DeleteGroupIcon Remove a group's icon
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Removes the group's icon. Takes no request body (some community specs wrongly
 // declare a multipart body here).
 //
@@ -2895,6 +3061,7 @@ func (c *Client) PromoteGroupAdmins(ctx context.Context, groupID GroupID, body P
 // **Access:** any user.
 //
 // Corresponds with DELETE /v1/groups/{group_id}/icon (the `DeleteGroupIcon` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) DeleteGroupIcon(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteGroupIconRequest(c.Server, groupID)
 	if err != nil {
@@ -2908,6 +3075,10 @@ func (c *Client) DeleteGroupIcon(ctx context.Context, groupID GroupID, reqEditor
 }
 
 // GetGroupIcon Download a group's icon, or get a link to it
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Without `format`, returns the icon itself as `image/jpeg` bytes with
 // `Content-Disposition: attachment; filename=groupIcon.jpg` (the Webapp labels the
@@ -2924,6 +3095,7 @@ func (c *Client) DeleteGroupIcon(ctx context.Context, groupID GroupID, reqEditor
 // **Access:** any user.
 //
 // Corresponds with GET /v1/groups/{group_id}/icon (the `GetGroupIcon` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) GetGroupIcon(ctx context.Context, groupID GroupID, params *GetGroupIconParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetGroupIconRequest(c.Server, groupID, params)
 	if err != nil {
@@ -2937,6 +3109,10 @@ func (c *Client) GetGroupIcon(ctx context.Context, groupID GroupID, params *GetG
 }
 
 // SetGroupIconWithBody Set a group's icon
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Sets or replaces the group's icon. The request body is the raw image file, sent
 // with `Content-Type: image/jpeg` or `image/png` (for example
@@ -2961,6 +3137,7 @@ func (c *Client) GetGroupIcon(ctx context.Context, groupID GroupID, params *GetG
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/groups/{group_id}/icon (the `SetGroupIcon` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) SetGroupIconWithBody(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSetGroupIconRequestWithBody(c.Server, groupID, contentType, body)
 	if err != nil {
@@ -2975,6 +3152,10 @@ func (c *Client) SetGroupIconWithBody(ctx context.Context, groupID GroupID, cont
 
 // RevokeGroupInvite Revoke a group's invite link
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Invalidates the group's current invite link, so that nobody can join with it any
 // more; people who already joined stay in the group. A new link is generated the next
 // time `GET /v1/groups/{group_id}/invite` is called. Takes no request body.
@@ -2985,6 +3166,7 @@ func (c *Client) SetGroupIconWithBody(ctx context.Context, groupID GroupID, cont
 // **Access:** any user.
 //
 // Corresponds with DELETE /v1/groups/{group_id}/invite (the `RevokeGroupInvite` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) RevokeGroupInvite(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRevokeGroupInviteRequest(c.Server, groupID)
 	if err != nil {
@@ -2999,6 +3181,10 @@ func (c *Client) RevokeGroupInvite(ctx context.Context, groupID GroupID, reqEdit
 
 // GetGroupInvite Get a group's invite link
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Returns the group's current invite link (`https://chat.whatsapp.com/<code>`). This
 // is the only way to bring people into a group: anyone who has the link can open it in
 // WhatsApp and join, so share it only with the intended people. The same link is
@@ -3011,6 +3197,7 @@ func (c *Client) RevokeGroupInvite(ctx context.Context, groupID GroupID, reqEdit
 // **Access:** any user.
 //
 // Corresponds with GET /v1/groups/{group_id}/invite (the `GetGroupInvite` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) GetGroupInvite(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetGroupInviteRequest(c.Server, groupID)
 	if err != nil {
@@ -3025,6 +3212,10 @@ func (c *Client) GetGroupInvite(ctx context.Context, groupID GroupID, reqEditors
 
 // LeaveGroup Make the business leave a group
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // The business number leaves the group. It can no longer send to, receive from or
 // manage the group, and the API offers no way to join a group, so leaving cannot be
 // undone. Takes no request body.
@@ -3034,6 +3225,7 @@ func (c *Client) GetGroupInvite(ctx context.Context, groupID GroupID, reqEditors
 // **Access:** any user.
 //
 // Corresponds with POST /v1/groups/{group_id}/leave (the `LeaveGroup` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) LeaveGroup(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewLeaveGroupRequest(c.Server, groupID)
 	if err != nil {
@@ -3047,6 +3239,10 @@ func (c *Client) LeaveGroup(ctx context.Context, groupID GroupID, reqEditors ...
 }
 
 // RemoveGroupParticipantsWithBody Remove participants from a group
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Removes the listed participants from the group. There is no counterpart to add
 // participants: people join only through the invite link (revoke it with
@@ -3062,6 +3258,7 @@ func (c *Client) LeaveGroup(ctx context.Context, groupID GroupID, reqEditors ...
 // Takes any type of body and a specified content type.
 //
 // Corresponds with DELETE /v1/groups/{group_id}/participants (the `RemoveGroupParticipants` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) RemoveGroupParticipantsWithBody(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRemoveGroupParticipantsRequestWithBody(c.Server, groupID, contentType, body)
 	if err != nil {
@@ -3075,6 +3272,10 @@ func (c *Client) RemoveGroupParticipantsWithBody(ctx context.Context, groupID Gr
 }
 
 // RemoveGroupParticipants Remove participants from a group
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Removes the listed participants from the group. There is no counterpart to add
 // participants: people join only through the invite link (revoke it with
@@ -3090,6 +3291,7 @@ func (c *Client) RemoveGroupParticipantsWithBody(ctx context.Context, groupID Gr
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with DELETE /v1/groups/{group_id}/participants (the `RemoveGroupParticipants` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) RemoveGroupParticipants(ctx context.Context, groupID GroupID, body RemoveGroupParticipantsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRemoveGroupParticipantsRequest(c.Server, groupID, body)
 	if err != nil {
@@ -3159,11 +3361,15 @@ func (c *Client) CheckHealth(ctx context.Context, reqEditors ...RequestEditorFn)
 // | audio | `audio/aac`, `audio/mp4`, `audio/amr`, `audio/mpeg`, `audio/ogg; codecs=opus` | 16 MB |
 // | document | any valid MIME type; typically `application/pdf`, `text/plain`, Microsoft Office and OpenXML types | 100 MB |
 // | image | `image/jpeg`, `image/png` (8-bit, RGB or RGBA) | 5 MB |
-// | sticker | `image/webp`, 512×512 pixels | 100 KB static, 500 KB animated |
+// | sticker | `image/webp`, 512×512 pixels, static only | 100 KB |
 // | video | `video/mp4`, `video/3gpp` (H.264 video and AAC audio, at most one audio stream) | 16 MB |
 //
 // Notes on media types:
 //
+//   - Outbound third-party stickers are **static only**: an animated WebP uploads (the
+//     upload checks no kind limit) but cannot be sent as a sticker; the send fails with 400
+//     and code 1009. Inbound stickers may be animated (`InboundMedia` of a `sticker`
+//     message); that is the only place animated stickers occur.
 //   - Ogg audio must be Opus and declared as `audio/ogg; codecs=opus`; plain `audio/ogg` is
 //     not a supported audio type. Both spellings of the parameter (with and without the space
 //     after `;`) are listed, because media-type matching compares the full string.
@@ -4402,9 +4608,9 @@ func (c *Client) ListStickers(ctx context.Context, packID StickerpackPackID, par
 // CreateStickerWithBody Add a sticker to a third-party stickerpack
 //
 // Adds a sticker to a third-party pack and returns its index. Upload the sticker image
-// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, at most 100 KB static or
-// 500 KB animated) and pass the returned media id as `image_data_id`. Stickers cannot be
-// added to first-party packs.
+// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, static, at most 100 KB;
+// animated stickers cannot be sent) and pass the returned media id as `image_data_id`.
+// Stickers cannot be added to first-party packs.
 //
 // **Access:** any user.
 //
@@ -4426,9 +4632,9 @@ func (c *Client) CreateStickerWithBody(ctx context.Context, packID StickerpackPa
 // CreateSticker Add a sticker to a third-party stickerpack
 //
 // Adds a sticker to a third-party pack and returns its index. Upload the sticker image
-// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, at most 100 KB static or
-// 500 KB animated) and pass the returned media id as `image_data_id`. Stickers cannot be
-// added to first-party packs.
+// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, static, at most 100 KB;
+// animated stickers cannot be sent) and pass the returned media id as `image_data_id`.
+// Stickers cannot be added to first-party packs.
 //
 // **Access:** any user.
 //
@@ -8156,6 +8362,10 @@ type ClientWithResponsesInterface interface {
 
 	// ListGroupsWithResponse List the groups the business is in
 	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
+	//
 	// Returns the id and creation time of every group the business number currently
 	// belongs to. The list is not paginated and carries no subjects or members; call
 	// `GET /v1/groups/{group_id}` for the details of one group.
@@ -8170,9 +8380,15 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/groups (the `ListGroups` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	ListGroupsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListGroupsResponse, error)
 
 	// CreateGroupWithBodyWithResponse Create a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Creates a group with the given subject. The business number becomes the group's
 	// creator, its only participant and its only admin. People cannot be added directly:
@@ -8198,9 +8414,15 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/groups (the `CreateGroup` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	CreateGroupWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateGroupResponse, error)
 
 	// CreateGroupWithResponse Create a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Creates a group with the given subject. The business number becomes the group's
 	// creator, its only participant and its only admin. People cannot be added directly:
@@ -8226,9 +8448,15 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/groups (the `CreateGroup` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	CreateGroupWithResponse(ctx context.Context, body CreateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateGroupResponse, error)
 
 	// GetGroupWithResponse Get a group's subject, creator, admins and participants
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Returns the details of one group: subject, creator, creation time, admins and
 	// participants (all members as `wa_id`s, admins included). The group id itself is not
@@ -8243,10 +8471,16 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/groups/{group_id} (the `GetGroup` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	GetGroupWithResponse(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*GetGroupResponse, error)
 
 	// UpdateGroupWithBodyWithResponse Change a group's subject
 	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
+	//
 	// Replaces the subject of the group. `subject` is the only field that can be changed
 	// here (at most 25 characters, as recalled from Meta's page); the icon has its own
 	// endpoints.
@@ -8261,10 +8495,16 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /v1/groups/{group_id} (the `UpdateGroup` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	UpdateGroupWithBodyWithResponse(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateGroupResponse, error)
 
 	// UpdateGroupWithResponse Change a group's subject
 	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
+	//
 	// Replaces the subject of the group. `subject` is the only field that can be changed
 	// here (at most 25 characters, as recalled from Meta's page); the icon has its own
 	// endpoints.
@@ -8279,10 +8519,16 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /v1/groups/{group_id} (the `UpdateGroup` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	UpdateGroupWithResponse(ctx context.Context, groupID GroupID, body UpdateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateGroupResponse, error)
 
 	// DemoteGroupAdminsWithBodyWithResponse Revoke admin rights in a group
 	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
+	//
 	// Takes admin rights away from the listed admins; they stay in the group as ordinary
 	// participants. Note that this DELETE carries a JSON request body (`wa_ids`); HTTP
 	// clients and proxies that drop bodies on DELETE break this call.
@@ -8295,10 +8541,16 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /v1/groups/{group_id}/admins (the `DemoteGroupAdmins` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	DemoteGroupAdminsWithBodyWithResponse(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DemoteGroupAdminsResponse, error)
 
 	// DemoteGroupAdminsWithResponse Revoke admin rights in a group
 	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
+	//
 	// Takes admin rights away from the listed admins; they stay in the group as ordinary
 	// participants. Note that this DELETE carries a JSON request body (`wa_ids`); HTTP
 	// clients and proxies that drop bodies on DELETE break this call.
@@ -8311,9 +8563,15 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /v1/groups/{group_id}/admins (the `DemoteGroupAdmins` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	DemoteGroupAdminsWithResponse(ctx context.Context, groupID GroupID, body DemoteGroupAdminsJSONRequestBody, reqEditors ...RequestEditorFn) (*DemoteGroupAdminsResponse, error)
 
 	// PromoteGroupAdminsWithBodyWithResponse Make participants admins of a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Grants admin rights to the listed participants. Each `wa_id` must already be a
 	// participant of the group (people join through the invite link; they cannot be added
@@ -8328,9 +8586,15 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/groups/{group_id}/admins (the `PromoteGroupAdmins` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	PromoteGroupAdminsWithBodyWithResponse(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PromoteGroupAdminsResponse, error)
 
 	// PromoteGroupAdminsWithResponse Make participants admins of a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Grants admin rights to the listed participants. Each `wa_id` must already be a
 	// participant of the group (people join through the invite link; they cannot be added
@@ -8345,9 +8609,15 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/groups/{group_id}/admins (the `PromoteGroupAdmins` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	PromoteGroupAdminsWithResponse(ctx context.Context, groupID GroupID, body PromoteGroupAdminsJSONRequestBody, reqEditors ...RequestEditorFn) (*PromoteGroupAdminsResponse, error)
 
 	// DeleteGroupIconWithResponse Remove a group's icon
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Removes the group's icon. Takes no request body (some community specs wrongly
 	// declare a multipart body here).
@@ -8360,9 +8630,15 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /v1/groups/{group_id}/icon (the `DeleteGroupIcon` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	DeleteGroupIconWithResponse(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*DeleteGroupIconResponse, error)
 
 	// GetGroupIconWithResponse Download a group's icon, or get a link to it
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Without `format`, returns the icon itself as `image/jpeg` bytes with
 	// `Content-Disposition: attachment; filename=groupIcon.jpg` (the Webapp labels the
@@ -8381,9 +8657,15 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/groups/{group_id}/icon (the `GetGroupIcon` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	GetGroupIconWithResponse(ctx context.Context, groupID GroupID, params *GetGroupIconParams, reqEditors ...RequestEditorFn) (*GetGroupIconResponse, error)
 
 	// SetGroupIconWithBodyWithResponse Set a group's icon
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Sets or replaces the group's icon. The request body is the raw image file, sent
 	// with `Content-Type: image/jpeg` or `image/png` (for example
@@ -8408,9 +8690,15 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/groups/{group_id}/icon (the `SetGroupIcon` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	SetGroupIconWithBodyWithResponse(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetGroupIconResponse, error)
 
 	// RevokeGroupInviteWithResponse Revoke a group's invite link
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Invalidates the group's current invite link, so that nobody can join with it any
 	// more; people who already joined stay in the group. A new link is generated the next
@@ -8424,9 +8712,15 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /v1/groups/{group_id}/invite (the `RevokeGroupInvite` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	RevokeGroupInviteWithResponse(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*RevokeGroupInviteResponse, error)
 
 	// GetGroupInviteWithResponse Get a group's invite link
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Returns the group's current invite link (`https://chat.whatsapp.com/<code>`). This
 	// is the only way to bring people into a group: anyone who has the link can open it in
@@ -8442,9 +8736,15 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/groups/{group_id}/invite (the `GetGroupInvite` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	GetGroupInviteWithResponse(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*GetGroupInviteResponse, error)
 
 	// LeaveGroupWithResponse Make the business leave a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// The business number leaves the group. It can no longer send to, receive from or
 	// manage the group, and the API offers no way to join a group, so leaving cannot be
@@ -8457,9 +8757,15 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/groups/{group_id}/leave (the `LeaveGroup` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	LeaveGroupWithResponse(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*LeaveGroupResponse, error)
 
 	// RemoveGroupParticipantsWithBodyWithResponse Remove participants from a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Removes the listed participants from the group. There is no counterpart to add
 	// participants: people join only through the invite link (revoke it with
@@ -8475,9 +8781,15 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /v1/groups/{group_id}/participants (the `RemoveGroupParticipants` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	RemoveGroupParticipantsWithBodyWithResponse(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveGroupParticipantsResponse, error)
 
 	// RemoveGroupParticipantsWithResponse Remove participants from a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Removes the listed participants from the group. There is no counterpart to add
 	// participants: people join only through the invite link (revoke it with
@@ -8493,6 +8805,8 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /v1/groups/{group_id}/participants (the `RemoveGroupParticipants` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	RemoveGroupParticipantsWithResponse(ctx context.Context, groupID GroupID, body RemoveGroupParticipantsJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveGroupParticipantsResponse, error)
 
 	// CheckHealthWithResponse Check the health of the client's gateway connection
@@ -8544,11 +8858,15 @@ type ClientWithResponsesInterface interface {
 	// | audio | `audio/aac`, `audio/mp4`, `audio/amr`, `audio/mpeg`, `audio/ogg; codecs=opus` | 16 MB |
 	// | document | any valid MIME type; typically `application/pdf`, `text/plain`, Microsoft Office and OpenXML types | 100 MB |
 	// | image | `image/jpeg`, `image/png` (8-bit, RGB or RGBA) | 5 MB |
-	// | sticker | `image/webp`, 512×512 pixels | 100 KB static, 500 KB animated |
+	// | sticker | `image/webp`, 512×512 pixels, static only | 100 KB |
 	// | video | `video/mp4`, `video/3gpp` (H.264 video and AAC audio, at most one audio stream) | 16 MB |
 	//
 	// Notes on media types:
 	//
+	// * Outbound third-party stickers are **static only**: an animated WebP uploads (the
+	//   upload checks no kind limit) but cannot be sent as a sticker; the send fails with 400
+	//   and code 1009. Inbound stickers may be animated (`InboundMedia` of a `sticker`
+	//   message); that is the only place animated stickers occur.
 	// * Ogg audio must be Opus and declared as `audio/ogg; codecs=opus`; plain `audio/ogg` is
 	//   not a supported audio type. Both spellings of the parameter (with and without the space
 	//   after `;`) are listed, because media-type matching compares the full string.
@@ -9379,9 +9697,9 @@ type ClientWithResponsesInterface interface {
 	// CreateStickerWithBodyWithResponse Add a sticker to a third-party stickerpack
 	//
 	// Adds a sticker to a third-party pack and returns its index. Upload the sticker image
-	// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, at most 100 KB static or
-	// 500 KB animated) and pass the returned media id as `image_data_id`. Stickers cannot be
-	// added to first-party packs.
+	// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, static, at most 100 KB;
+	// animated stickers cannot be sent) and pass the returned media id as `image_data_id`.
+	// Stickers cannot be added to first-party packs.
 	//
 	// **Access:** any user.
 	//
@@ -9393,9 +9711,9 @@ type ClientWithResponsesInterface interface {
 	// CreateStickerWithResponse Add a sticker to a third-party stickerpack
 	//
 	// Adds a sticker to a third-party pack and returns its index. Upload the sticker image
-	// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, at most 100 KB static or
-	// 500 KB animated) and pass the returned media id as `image_data_id`. Stickers cannot be
-	// added to first-party packs.
+	// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, static, at most 100 KB;
+	// animated stickers cannot be sent) and pass the returned media id as `image_data_id`.
+	// Stickers cannot be added to first-party packs.
 	//
 	// **Access:** any user.
 	//
@@ -20338,6 +20656,10 @@ func (c *ClientWithResponses) AcknowledgeContactIdentityWithResponse(ctx context
 
 // ListGroupsWithResponse List the groups the business is in
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Returns the id and creation time of every group the business number currently
 // belongs to. The list is not paginated and carries no subjects or members; call
 // `GET /v1/groups/{group_id}` for the details of one group.
@@ -20352,6 +20674,8 @@ func (c *ClientWithResponses) AcknowledgeContactIdentityWithResponse(ctx context
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/groups (the `ListGroups` operationId).
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) ListGroupsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListGroupsResponse, error) {
 	rsp, err := c.ListGroups(ctx, reqEditors...)
 	if err != nil {
@@ -20361,6 +20685,10 @@ func (c *ClientWithResponses) ListGroupsWithResponse(ctx context.Context, reqEdi
 }
 
 // CreateGroupWithBodyWithResponse Create a group
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Creates a group with the given subject. The business number becomes the group's
 // creator, its only participant and its only admin. People cannot be added directly:
@@ -20386,6 +20714,8 @@ func (c *ClientWithResponses) ListGroupsWithResponse(ctx context.Context, reqEdi
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/groups (the `CreateGroup` operationId).
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) CreateGroupWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateGroupResponse, error) {
 	rsp, err := c.CreateGroupWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -20395,6 +20725,10 @@ func (c *ClientWithResponses) CreateGroupWithBodyWithResponse(ctx context.Contex
 }
 
 // CreateGroupWithResponse Create a group
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Creates a group with the given subject. The business number becomes the group's
 // creator, its only participant and its only admin. People cannot be added directly:
@@ -20420,6 +20754,7 @@ func (c *ClientWithResponses) CreateGroupWithBodyWithResponse(ctx context.Contex
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/groups (the `CreateGroup` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) CreateGroupWithResponse(ctx context.Context, body CreateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateGroupResponse, error) {
 	rsp, err := c.CreateGroup(ctx, body, reqEditors...)
 	if err != nil {
@@ -20429,6 +20764,10 @@ func (c *ClientWithResponses) CreateGroupWithResponse(ctx context.Context, body 
 }
 
 // GetGroupWithResponse Get a group's subject, creator, admins and participants
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Returns the details of one group: subject, creator, creation time, admins and
 // participants (all members as `wa_id`s, admins included). The group id itself is not
@@ -20443,6 +20782,8 @@ func (c *ClientWithResponses) CreateGroupWithResponse(ctx context.Context, body 
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/groups/{group_id} (the `GetGroup` operationId).
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) GetGroupWithResponse(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*GetGroupResponse, error) {
 	rsp, err := c.GetGroup(ctx, groupID, reqEditors...)
 	if err != nil {
@@ -20453,6 +20794,10 @@ func (c *ClientWithResponses) GetGroupWithResponse(ctx context.Context, groupID 
 
 // UpdateGroupWithBodyWithResponse Change a group's subject
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Replaces the subject of the group. `subject` is the only field that can be changed
 // here (at most 25 characters, as recalled from Meta's page); the icon has its own
 // endpoints.
@@ -20467,6 +20812,8 @@ func (c *ClientWithResponses) GetGroupWithResponse(ctx context.Context, groupID 
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /v1/groups/{group_id} (the `UpdateGroup` operationId).
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) UpdateGroupWithBodyWithResponse(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateGroupResponse, error) {
 	rsp, err := c.UpdateGroupWithBody(ctx, groupID, contentType, body, reqEditors...)
 	if err != nil {
@@ -20477,6 +20824,10 @@ func (c *ClientWithResponses) UpdateGroupWithBodyWithResponse(ctx context.Contex
 
 // UpdateGroupWithResponse Change a group's subject
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Replaces the subject of the group. `subject` is the only field that can be changed
 // here (at most 25 characters, as recalled from Meta's page); the icon has its own
 // endpoints.
@@ -20491,6 +20842,7 @@ func (c *ClientWithResponses) UpdateGroupWithBodyWithResponse(ctx context.Contex
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /v1/groups/{group_id} (the `UpdateGroup` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) UpdateGroupWithResponse(ctx context.Context, groupID GroupID, body UpdateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateGroupResponse, error) {
 	rsp, err := c.UpdateGroup(ctx, groupID, body, reqEditors...)
 	if err != nil {
@@ -20501,6 +20853,10 @@ func (c *ClientWithResponses) UpdateGroupWithResponse(ctx context.Context, group
 
 // DemoteGroupAdminsWithBodyWithResponse Revoke admin rights in a group
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Takes admin rights away from the listed admins; they stay in the group as ordinary
 // participants. Note that this DELETE carries a JSON request body (`wa_ids`); HTTP
 // clients and proxies that drop bodies on DELETE break this call.
@@ -20513,6 +20869,8 @@ func (c *ClientWithResponses) UpdateGroupWithResponse(ctx context.Context, group
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /v1/groups/{group_id}/admins (the `DemoteGroupAdmins` operationId).
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) DemoteGroupAdminsWithBodyWithResponse(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DemoteGroupAdminsResponse, error) {
 	rsp, err := c.DemoteGroupAdminsWithBody(ctx, groupID, contentType, body, reqEditors...)
 	if err != nil {
@@ -20523,6 +20881,10 @@ func (c *ClientWithResponses) DemoteGroupAdminsWithBodyWithResponse(ctx context.
 
 // DemoteGroupAdminsWithResponse Revoke admin rights in a group
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Takes admin rights away from the listed admins; they stay in the group as ordinary
 // participants. Note that this DELETE carries a JSON request body (`wa_ids`); HTTP
 // clients and proxies that drop bodies on DELETE break this call.
@@ -20535,6 +20897,7 @@ func (c *ClientWithResponses) DemoteGroupAdminsWithBodyWithResponse(ctx context.
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /v1/groups/{group_id}/admins (the `DemoteGroupAdmins` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) DemoteGroupAdminsWithResponse(ctx context.Context, groupID GroupID, body DemoteGroupAdminsJSONRequestBody, reqEditors ...RequestEditorFn) (*DemoteGroupAdminsResponse, error) {
 	rsp, err := c.DemoteGroupAdmins(ctx, groupID, body, reqEditors...)
 	if err != nil {
@@ -20544,6 +20907,10 @@ func (c *ClientWithResponses) DemoteGroupAdminsWithResponse(ctx context.Context,
 }
 
 // PromoteGroupAdminsWithBodyWithResponse Make participants admins of a group
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Grants admin rights to the listed participants. Each `wa_id` must already be a
 // participant of the group (people join through the invite link; they cannot be added
@@ -20558,6 +20925,8 @@ func (c *ClientWithResponses) DemoteGroupAdminsWithResponse(ctx context.Context,
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/groups/{group_id}/admins (the `PromoteGroupAdmins` operationId).
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) PromoteGroupAdminsWithBodyWithResponse(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PromoteGroupAdminsResponse, error) {
 	rsp, err := c.PromoteGroupAdminsWithBody(ctx, groupID, contentType, body, reqEditors...)
 	if err != nil {
@@ -20567,6 +20936,10 @@ func (c *ClientWithResponses) PromoteGroupAdminsWithBodyWithResponse(ctx context
 }
 
 // PromoteGroupAdminsWithResponse Make participants admins of a group
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Grants admin rights to the listed participants. Each `wa_id` must already be a
 // participant of the group (people join through the invite link; they cannot be added
@@ -20581,6 +20954,7 @@ func (c *ClientWithResponses) PromoteGroupAdminsWithBodyWithResponse(ctx context
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/groups/{group_id}/admins (the `PromoteGroupAdmins` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) PromoteGroupAdminsWithResponse(ctx context.Context, groupID GroupID, body PromoteGroupAdminsJSONRequestBody, reqEditors ...RequestEditorFn) (*PromoteGroupAdminsResponse, error) {
 	rsp, err := c.PromoteGroupAdmins(ctx, groupID, body, reqEditors...)
 	if err != nil {
@@ -20590,6 +20964,10 @@ func (c *ClientWithResponses) PromoteGroupAdminsWithResponse(ctx context.Context
 }
 
 // DeleteGroupIconWithResponse Remove a group's icon
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Removes the group's icon. Takes no request body (some community specs wrongly
 // declare a multipart body here).
@@ -20602,6 +20980,8 @@ func (c *ClientWithResponses) PromoteGroupAdminsWithResponse(ctx context.Context
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /v1/groups/{group_id}/icon (the `DeleteGroupIcon` operationId).
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) DeleteGroupIconWithResponse(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*DeleteGroupIconResponse, error) {
 	rsp, err := c.DeleteGroupIcon(ctx, groupID, reqEditors...)
 	if err != nil {
@@ -20611,6 +20991,10 @@ func (c *ClientWithResponses) DeleteGroupIconWithResponse(ctx context.Context, g
 }
 
 // GetGroupIconWithResponse Download a group's icon, or get a link to it
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Without `format`, returns the icon itself as `image/jpeg` bytes with
 // `Content-Disposition: attachment; filename=groupIcon.jpg` (the Webapp labels the
@@ -20629,6 +21013,8 @@ func (c *ClientWithResponses) DeleteGroupIconWithResponse(ctx context.Context, g
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/groups/{group_id}/icon (the `GetGroupIcon` operationId).
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) GetGroupIconWithResponse(ctx context.Context, groupID GroupID, params *GetGroupIconParams, reqEditors ...RequestEditorFn) (*GetGroupIconResponse, error) {
 	rsp, err := c.GetGroupIcon(ctx, groupID, params, reqEditors...)
 	if err != nil {
@@ -20638,6 +21024,10 @@ func (c *ClientWithResponses) GetGroupIconWithResponse(ctx context.Context, grou
 }
 
 // SetGroupIconWithBodyWithResponse Set a group's icon
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Sets or replaces the group's icon. The request body is the raw image file, sent
 // with `Content-Type: image/jpeg` or `image/png` (for example
@@ -20662,6 +21052,8 @@ func (c *ClientWithResponses) GetGroupIconWithResponse(ctx context.Context, grou
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/groups/{group_id}/icon (the `SetGroupIcon` operationId).
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) SetGroupIconWithBodyWithResponse(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetGroupIconResponse, error) {
 	rsp, err := c.SetGroupIconWithBody(ctx, groupID, contentType, body, reqEditors...)
 	if err != nil {
@@ -20671,6 +21063,10 @@ func (c *ClientWithResponses) SetGroupIconWithBodyWithResponse(ctx context.Conte
 }
 
 // RevokeGroupInviteWithResponse Revoke a group's invite link
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Invalidates the group's current invite link, so that nobody can join with it any
 // more; people who already joined stay in the group. A new link is generated the next
@@ -20684,6 +21080,8 @@ func (c *ClientWithResponses) SetGroupIconWithBodyWithResponse(ctx context.Conte
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /v1/groups/{group_id}/invite (the `RevokeGroupInvite` operationId).
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) RevokeGroupInviteWithResponse(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*RevokeGroupInviteResponse, error) {
 	rsp, err := c.RevokeGroupInvite(ctx, groupID, reqEditors...)
 	if err != nil {
@@ -20693,6 +21091,10 @@ func (c *ClientWithResponses) RevokeGroupInviteWithResponse(ctx context.Context,
 }
 
 // GetGroupInviteWithResponse Get a group's invite link
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Returns the group's current invite link (`https://chat.whatsapp.com/<code>`). This
 // is the only way to bring people into a group: anyone who has the link can open it in
@@ -20708,6 +21110,8 @@ func (c *ClientWithResponses) RevokeGroupInviteWithResponse(ctx context.Context,
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/groups/{group_id}/invite (the `GetGroupInvite` operationId).
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) GetGroupInviteWithResponse(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*GetGroupInviteResponse, error) {
 	rsp, err := c.GetGroupInvite(ctx, groupID, reqEditors...)
 	if err != nil {
@@ -20717,6 +21121,10 @@ func (c *ClientWithResponses) GetGroupInviteWithResponse(ctx context.Context, gr
 }
 
 // LeaveGroupWithResponse Make the business leave a group
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // The business number leaves the group. It can no longer send to, receive from or
 // manage the group, and the API offers no way to join a group, so leaving cannot be
@@ -20729,6 +21137,8 @@ func (c *ClientWithResponses) GetGroupInviteWithResponse(ctx context.Context, gr
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/groups/{group_id}/leave (the `LeaveGroup` operationId).
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) LeaveGroupWithResponse(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*LeaveGroupResponse, error) {
 	rsp, err := c.LeaveGroup(ctx, groupID, reqEditors...)
 	if err != nil {
@@ -20738,6 +21148,10 @@ func (c *ClientWithResponses) LeaveGroupWithResponse(ctx context.Context, groupI
 }
 
 // RemoveGroupParticipantsWithBodyWithResponse Remove participants from a group
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Removes the listed participants from the group. There is no counterpart to add
 // participants: people join only through the invite link (revoke it with
@@ -20753,6 +21167,8 @@ func (c *ClientWithResponses) LeaveGroupWithResponse(ctx context.Context, groupI
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /v1/groups/{group_id}/participants (the `RemoveGroupParticipants` operationId).
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) RemoveGroupParticipantsWithBodyWithResponse(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveGroupParticipantsResponse, error) {
 	rsp, err := c.RemoveGroupParticipantsWithBody(ctx, groupID, contentType, body, reqEditors...)
 	if err != nil {
@@ -20762,6 +21178,10 @@ func (c *ClientWithResponses) RemoveGroupParticipantsWithBodyWithResponse(ctx co
 }
 
 // RemoveGroupParticipantsWithResponse Remove participants from a group
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Removes the listed participants from the group. There is no counterpart to add
 // participants: people join only through the invite link (revoke it with
@@ -20777,6 +21197,7 @@ func (c *ClientWithResponses) RemoveGroupParticipantsWithBodyWithResponse(ctx co
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /v1/groups/{group_id}/participants (the `RemoveGroupParticipants` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) RemoveGroupParticipantsWithResponse(ctx context.Context, groupID GroupID, body RemoveGroupParticipantsJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveGroupParticipantsResponse, error) {
 	rsp, err := c.RemoveGroupParticipants(ctx, groupID, body, reqEditors...)
 	if err != nil {
@@ -20840,11 +21261,15 @@ func (c *ClientWithResponses) CheckHealthWithResponse(ctx context.Context, reqEd
 // | audio | `audio/aac`, `audio/mp4`, `audio/amr`, `audio/mpeg`, `audio/ogg; codecs=opus` | 16 MB |
 // | document | any valid MIME type; typically `application/pdf`, `text/plain`, Microsoft Office and OpenXML types | 100 MB |
 // | image | `image/jpeg`, `image/png` (8-bit, RGB or RGBA) | 5 MB |
-// | sticker | `image/webp`, 512×512 pixels | 100 KB static, 500 KB animated |
+// | sticker | `image/webp`, 512×512 pixels, static only | 100 KB |
 // | video | `video/mp4`, `video/3gpp` (H.264 video and AAC audio, at most one audio stream) | 16 MB |
 //
 // Notes on media types:
 //
+//   - Outbound third-party stickers are **static only**: an animated WebP uploads (the
+//     upload checks no kind limit) but cannot be sent as a sticker; the send fails with 400
+//     and code 1009. Inbound stickers may be animated (`InboundMedia` of a `sticker`
+//     message); that is the only place animated stickers occur.
 //   - Ogg audio must be Opus and declared as `audio/ogg; codecs=opus`; plain `audio/ogg` is
 //     not a supported audio type. Both spellings of the parameter (with and without the space
 //     after `;`) are listed, because media-type matching compares the full string.
@@ -21945,9 +22370,9 @@ func (c *ClientWithResponses) ListStickersWithResponse(ctx context.Context, pack
 // CreateStickerWithBodyWithResponse Add a sticker to a third-party stickerpack
 //
 // Adds a sticker to a third-party pack and returns its index. Upload the sticker image
-// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, at most 100 KB static or
-// 500 KB animated) and pass the returned media id as `image_data_id`. Stickers cannot be
-// added to first-party packs.
+// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, static, at most 100 KB;
+// animated stickers cannot be sent) and pass the returned media id as `image_data_id`.
+// Stickers cannot be added to first-party packs.
 //
 // **Access:** any user.
 //
@@ -21965,9 +22390,9 @@ func (c *ClientWithResponses) CreateStickerWithBodyWithResponse(ctx context.Cont
 // CreateStickerWithResponse Add a sticker to a third-party stickerpack
 //
 // Adds a sticker to a third-party pack and returns its index. Upload the sticker image
-// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, at most 100 KB static or
-// 500 KB animated) and pass the returned media id as `image_data_id`. Stickers cannot be
-// added to first-party packs.
+// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, static, at most 100 KB;
+// animated stickers cannot be sent) and pass the returned media id as `image_data_id`.
+// Stickers cannot be added to first-party packs.
 //
 // **Access:** any user.
 //

@@ -292,15 +292,12 @@ func (e GatewayStatus) Valid() bool {
 // Defines values for HsmLanguagePolicy.
 const (
 	HsmLanguagePolicyDeterministic HsmLanguagePolicy = "deterministic"
-	HsmLanguagePolicyFallback      HsmLanguagePolicy = "fallback"
 )
 
 // Valid indicates whether the value is a known member of the HsmLanguagePolicy enum.
 func (e HsmLanguagePolicy) Valid() bool {
 	switch e {
 	case HsmLanguagePolicyDeterministic:
-		return true
-	case HsmLanguagePolicyFallback:
 		return true
 	default:
 		return false
@@ -604,15 +601,12 @@ func (e TemplateComponentType) Valid() bool {
 // Defines values for TemplateLanguagePolicy.
 const (
 	TemplateLanguagePolicyDeterministic TemplateLanguagePolicy = "deterministic"
-	TemplateLanguagePolicyFallback      TemplateLanguagePolicy = "fallback"
 )
 
 // Valid indicates whether the value is a known member of the TemplateLanguagePolicy enum.
 func (e TemplateLanguagePolicy) Valid() bool {
 	switch e {
 	case TemplateLanguagePolicyDeterministic:
-		return true
-	case TemplateLanguagePolicyFallback:
 		return true
 	default:
 		return false
@@ -967,7 +961,8 @@ type ApplicationWebhookSettings struct {
 	// its current setting.
 	Message *ApplicationWebhookMessageSettings `json:"message,omitempty"`
 
-	// URL The business's webhook endpoint. Must be `https://`; plain HTTP does not work. The
+	// URL The business's webhook endpoint. Must be `https://` (the pattern refuses `http://`
+	// with 400 and code 1009); plain HTTP does not work. The
 	// endpoint must answer `200 OK`; other answers make the client retry with back-off
 	// (see `callback_backoff_delay_ms`). If the endpoint's certificate is not publicly
 	// trusted, upload its CA with `POST /v1/certificates/webhooks/ca`. An empty string
@@ -1025,8 +1020,8 @@ type BusinessProfile struct {
 	// Example: 1 Hacker Way, Menlo Park, CA 94025
 	Address *string `json:"address,omitempty"`
 
-	// Description Description of the business. At most 256 characters on the On-Premises API (the
-	// Cloud API allows 512).
+	// Description Description of the business, at most 512 characters (Meta's final On-Premises
+	// reference; 256 was the limit of v2.21 and of the old Postman collection).
 	//
 	//
 	// Example: Fresh pasta, made every morning.
@@ -1469,55 +1464,68 @@ type ErrorDetail struct {
 // HTTP status is mapped from the error code (when several errors are present, from the
 // last one). Error codes are an open set; known ones:
 //
-// | Code | Title | HTTP |
-// |---|---|---|
-// | 1000 | Generic error | 500 |
-// | 1001 | Message too long | 400 |
-// | 1002 | Invalid recipient type | 400 |
-// | 1003 | Not a group participant | 400 |
-// | 1004 | Resource already exists | 409 |
-// | 1005 | Access denied | 403 (401 for missing or invalid credentials) |
-// | 1006 | Resource not found | 404 |
-// | 1007 | Recipient blocked to receive message | 403 |
-// | 1008 | Required parameter is missing | 400 |
-// | 1009 | Parameter value is not valid | 400 |
-// | 1010 | Parameter is not required | 400 |
-// | 1011 | Service not ready | 500 |
-// | 1012 | Group is unknown | 404 |
-// | 1013 | User is not valid | 400 |
-// | 1014 | Internal error | 500 |
-// | 1015 | Too many requests | 429 |
-// | 1016 | System overloaded | 503 |
-// | 1017 | Not a primary master | 500 |
-// | 1018 | Not a primary coreapp | 500 |
-// | 1019 | Not a group admin | 400 |
-// | 1020 | Bad group | 400 |
-// | 1021 | Bad user | 400 |
-// | 1022 | Webhooks URL is not configured | 412 |
-// | 1023 | Database error occurred | 500 |
-// | 1024 | Password change required | 401 |
-// | 1025 | Request is not valid | 400 (405 for a method the path does not support) |
-// | 1026 | Receiver is incapable of receiving this message | 501 |
-// | 2000 | Number of parameters does not match the expected number of params | 400 |
-// | 2001 | Template name does not exist in the translation | 404 |
-// | 2002 | Failed to find the translation for the requested language and locale | 404 |
-// | 2003 | Could not find translation for the requested language and locale | 404 |
-// | 2004 | Parameter length too long | 400 |
-// | 2005 | Translated text too long | 400 |
-// | 2006 | Whitespace policy violated | 400 |
-// | 2007 | Format character policy violated | 400 |
-// | 2008 | Media format used is unsupported | 400 |
-// | 2009 | Required component in the template is missing | 400 |
-// | 2010 | URL in button component is invalid | 400 |
-// | 2011 | Phone Number in button component is invalid | 400 |
-// | 2012 | Parameter format does not match format in the created template | 400 |
-// | 2013 | Buttons are unsupported by the receiver | 501 |
+// | Code | Title | HTTP | Status |
+// |---|---|---|---|
+// | 1000 | Generic error | 500 | |
+// | 1001 | Message too long | 400 | |
+// | 1002 | Invalid recipient type | 400 | |
+// | 1003 | Not a group participant | 400 | withdrawn |
+// | 1004 | Resource already exists | 409 | |
+// | 1005 | Access denied | 403 (401 for missing or invalid credentials) | |
+// | 1006 | Resource not found | 404 | |
+// | 1007 | Recipient blocked to receive message | 403 | deprecated |
+// | 1008 | Required parameter is missing | 400 | |
+// | 1009 | Parameter value is not valid | 400 | |
+// | 1010 | Parameter is not required | 400 | |
+// | 1011 | Service not ready | 500 | |
+// | 1012 | Group is unknown | 404 | withdrawn |
+// | 1013 | User is not valid | 400 | |
+// | 1014 | Internal error | 500 | |
+// | 1015 | Too many requests | 429 | |
+// | 1016 | System overloaded | 503 | |
+// | 1017 | Not Primary Master | 500 | |
+// | 1018 | Not Primary Coreapp | 500 | |
+// | 1019 | Not a group admin | 400 | withdrawn |
+// | 1020 | Bad group | 400 | withdrawn |
+// | 1021 | Bad user | 400 | |
+// | 1022 | Webhooks URL is not configured | 412 | |
+// | 1023 | Database error occurred | 500 | |
+// | 1024 | Password change required | 401 | |
+// | 1025 | Invalid Request | 400 | |
+// | 1026 | Receiver incapable | 501 | |
+// | 1028 | A user_identity_changed system notification requires acknowledgement | 400 | |
+// | 2000 | Template Param Count Mismatch | 400 | |
+// | 2001 | Template Missing | 404 | |
+// | 2002 | Template Fetch Failed | 404 | |
+// | 2003 | Template Pack Missing | 404 | |
+// | 2004 | Template Param Length Too Long | 400 | |
+// | 2005 | Template Hydrated Text Too Long | 400 | |
+// | 2006 | Template White Space Policy Violated | 400 | |
+// | 2007 | Template Format Character Policy Violated | 400 | |
+// | 2008 | Template Media Format Unsupported | 400 | |
+// | 2009 | Template Required Component Missing | 400 | |
+// | 2010 | Template Invalid Hydrated URL | 400 | |
+// | 2011 | Template Invalid Phone Number | 400 | |
+// | 2012 | Template Parameter Format Mismatch | 400 | |
+// | 2013 | Template Buttons Unsupported | 501 | |
+// | 2015 | Invalid Number Of Sections | 400 | |
+// | 2016 | Invalid Number Of Rows | 400 | |
+// | 2023 | Invalid Number Of Products | 400 | |
+// | 2069 | Flow is throttled | 400 | |
+//
+// Titles are those of Meta's later error table (older builds send longer titles for
+// some codes, for example "Request is not valid" for 1025 and "Number of parameters does
+// not match the expected number of params" for 2000: match on `code`, never on `title`).
+// **withdrawn** codes belonged to the group operations, which Meta withdrew;
+// **deprecated** codes are no longer returned by current builds (1007 was the sandbox's
+// non-whitelisted recipient). 1025 is
+// a 400: Meta's table gives no other status for it, and the Webapp maps it to 400.
 //
 // A path that matches no operation gets 404 with code 1006; a method the path does not
 // support gets 405 with code 1025 and an `Allow` header.
 //
-// Later builds add codes such as 1028, 1031 (account locked), 2014 to 2036 and 2050 to
-// 2068 (template and catalog problems). Codes seen in webhook `statuses[].errors` and
+// Later builds add codes such as 1031 (account locked), 2014, 2017, 2024 to 2036 and
+// 2050 to 2068 (template, flow and catalog problems). Codes seen in webhook `statuses[].errors` and
 // errors-only callbacks (400, 402, 408, 410, 429, 430, 432, 433, 470, 471, 472, 480, 500,
 // 501) are described with the webhook payloads.
 //
@@ -1761,7 +1769,9 @@ type HealthNode struct {
 }
 
 // Hsm Content of an `hsm` message: the legacy form of a template message, with positional
-// text parameters only. Prefer `template` for new code.
+// text parameters only. **Deprecated since v2.39**: send `template` instead.
+//
+// Deprecated: the hsm form is deprecated since v2.39; send a template message instead
 type Hsm struct {
 	// ElementName Name of the template (`name` in the `template` form).
 	//
@@ -1830,13 +1840,13 @@ type HsmLanguage struct {
 	// Example: en_US
 	Code string `json:"code"`
 
-	// Policy `deterministic` (recommended) or `fallback` (deprecated).
+	// Policy `deterministic`, the only supported value (`fallback` is refused with 1009).
 	//
 	// Example: deterministic
 	Policy HsmLanguagePolicy `json:"policy"`
 }
 
-// HsmLanguagePolicy `deterministic` (recommended) or `fallback` (deprecated).
+// HsmLanguagePolicy `deterministic`, the only supported value (`fallback` is refused with 1009).
 //
 // Example: deterministic
 type HsmLanguagePolicy string
@@ -2476,7 +2486,7 @@ type InteractiveAction struct {
 
 	// Sections For `list` (1 to 10 sections, at most 10 rows in total) and `product_list` (1 to 10
 	// sections, at most 30 products in total). With more than one section every section
-	// needs a `title`.
+	// needs a `title`. A wrong number of sections is refused with 400 and code 2015.
 	Sections *[]InteractiveSection `json:"sections,omitempty"`
 }
 
@@ -2519,8 +2529,11 @@ type InteractiveHeader struct {
 	// Give **either** `id` (a file uploaded with `POST /v1/media`) **or** `link` (an HTTP or
 	// HTTPS URL that the client downloads), never both. `provider` is used only with `link`.
 	// `caption` is allowed for image, video and document only, `filename` for document only;
-	// the server rejects them elsewhere with 400 and code 1010. The media must respect the
-	// type and size limits listed on `POST /v1/media`.
+	// the server rejects them elsewhere with 400 and code 1010. Meta's final reference says
+	// "captions are currently not supported for document media": the Webapp's validation
+	// accepts `document.caption` (its list of captioned types includes documents), so a send
+	// with one succeeds, but the caption is not delivered. Do not rely on it. The media must
+	// respect the type and size limits listed on `POST /v1/media`.
 	Document *OutboundMedia `json:"document,omitempty"`
 
 	// Image The media of an `image`, `audio`, `video`, `document` or `sticker` message, of a media
@@ -2529,8 +2542,11 @@ type InteractiveHeader struct {
 	// Give **either** `id` (a file uploaded with `POST /v1/media`) **or** `link` (an HTTP or
 	// HTTPS URL that the client downloads), never both. `provider` is used only with `link`.
 	// `caption` is allowed for image, video and document only, `filename` for document only;
-	// the server rejects them elsewhere with 400 and code 1010. The media must respect the
-	// type and size limits listed on `POST /v1/media`.
+	// the server rejects them elsewhere with 400 and code 1010. Meta's final reference says
+	// "captions are currently not supported for document media": the Webapp's validation
+	// accepts `document.caption` (its list of captioned types includes documents), so a send
+	// with one succeeds, but the caption is not delivered. Do not rely on it. The media must
+	// respect the type and size limits listed on `POST /v1/media`.
 	Image *OutboundMedia `json:"image,omitempty"`
 
 	// Text Header text, at most 60 characters; for `type` `text`.
@@ -2547,8 +2563,11 @@ type InteractiveHeader struct {
 	// Give **either** `id` (a file uploaded with `POST /v1/media`) **or** `link` (an HTTP or
 	// HTTPS URL that the client downloads), never both. `provider` is used only with `link`.
 	// `caption` is allowed for image, video and document only, `filename` for document only;
-	// the server rejects them elsewhere with 400 and code 1010. The media must respect the
-	// type and size limits listed on `POST /v1/media`.
+	// the server rejects them elsewhere with 400 and code 1010. Meta's final reference says
+	// "captions are currently not supported for document media": the Webapp's validation
+	// accepts `document.caption` (its list of captioned types includes documents), so a send
+	// with one succeeds, but the caption is not delivered. Do not rely on it. The media must
+	// respect the type and size limits listed on `POST /v1/media`.
 	Video *OutboundMedia `json:"video,omitempty"`
 }
 
@@ -2578,10 +2597,13 @@ type InteractiveRow struct {
 // InteractiveSection A section of a `list` message (with `rows`) or of a `product_list` message (with
 // `product_items`).
 type InteractiveSection struct {
-	// ProductItems For `product_list`: the products of this section (at most 30 across all sections).
+	// ProductItems For `product_list`: the products of this section. At most 30 products **in total**
+	// across all sections; more are refused with 400 and code 2023.
 	ProductItems *[]ProductItem `json:"product_items,omitempty"`
 
-	// Rows For `list`: the options of this section (at most 10 rows across all sections).
+	// Rows For `list`: the options of this section. At most 10 rows **in total** across all
+	// sections (a single section can therefore hold 10 at most); more are refused with 400
+	// and code 2016.
 	Rows *[]InteractiveRow `json:"rows,omitempty"`
 
 	// Title Section title, at most 24 characters; required when there is more than one section.
@@ -2693,8 +2715,9 @@ type MediaProvider struct {
 	Config MediaProviderConfig `json:"config"`
 
 	// Name Name of the provider, quoted in `provider.name` of media messages. Adding a provider
-	// with an existing name replaces it. Letters, digits, `-` and `_`, at most 200
-	// characters.
+	// with an existing name replaces it. Letters, `-` and `_` only, at most 200
+	// characters (third-party documentation of the Webapp; Meta's page gives no rule, and
+	// the Webapp's own validation in old builds matches this set).
 	Name string `json:"name"`
 
 	// Type Kind of provider; `www` (media fetched over HTTP or HTTPS) is the only one documented.
@@ -2781,13 +2804,13 @@ type MediaProvidersSettings struct {
 // | `image` | `image` (`OutboundMedia`) | JPEG or PNG; `caption` allowed |
 // | `audio` | `audio` (`OutboundMedia`) | no `caption`, no `filename` |
 // | `video` | `video` (`OutboundMedia`) | MP4 or 3GPP; `caption` allowed |
-// | `document` | `document` (`OutboundMedia`) | `caption` and `filename` allowed |
-// | `sticker` | `sticker` (`OutboundMedia`) | WebP; no `caption`, no `filename` |
+// | `document` | `document` (`OutboundMedia`) | `filename` allowed; a `caption` is accepted but not delivered |
+// | `sticker` | `sticker` (`OutboundMedia`) | static WebP, at most 100 KB (animated ones are refused with 1009); no `caption`, no `filename` |
 // | `location` | `location` (`Location`) | |
 // | `contacts` | `contacts` (array of `ContactCard`) | |
 // | `interactive` | `interactive` (`Interactive`) | lists, reply buttons, products |
 // | `template` | `template` (`Template`) | the recommended way to send templates |
-// | `hsm` | `hsm` (`Hsm`) | legacy template form |
+// | `hsm` | `hsm` (`Hsm`) | legacy template form, deprecated since v2.39 |
 //
 // Free-form types (everything except `template` and `hsm`) are delivered only within 24
 // hours of the customer's last message. `sticker` and `interactive` need a recent client
@@ -2802,8 +2825,11 @@ type Message struct {
 	// Give **either** `id` (a file uploaded with `POST /v1/media`) **or** `link` (an HTTP or
 	// HTTPS URL that the client downloads), never both. `provider` is used only with `link`.
 	// `caption` is allowed for image, video and document only, `filename` for document only;
-	// the server rejects them elsewhere with 400 and code 1010. The media must respect the
-	// type and size limits listed on `POST /v1/media`.
+	// the server rejects them elsewhere with 400 and code 1010. Meta's final reference says
+	// "captions are currently not supported for document media": the Webapp's validation
+	// accepts `document.caption` (its list of captioned types includes documents), so a send
+	// with one succeeds, but the caption is not delivered. Do not rely on it. The media must
+	// respect the type and size limits listed on `POST /v1/media`.
 	Audio *OutboundMedia `json:"audio,omitempty"`
 
 	// Contacts For `type` `contacts`: the contact cards to share, at least one.
@@ -2815,12 +2841,15 @@ type Message struct {
 	// Give **either** `id` (a file uploaded with `POST /v1/media`) **or** `link` (an HTTP or
 	// HTTPS URL that the client downloads), never both. `provider` is used only with `link`.
 	// `caption` is allowed for image, video and document only, `filename` for document only;
-	// the server rejects them elsewhere with 400 and code 1010. The media must respect the
-	// type and size limits listed on `POST /v1/media`.
+	// the server rejects them elsewhere with 400 and code 1010. Meta's final reference says
+	// "captions are currently not supported for document media": the Webapp's validation
+	// accepts `document.caption` (its list of captioned types includes documents), so a send
+	// with one succeeds, but the caption is not delivered. Do not rely on it. The media must
+	// respect the type and size limits listed on `POST /v1/media`.
 	Document *OutboundMedia `json:"document,omitempty"`
 
-	// Hsm Content of an `hsm` message: the legacy form of a template message, with positional
-	// text parameters only. Prefer `template` for new code.
+	// Hsm For `type` `hsm`: the legacy template form. Deprecated since v2.39; send `template`.
+	// Deprecated: the hsm form is deprecated since v2.39; send a template message instead
 	Hsm *Hsm `json:"hsm,omitempty"`
 
 	// Image The media of an `image`, `audio`, `video`, `document` or `sticker` message, of a media
@@ -2829,8 +2858,11 @@ type Message struct {
 	// Give **either** `id` (a file uploaded with `POST /v1/media`) **or** `link` (an HTTP or
 	// HTTPS URL that the client downloads), never both. `provider` is used only with `link`.
 	// `caption` is allowed for image, video and document only, `filename` for document only;
-	// the server rejects them elsewhere with 400 and code 1010. The media must respect the
-	// type and size limits listed on `POST /v1/media`.
+	// the server rejects them elsewhere with 400 and code 1010. Meta's final reference says
+	// "captions are currently not supported for document media": the Webapp's validation
+	// accepts `document.caption` (its list of captioned types includes documents), so a send
+	// with one succeeds, but the caption is not delivered. Do not rely on it. The media must
+	// respect the type and size limits listed on `POST /v1/media`.
 	Image *OutboundMedia `json:"image,omitempty"`
 
 	// Interactive Content of an `interactive` message. Interactive messages are free-form: they are
@@ -2859,8 +2891,10 @@ type Message struct {
 	// (the Cloud API moved it into `text`).
 	PreviewURL *bool `json:"preview_url,omitempty"`
 
-	// RecipientType Whether `to` is a person or a group. Must be `group` when sending to a group; an
-	// invalid value is rejected with 400 and code 1002.
+	// RecipientType Whether `to` is a person or a group. Meta's final reference documents `individual`
+	// only: groups were withdrawn from the On-Premises API, and `group` is **deprecated**
+	// (kept for builds that still serve the deprecated group operations; `to` is then the
+	// group id). An invalid value is rejected with 400 and code 1002.
 	RecipientType *MessageRecipientType `json:"recipient_type,omitempty"`
 
 	// RenderMentions For group text messages: render `@` followed by a participant's number in the body
@@ -2873,8 +2907,11 @@ type Message struct {
 	// Give **either** `id` (a file uploaded with `POST /v1/media`) **or** `link` (an HTTP or
 	// HTTPS URL that the client downloads), never both. `provider` is used only with `link`.
 	// `caption` is allowed for image, video and document only, `filename` for document only;
-	// the server rejects them elsewhere with 400 and code 1010. The media must respect the
-	// type and size limits listed on `POST /v1/media`.
+	// the server rejects them elsewhere with 400 and code 1010. Meta's final reference says
+	// "captions are currently not supported for document media": the Webapp's validation
+	// accepts `document.caption` (its list of captioned types includes documents), so a send
+	// with one succeeds, but the caption is not delivered. Do not rely on it. The media must
+	// respect the type and size limits listed on `POST /v1/media`.
 	Sticker *OutboundMedia `json:"sticker,omitempty"`
 
 	// Template Content of a `template` message: an approved message template, filled in with
@@ -2922,13 +2959,18 @@ type Message struct {
 	// Give **either** `id` (a file uploaded with `POST /v1/media`) **or** `link` (an HTTP or
 	// HTTPS URL that the client downloads), never both. `provider` is used only with `link`.
 	// `caption` is allowed for image, video and document only, `filename` for document only;
-	// the server rejects them elsewhere with 400 and code 1010. The media must respect the
-	// type and size limits listed on `POST /v1/media`.
+	// the server rejects them elsewhere with 400 and code 1010. Meta's final reference says
+	// "captions are currently not supported for document media": the Webapp's validation
+	// accepts `document.caption` (its list of captioned types includes documents), so a send
+	// with one succeeds, but the caption is not delivered. Do not rely on it. The media must
+	// respect the type and size limits listed on `POST /v1/media`.
 	Video *OutboundMedia `json:"video,omitempty"`
 }
 
-// MessageRecipientType Whether `to` is a person or a group. Must be `group` when sending to a group; an
-// invalid value is rejected with 400 and code 1002.
+// MessageRecipientType Whether `to` is a person or a group. Meta's final reference documents `individual`
+// only: groups were withdrawn from the On-Premises API, and `group` is **deprecated**
+// (kept for builds that still serve the deprecated group operations; `to` is then the
+// group id). An invalid value is rejected with 400 and code 1002.
 type MessageRecipientType string
 
 // MessageType The kind of message; names the content block that must be present.
@@ -3225,8 +3267,8 @@ type NewSticker struct {
 	// Example: ["🍝","😀"]
 	Emojis *[]string `json:"emojis,omitempty"`
 
-	// ImageDataID Media id of the sticker image, from `POST /v1/media`: `image/webp`,
-	// 512 × 512 pixels, at most 100 KB (static) or 500 KB (animated).
+	// ImageDataID Media id of the sticker image, from `POST /v1/media`: a static `image/webp`,
+	// 512 × 512 pixels, at most 100 KB (outbound stickers cannot be animated).
 	//
 	//
 	// Example: b942a4d1-4e1d-4c56-8cfa-a848b8222061
@@ -3239,10 +3281,15 @@ type NewSticker struct {
 // Give **either** `id` (a file uploaded with `POST /v1/media`) **or** `link` (an HTTP or
 // HTTPS URL that the client downloads), never both. `provider` is used only with `link`.
 // `caption` is allowed for image, video and document only, `filename` for document only;
-// the server rejects them elsewhere with 400 and code 1010. The media must respect the
-// type and size limits listed on `POST /v1/media`.
+// the server rejects them elsewhere with 400 and code 1010. Meta's final reference says
+// "captions are currently not supported for document media": the Webapp's validation
+// accepts `document.caption` (its list of captioned types includes documents), so a send
+// with one succeeds, but the caption is not delivered. Do not rely on it. The media must
+// respect the type and size limits listed on `POST /v1/media`.
 type OutboundMedia struct {
-	// Caption Caption shown under the media; image, video and document only.
+	// Caption Caption shown under the media; image and video. Accepted on documents but not
+	// delivered there (see above); refused on audio and stickers.
+	//
 	//
 	// Example: Invoice 2024-0193
 	Caption *string `json:"caption,omitempty"`
@@ -3823,20 +3870,21 @@ type Template struct {
 	Namespace string `json:"namespace"`
 }
 
-// TemplateButtonIndex For `button` components only: position of the button in the template, 0 to 2. Sent as
-// a number or as a string of one digit; both are accepted.
+// TemplateButtonIndex For `button` components only: position of the button in the template, 0 to 9 (a
+// template has up to 10 buttons since August 2023). Sent as a number or as a string of
+// one digit; both are accepted.
 //
 // Example: 0
 type TemplateButtonIndex struct {
 	union json.RawMessage
 }
 
-// TemplateButtonIndexNumber Button position as a number.
+// TemplateButtonIndexNumber Button position as a number, 0 to 9.
 //
 // Example: 0
 type TemplateButtonIndexNumber = int
 
-// TemplateButtonIndexString Button position as a string of one digit, `"0"` to `"2"`.
+// TemplateButtonIndexString Button position as a string of one digit, `"0"` to `"9"`.
 //
 // Example: 0
 type TemplateButtonIndexString = string
@@ -3847,8 +3895,9 @@ type TemplateButtonIndexString = string
 // the inbound `button` message when tapped), a `url` button a `text` parameter (the
 // dynamic suffix of its URL).
 type TemplateComponent struct {
-	// Index For `button` components only: position of the button in the template, 0 to 2. Sent as
-	// a number or as a string of one digit; both are accepted.
+	// Index For `button` components only: position of the button in the template, 0 to 9 (a
+	// template has up to 10 buttons since August 2023). Sent as a number or as a string of
+	// one digit; both are accepted.
 	//
 	//
 	// Example: 0
@@ -3877,18 +3926,20 @@ type TemplateLanguage struct {
 	// Example: en_US
 	Code string `json:"code"`
 
-	// Policy How the translation is chosen. `deterministic` (recommended) uses exactly `code`;
-	// `fallback` (deprecated) lets the client fall back to another translation. Old
-	// builds reject combining `language` with the legacy `fallback_lg`/`fallback_lc`.
+	// Policy How the translation is chosen: `deterministic`, the only supported value, uses
+	// exactly `code`. The old `fallback` policy is no longer supported and is refused
+	// with 400 and code 1009. Old builds reject combining `language` with the legacy
+	// `fallback_lg`/`fallback_lc`.
 	//
 	//
 	// Example: deterministic
 	Policy *TemplateLanguagePolicy `json:"policy,omitempty"`
 }
 
-// TemplateLanguagePolicy How the translation is chosen. `deterministic` (recommended) uses exactly `code`;
-// `fallback` (deprecated) lets the client fall back to another translation. Old
-// builds reject combining `language` with the legacy `fallback_lg`/`fallback_lc`.
+// TemplateLanguagePolicy How the translation is chosen: `deterministic`, the only supported value, uses
+// exactly `code`. The old `fallback` policy is no longer supported and is refused
+// with 400 and code 1009. Old builds reject combining `language` with the legacy
+// `fallback_lg`/`fallback_lc`.
 //
 // Example: deterministic
 type TemplateLanguagePolicy string
@@ -3912,8 +3963,11 @@ type TemplateParameter struct {
 	// Give **either** `id` (a file uploaded with `POST /v1/media`) **or** `link` (an HTTP or
 	// HTTPS URL that the client downloads), never both. `provider` is used only with `link`.
 	// `caption` is allowed for image, video and document only, `filename` for document only;
-	// the server rejects them elsewhere with 400 and code 1010. The media must respect the
-	// type and size limits listed on `POST /v1/media`.
+	// the server rejects them elsewhere with 400 and code 1010. Meta's final reference says
+	// "captions are currently not supported for document media": the Webapp's validation
+	// accepts `document.caption` (its list of captioned types includes documents), so a send
+	// with one succeeds, but the caption is not delivered. Do not rely on it. The media must
+	// respect the type and size limits listed on `POST /v1/media`.
 	Document *OutboundMedia `json:"document,omitempty"`
 
 	// Image The media of an `image`, `audio`, `video`, `document` or `sticker` message, of a media
@@ -3922,8 +3976,11 @@ type TemplateParameter struct {
 	// Give **either** `id` (a file uploaded with `POST /v1/media`) **or** `link` (an HTTP or
 	// HTTPS URL that the client downloads), never both. `provider` is used only with `link`.
 	// `caption` is allowed for image, video and document only, `filename` for document only;
-	// the server rejects them elsewhere with 400 and code 1010. The media must respect the
-	// type and size limits listed on `POST /v1/media`.
+	// the server rejects them elsewhere with 400 and code 1010. Meta's final reference says
+	// "captions are currently not supported for document media": the Webapp's validation
+	// accepts `document.caption` (its list of captioned types includes documents), so a send
+	// with one succeeds, but the caption is not delivered. Do not rely on it. The media must
+	// respect the type and size limits listed on `POST /v1/media`.
 	Image *OutboundMedia `json:"image,omitempty"`
 
 	// Payload For `quick_reply` buttons: the payload returned when the customer taps the button.
@@ -3945,8 +4002,11 @@ type TemplateParameter struct {
 	// Give **either** `id` (a file uploaded with `POST /v1/media`) **or** `link` (an HTTP or
 	// HTTPS URL that the client downloads), never both. `provider` is used only with `link`.
 	// `caption` is allowed for image, video and document only, `filename` for document only;
-	// the server rejects them elsewhere with 400 and code 1010. The media must respect the
-	// type and size limits listed on `POST /v1/media`.
+	// the server rejects them elsewhere with 400 and code 1010. Meta's final reference says
+	// "captions are currently not supported for document media": the Webapp's validation
+	// accepts `document.caption` (its list of captioned types includes documents), so a send
+	// with one succeeds, but the caption is not delivered. Do not rely on it. The media must
+	// respect the type and size limits listed on `POST /v1/media`.
 	Video *OutboundMedia `json:"video,omitempty"`
 }
 
@@ -4300,55 +4360,68 @@ type StickerpackStickerID = string
 // HTTP status is mapped from the error code (when several errors are present, from the
 // last one). Error codes are an open set; known ones:
 //
-// | Code | Title | HTTP |
-// |---|---|---|
-// | 1000 | Generic error | 500 |
-// | 1001 | Message too long | 400 |
-// | 1002 | Invalid recipient type | 400 |
-// | 1003 | Not a group participant | 400 |
-// | 1004 | Resource already exists | 409 |
-// | 1005 | Access denied | 403 (401 for missing or invalid credentials) |
-// | 1006 | Resource not found | 404 |
-// | 1007 | Recipient blocked to receive message | 403 |
-// | 1008 | Required parameter is missing | 400 |
-// | 1009 | Parameter value is not valid | 400 |
-// | 1010 | Parameter is not required | 400 |
-// | 1011 | Service not ready | 500 |
-// | 1012 | Group is unknown | 404 |
-// | 1013 | User is not valid | 400 |
-// | 1014 | Internal error | 500 |
-// | 1015 | Too many requests | 429 |
-// | 1016 | System overloaded | 503 |
-// | 1017 | Not a primary master | 500 |
-// | 1018 | Not a primary coreapp | 500 |
-// | 1019 | Not a group admin | 400 |
-// | 1020 | Bad group | 400 |
-// | 1021 | Bad user | 400 |
-// | 1022 | Webhooks URL is not configured | 412 |
-// | 1023 | Database error occurred | 500 |
-// | 1024 | Password change required | 401 |
-// | 1025 | Request is not valid | 400 (405 for a method the path does not support) |
-// | 1026 | Receiver is incapable of receiving this message | 501 |
-// | 2000 | Number of parameters does not match the expected number of params | 400 |
-// | 2001 | Template name does not exist in the translation | 404 |
-// | 2002 | Failed to find the translation for the requested language and locale | 404 |
-// | 2003 | Could not find translation for the requested language and locale | 404 |
-// | 2004 | Parameter length too long | 400 |
-// | 2005 | Translated text too long | 400 |
-// | 2006 | Whitespace policy violated | 400 |
-// | 2007 | Format character policy violated | 400 |
-// | 2008 | Media format used is unsupported | 400 |
-// | 2009 | Required component in the template is missing | 400 |
-// | 2010 | URL in button component is invalid | 400 |
-// | 2011 | Phone Number in button component is invalid | 400 |
-// | 2012 | Parameter format does not match format in the created template | 400 |
-// | 2013 | Buttons are unsupported by the receiver | 501 |
+// | Code | Title | HTTP | Status |
+// |---|---|---|---|
+// | 1000 | Generic error | 500 | |
+// | 1001 | Message too long | 400 | |
+// | 1002 | Invalid recipient type | 400 | |
+// | 1003 | Not a group participant | 400 | withdrawn |
+// | 1004 | Resource already exists | 409 | |
+// | 1005 | Access denied | 403 (401 for missing or invalid credentials) | |
+// | 1006 | Resource not found | 404 | |
+// | 1007 | Recipient blocked to receive message | 403 | deprecated |
+// | 1008 | Required parameter is missing | 400 | |
+// | 1009 | Parameter value is not valid | 400 | |
+// | 1010 | Parameter is not required | 400 | |
+// | 1011 | Service not ready | 500 | |
+// | 1012 | Group is unknown | 404 | withdrawn |
+// | 1013 | User is not valid | 400 | |
+// | 1014 | Internal error | 500 | |
+// | 1015 | Too many requests | 429 | |
+// | 1016 | System overloaded | 503 | |
+// | 1017 | Not Primary Master | 500 | |
+// | 1018 | Not Primary Coreapp | 500 | |
+// | 1019 | Not a group admin | 400 | withdrawn |
+// | 1020 | Bad group | 400 | withdrawn |
+// | 1021 | Bad user | 400 | |
+// | 1022 | Webhooks URL is not configured | 412 | |
+// | 1023 | Database error occurred | 500 | |
+// | 1024 | Password change required | 401 | |
+// | 1025 | Invalid Request | 400 | |
+// | 1026 | Receiver incapable | 501 | |
+// | 1028 | A user_identity_changed system notification requires acknowledgement | 400 | |
+// | 2000 | Template Param Count Mismatch | 400 | |
+// | 2001 | Template Missing | 404 | |
+// | 2002 | Template Fetch Failed | 404 | |
+// | 2003 | Template Pack Missing | 404 | |
+// | 2004 | Template Param Length Too Long | 400 | |
+// | 2005 | Template Hydrated Text Too Long | 400 | |
+// | 2006 | Template White Space Policy Violated | 400 | |
+// | 2007 | Template Format Character Policy Violated | 400 | |
+// | 2008 | Template Media Format Unsupported | 400 | |
+// | 2009 | Template Required Component Missing | 400 | |
+// | 2010 | Template Invalid Hydrated URL | 400 | |
+// | 2011 | Template Invalid Phone Number | 400 | |
+// | 2012 | Template Parameter Format Mismatch | 400 | |
+// | 2013 | Template Buttons Unsupported | 501 | |
+// | 2015 | Invalid Number Of Sections | 400 | |
+// | 2016 | Invalid Number Of Rows | 400 | |
+// | 2023 | Invalid Number Of Products | 400 | |
+// | 2069 | Flow is throttled | 400 | |
+//
+// Titles are those of Meta's later error table (older builds send longer titles for
+// some codes, for example "Request is not valid" for 1025 and "Number of parameters does
+// not match the expected number of params" for 2000: match on `code`, never on `title`).
+// **withdrawn** codes belonged to the group operations, which Meta withdrew;
+// **deprecated** codes are no longer returned by current builds (1007 was the sandbox's
+// non-whitelisted recipient). 1025 is
+// a 400: Meta's table gives no other status for it, and the Webapp maps it to 400.
 //
 // A path that matches no operation gets 404 with code 1006; a method the path does not
 // support gets 405 with code 1025 and an `Allow` header.
 //
-// Later builds add codes such as 1028, 1031 (account locked), 2014 to 2036 and 2050 to
-// 2068 (template and catalog problems). Codes seen in webhook `statuses[].errors` and
+// Later builds add codes such as 1031 (account locked), 2014, 2017, 2024 to 2036 and
+// 2050 to 2068 (template, flow and catalog problems). Codes seen in webhook `statuses[].errors` and
 // errors-only callbacks (400, 402, 408, 410, 429, 430, 432, 433, 470, 471, 472, 480, 500,
 // 501) are described with the webhook payloads.
 //
@@ -4470,18 +4543,28 @@ type CheckContactsJSONRequestBody = ContactCheck
 type AcknowledgeContactIdentityJSONRequestBody = ContactIdentityAcknowledgement
 
 // CreateGroupJSONRequestBody defines body for CreateGroup for application/json ContentType.
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 type CreateGroupJSONRequestBody = NewGroup
 
 // UpdateGroupJSONRequestBody defines body for UpdateGroup for application/json ContentType.
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 type UpdateGroupJSONRequestBody = GroupSubjectUpdate
 
 // DemoteGroupAdminsJSONRequestBody defines body for DemoteGroupAdmins for application/json ContentType.
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 type DemoteGroupAdminsJSONRequestBody = GroupWaIDList
 
 // PromoteGroupAdminsJSONRequestBody defines body for PromoteGroupAdmins for application/json ContentType.
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 type PromoteGroupAdminsJSONRequestBody = GroupWaIDList
 
 // RemoveGroupParticipantsJSONRequestBody defines body for RemoveGroupParticipants for application/json ContentType.
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 type RemoveGroupParticipantsJSONRequestBody = GroupWaIDList
 
 // SendMessageJSONRequestBody defines body for SendMessage for application/json ContentType.

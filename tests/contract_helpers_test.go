@@ -133,7 +133,7 @@ var validationOptions = []openapi3.SchemaValidationOption{
 	openapi3.WithStringFormatValidator("email", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail)),
 }
 
-var codeTableRow = regexp.MustCompile(`(?m)^\|\s*(\d{4})\s*\|[^|]*\|([^|]*)\|\s*$`)
+var codeTableRow = regexp.MustCompile(`(?m)^\|\s*(\d{4})\s*\|[^|]*\|([^|]*)\|[^|]*\|\s*$`)
 
 var loadSpecView = sync.OnceValues(func() (*specView, error) {
 	doc, err := spec.Load()
@@ -681,8 +681,10 @@ func newFixture(t *testing.T, cov *coverage, opts ...fixtureOption) *fixture {
 		fake.WithoutRateLimits(),
 	}
 	if !cfg.noWebhook {
-		f.hooks = fake.NewWebhookRecorder(t)
-		all = append(all, fake.WithWebhookURL(f.hooks.URL))
+		// An HTTPS receiver, as the spec requires of webhooks.url; the fake trusts its
+		// certificate through the recorder's client.
+		f.hooks = fake.NewWebhookRecorder(t, fake.RecorderTLS())
+		all = append(all, fake.WithWebhookURL(f.hooks.URL), fake.WithWebhookHTTPClient(f.hooks.Client()))
 	}
 	if cfg.manualClock {
 		f.clock = fake.NewManualClock(time.Now())

@@ -57,10 +57,10 @@ func requireWebhooksMatchSpec(t *testing.T, r *fake.WebhookRecorder) {
 // then receives the status webhooks of a message and an inbound message.
 func scenarioSettingsAndWebhooks(t *testing.T, cov *coverage) {
 	ctx := t.Context()
-	f := newFixture(t, cov, withoutWebhook())
+	hooks := fake.NewWebhookRecorder(t, fake.RecorderTLS())
+	f := newFixture(t, cov, withoutWebhook(), withFake(fake.WithWebhookHTTPClient(hooks.Client())))
 	admin := f.adminClient(t)
 	user := f.userClient(t, "viewer")
-	hooks := fake.NewWebhookRecorder(t)
 
 	set, err := admin.GetApplicationSettings(ctx)
 	require.NoError(t, err)

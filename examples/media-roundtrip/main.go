@@ -11,7 +11,7 @@
 // Against the fake (sending needs a webhook URL, even one nobody listens on):
 //
 //	go run ./cmd/wafake -registered 1:6315551019 -admin-password 'Adm1n-Pass!' \
-//	    -webhook-url http://127.0.0.1:1/unused -ca-out /tmp/wafake-ca.pem &
+//	    -plain-http-webhooks -webhook-url http://127.0.0.1:1/unused -ca-out /tmp/wafake-ca.pem &
 //	WA_BASE_URL=https://127.0.0.1:9090 WA_CA_FILE=/tmp/wafake-ca.pem WA_PASSWORD='Adm1n-Pass!' \
 //	go run ./examples/media-roundtrip -to 16315551234
 //
@@ -60,7 +60,7 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("media-roundtrip", flag.ContinueOnError)
 	fs.StringVar(&o.to, "to", getenv("WA_TO"), "recipient's WhatsApp id, digits with country code (WA_TO)")
-	fs.StringVar(&o.caption, "caption", "Sent by the wabiz media round trip", "caption of the document")
+	fs.StringVar(&o.caption, "caption", "Sent by the wabiz media round trip", "caption of the document (accepted, but On-Premises does not deliver document captions)")
 	fs.StringVar(&o.contentType, "type", "", "media type of the file (default: sniffed from its content)")
 	fs.StringVar(&o.out, "out", "", "also write the downloaded copy to this file")
 	if err := fs.Parse(args); err != nil {

@@ -28,7 +28,7 @@
 // needs a webhook URL, even one nobody listens on):
 //
 //	go run ./cmd/wafake -registered 1:6315551019 -admin-password 'Adm1n-Pass!' \
-//	    -webhook-url http://127.0.0.1:1/unused -ca-out /tmp/wafake-ca.pem &
+//	    -plain-http-webhooks -webhook-url http://127.0.0.1:1/unused -ca-out /tmp/wafake-ca.pem &
 //	WA_BASE_URL=https://127.0.0.1:9090 WA_CA_FILE=/tmp/wafake-ca.pem WA_PASSWORD='Adm1n-Pass!' \
 //	go run ./examples/send-template -to 16315551234 -namespace demo
 package main
