@@ -837,7 +837,7 @@ type ApplicationSettings struct {
 
 	// DBGarbagecollectorEnable Older name of the database garbage collector switch; replaced by
 	// `garbagecollector_enable.messages`. Takes effect after a Coreapp restart.
-	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	// Deprecated: replaced by garbagecollector_enable.messages
 	DBGarbagecollectorEnable *bool `json:"db_garbagecollector_enable,omitempty"`
 
 	// GarbagecollectorEnable Which stores the client cleans up automatically (replaces `db_garbagecollector_enable`).
@@ -863,13 +863,13 @@ type ApplicationSettings struct {
 	NotifyUserChangeNumber *bool `json:"notify_user_change_number,omitempty"`
 
 	// OnCallPager WhatsApp id that receives critical alerts from the client (old builds only).
-	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	// Deprecated: a setting of old builds only
 	OnCallPager *string `json:"on_call_pager,omitempty"`
 
 	// PassThrough Delete messages from the local database once they are delivered or read. Since
 	// v2.35 it can no longer be re-enabled once turned off. Takes effect after a Coreapp
 	// restart.
-	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	// Deprecated: pass_through is a setting of old builds; messages are deleted once delivered or read
 	PassThrough *bool `json:"pass_through,omitempty"`
 
 	// SentStatus Deliver `sent` status webhooks. Deprecated: use `webhooks.message.sent` (v2.41.2 and
@@ -4057,9 +4057,9 @@ type UserCredentials struct {
 	// Password The new user's password: 8 to 64 printable ASCII characters without spaces
 	// (letters, digits and the specials ``!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~``), with at
 	// least one upper-case letter, one lower-case letter, one digit and one special
-	// character. The pattern checks the characters and the length; the server also
-	// enforces the four "at least one" rules (old Webapp builds checked only the length
-	// on creation). Stored as a bcrypt hash.
+	// character. The pattern checks the characters and the length, and the four `allOf`
+	// patterns the "at least one" rules (old Webapp builds checked only the length on
+	// creation). Stored as a bcrypt hash.
 	Password string `json:"password"`
 
 	// Username The new user's name: 4 to 32 characters, each one that URL-encoding leaves

@@ -68,6 +68,10 @@ func lintRules() []lintRule {
 		{"no_unreferenced_components", ruleNoUnreferencedComponents},
 		{"property_descriptions", rulePropertyDescriptions},
 		{"schema_names", ruleSchemaNames},
+		{"documented_facts", ruleDocumentedFacts},
+		{"outbound_stickers_static", ruleOutboundStickersStatic},
+		{"deprecations_explained", ruleDeprecationsExplained},
+		{"error_table_matches_meta", ruleErrorTable},
 	}
 }
 
