@@ -38,6 +38,7 @@ const (
 	codeTemplateMissing    = 2001
 	codeTranslationMissing = 2002
 	codeMediaFormat        = 2008
+	codeTemplateParamLen   = 2004
 	codeTemplateFormat     = 2012
 	codeSectionCount       = 2015
 	codeRowCount           = 2016

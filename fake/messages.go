@@ -492,6 +492,9 @@ func checkContactCards(cards []gen.ContactCard) *apiError {
 		if n.FirstName == nil && n.LastName == nil && n.MiddleName == nil && n.Suffix == nil && n.Prefix == nil {
 			return errf(codeMissingParameter, "Parameter 'contacts[%d].name' needs at least one of first_name, last_name, middle_name, suffix, prefix", i)
 		}
+		if c.ContactImage != nil {
+			return errf(codeParameterNotWanted, "Parameter 'contacts[%d].contact_image' is not required for outbound contact cards", i)
+		}
 	}
 	return nil
 }
@@ -670,10 +673,24 @@ func checkTemplate(tp *gen.Template, chk *msgCheck) *apiError {
 		if c.Parameters == nil {
 			continue
 		}
+		// Text parameter lengths: header 60, body 1024, or 32768 when the body is the
+		// template's only component (Meta's template reference); 2004 beyond.
+		limit := 0
+		switch {
+		case c.Type == gen.TemplateComponentTypeHeader:
+			limit = 60
+		case c.Type == gen.TemplateComponentTypeBody && len(*tp.Components) == 1:
+			limit = 32768
+		case c.Type == gen.TemplateComponentTypeBody:
+			limit = 1024
+		}
 		for j, p := range *c.Parameters {
 			pf := field + ".parameters[" + itoa(int64(j)) + "]"
 			if e := checkTemplateParameter(p, pf, c, chk); e != nil {
 				return e
+			}
+			if p.Text != nil && limit > 0 && utf8.RuneCountInString(*p.Text) > limit {
+				return errf(codeTemplateParamLen, "Parameter '%s.text' is longer than %d characters", pf, limit)
 			}
 		}
 	}

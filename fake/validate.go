@@ -103,6 +103,10 @@ func mapSchemaError(o *operation, se *openapi3.SchemaError) *apiError {
 	case "readOnly":
 		return errf(codeParameterNotWanted, "Parameter '%s' is read-only and must not be sent", field)
 	}
+	if se.SchemaField == "not" && se.Schema != nil && se.Schema.Properties["namespace"] != nil && se.Schema.Properties["language"] != nil {
+		// The hsm-only fields inside a template (Template's `not` clause).
+		return errf(codeParameterNotWanted, "Parameters 'element_name' and 'localizable_params' are not required for type 'template'")
+	}
 	if se.SchemaField == "not" && se.Schema != nil && se.Schema.Properties["id"] != nil && se.Schema.Properties["link"] != nil {
 		if v, ok := se.Value.(map[string]any); ok && v["id"] == nil && v["link"] == nil {
 			// Media with no source lacks a required parameter (1008), as on the Webapp; the

@@ -1121,8 +1121,9 @@ type ContactAddress struct {
 }
 
 // ContactCard A contact card (vCard-like). Sent in `contacts` messages and received in inbound
-// `contacts` messages. Every field is optional except `name`; inbound cards may also
-// carry `ims`.
+// `contacts` messages. Every field is optional except `name`, which needs
+// `formatted_name` and at least one more name field (the server answers 1008
+// otherwise); inbound cards may also carry `ims` and `contact_image`.
 //
 // Example: {"birthday":"2012-08-18","emails":[{"email":"john@example.com","type":"WORK"}],"name":{"first_name":"John","formatted_name":"John Smith","last_name":"Smith"},"org":{"company":"WhatsApp","department":"Design","title":"Manager"},"phones":[{"phone":"+1 (650) 555-1234","type":"WORK","wa_id":"16505551234"}]}
 type ContactCard struct {
@@ -1133,6 +1134,13 @@ type ContactCard struct {
 	//
 	// Example: 2012-08-18
 	Birthday *string `json:"birthday,omitempty"`
+
+	// ContactImage Inbound cards only: the contact's photo as base64-encoded image bytes, as some
+	// builds send it. Outbound cards must not carry it (400, code 1010).
+	//
+	//
+	// Example: /9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/
+	ContactImage *string `json:"contact_image,omitempty"`
 
 	// Emails Email addresses.
 	Emails *[]ContactEmail `json:"emails,omitempty"`
@@ -2104,8 +2112,7 @@ type InboundMessage struct {
 	Button *InboundButton `json:"button,omitempty"`
 
 	// Contacts Present when `type` is `contacts`: the contact cards the customer shared. Inbound
-	// cards may carry `ims` and fields not modelled by `ContactCard` (for example a
-	// base64 `contact_image`).
+	// cards may carry `ims` and a base64 `contact_image`.
 	Contacts *[]ContactCard `json:"contacts,omitempty"`
 
 	// Context How the message relates to other messages. Present when the customer replied to
@@ -2624,6 +2631,13 @@ type InternalMetricFamilies struct {
 
 // Location Content of a `location` message: a point on the map, optionally named. The address is
 // displayed only when a name is given.
+//
+// Meta's sources disagree on `name` and `address`: the On-Premises messages reference
+// lists both as optional, while the Cloud API reference (and copies of it) marks them
+// required. This document follows the On-Premises reference: only `longitude` and
+// `latitude` are required, because the old Webapp's validation checks no other field of
+// a location and Meta's own On-Premises examples of inbound locations omit `name` and
+// `address`. The fake accepts a location without them.
 type Location struct {
 	// Address Address of the place; shown only together with `name`.
 	//
@@ -2884,6 +2898,13 @@ type Message struct {
 
 	// Location Content of a `location` message: a point on the map, optionally named. The address is
 	// displayed only when a name is given.
+	//
+	// Meta's sources disagree on `name` and `address`: the On-Premises messages reference
+	// lists both as optional, while the Cloud API reference (and copies of it) marks them
+	// required. This document follows the On-Premises reference: only `longitude` and
+	// `latitude` are required, because the old Webapp's validation checks no other field of
+	// a location and Meta's own On-Premises examples of inbound locations omit `name` and
+	// `address`. The fake accepts a location without them.
 	Location *Location `json:"location,omitempty"`
 
 	// PreviewURL For `text` messages: render a preview of the first URL in the body. The URL must
@@ -2921,6 +2942,15 @@ type Message struct {
 	// too long (2004, 2005), whitespace or format policy (2006, 2007), unsupported media
 	// (2008), missing component (2009), invalid button URL or phone number (2010, 2011),
 	// parameter format mismatch (2012), buttons unsupported by the receiver (2013, 501).
+	//
+	// `namespace` is **required** here although some of Meta's pages (the interactive
+	// message templates page, and the Cloud API, which has no namespaces) omit it: the
+	// Webapp's validation makes `namespace` mandatory for `template` as for `hsm`, and the
+	// later error table has a code for an empty one (2014, "Expected Namespace Empty").
+	//
+	// Fields of the legacy `hsm` form (`element_name`, `localizable_params`) are refused
+	// inside `template` with 400 and code 1010, as the Webapp does ("Parameter
+	// 'element_name' is not required for type 'template'").
 	Template *Template `json:"template,omitempty"`
 
 	// Text Content of a `text` message.
@@ -3851,6 +3881,15 @@ type SystemEvent struct {
 // too long (2004, 2005), whitespace or format policy (2006, 2007), unsupported media
 // (2008), missing component (2009), invalid button URL or phone number (2010, 2011),
 // parameter format mismatch (2012), buttons unsupported by the receiver (2013, 501).
+//
+// `namespace` is **required** here although some of Meta's pages (the interactive
+// message templates page, and the Cloud API, which has no namespaces) omit it: the
+// Webapp's validation makes `namespace` mandatory for `template` as for `hsm`, and the
+// later error table has a code for an empty one (2014, "Expected Namespace Empty").
+//
+// Fields of the legacy `hsm` form (`element_name`, `localizable_params`) are refused
+// inside `template` with 400 and code 1010, as the Webapp does ("Parameter
+// 'element_name' is not required for type 'template'").
 type Template struct {
 	// Components Parameters for the template's components, in the order of the template's
 	// placeholders; omit for templates without placeholders.
