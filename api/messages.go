@@ -393,6 +393,44 @@ func (c *Client) SendProduct(ctx context.Context, to string, p Product, opts ...
 	}, opts)
 }
 
+// SendLocationRequest sends a location request message (interactive type
+// location_request_message, March 2023): body is the text that asks the customer to share a
+// location, which arrives as an inbound location message. It returns the message id.
+//
+//wabiz:operation sendMessage
+func (c *Client) SendLocationRequest(ctx context.Context, to, body string, opts ...SendOption) (string, error) {
+	name := gen.InteractiveActionNameSendLocation
+	return c.sendInteractive(ctx, to, gen.Interactive{
+		Type:   gen.InteractiveTypeLocationRequestMessage,
+		Body:   interactiveBody(body),
+		Action: gen.InteractiveAction{Name: &name},
+	}, opts)
+}
+
+// SendAddressRequest sends an address message (interactive type address_message, May 2023):
+// the customer fills in a delivery address for country, which must be "IN" or "SG" (the only
+// countries where address messages exist); prefill, if not nil, presets fields of the form.
+// It returns the message id.
+//
+//wabiz:operation sendMessage
+func (c *Client) SendAddressRequest(ctx context.Context, to, body, country string, prefill map[string]string, opts ...SendOption) (string, error) {
+	cc := gen.AddressMessageParametersCountry(country)
+	if !cc.Valid() {
+		return "", fmt.Errorf("wabiz: SendAddressRequest: country %q: address messages exist for IN and SG only", country)
+	}
+	name := gen.InteractiveActionNameAddressMessage
+	params := &gen.AddressMessageParameters{Country: cc}
+	if prefill != nil {
+		v := gen.AddressMessageValues(prefill)
+		params.Values = &v
+	}
+	return c.sendInteractive(ctx, to, gen.Interactive{
+		Type:   gen.InteractiveTypeAddressMessage,
+		Body:   interactiveBody(body),
+		Action: gen.InteractiveAction{Name: &name, Parameters: params},
+	}, opts)
+}
+
 // ProductList is a multi-product message: a text header, a body and sections of products of
 // one catalog (at most 10 sections and 30 products).
 type ProductList struct {
@@ -445,6 +483,9 @@ func textHeader(text string) *gen.InteractiveHeader {
 	}
 	return &gen.InteractiveHeader{Type: gen.InteractiveHeaderTypeText, Text: &text}
 }
+
+// interactiveBody is body under a name that the parameters called body do not shadow.
+func interactiveBody(text string) *gen.InteractiveBody { return body(text) }
 
 func body(text string) *gen.InteractiveBody {
 	if text == "" {

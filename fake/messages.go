@@ -503,15 +503,15 @@ func checkContactCards(cards []gen.ContactCard) *apiError {
 func checkInteractive(in *gen.Interactive, chk *msgCheck) *apiError {
 	t := string(in.Type)
 	if !in.Type.Valid() {
-		return errf(codeInvalidParameter, "Parameter 'interactive.type' must be one of list, button, product, product_list")
+		return errf(codeInvalidParameter, "Parameter 'interactive.type' must be one of list, button, product, product_list, location_request_message, address_message")
 	}
 	if t != "product" && (in.Body == nil || in.Body.Text == "") {
 		return errf(codeMissingParameter, "Parameter 'interactive.body' is required for type '%s'", t)
 	}
 	switch t {
-	case "product":
+	case "product", "location_request_message", "address_message":
 		if in.Header != nil {
-			return errf(codeParameterNotWanted, "Parameter 'interactive.header' is not required for type 'product'")
+			return errf(codeParameterNotWanted, "Parameter 'interactive.header' is not required for type '%s'", t)
 		}
 	case "product_list":
 		if in.Header == nil {
@@ -558,22 +558,29 @@ func checkInteractive(in *gen.Interactive, chk *msgCheck) *apiError {
 	has := map[string]bool{
 		"button": a.Button != nil, "buttons": a.Buttons != nil, "sections": a.Sections != nil,
 		"catalog_id": a.CatalogID != nil, "product_retailer_id": a.ProductRetailerID != nil,
+		"name": a.Name != nil, "parameters": a.Parameters != nil,
 	}
 	allowed := map[string][]string{
-		"list":         {"button", "sections"},
-		"button":       {"buttons"},
-		"product":      {"catalog_id", "product_retailer_id"},
-		"product_list": {"catalog_id", "sections"},
+		"list":                     {"button", "sections"},
+		"button":                   {"buttons"},
+		"product":                  {"catalog_id", "product_retailer_id"},
+		"product_list":             {"catalog_id", "sections"},
+		"location_request_message": {"name"},
+		"address_message":          {"name", "parameters"},
 	}[t]
 	for _, k := range allowed {
 		if !has[k] {
 			return errf(codeMissingParameter, "Parameter 'interactive.action.%s' is required for type '%s'", k, t)
 		}
 	}
-	for _, k := range []string{"button", "buttons", "sections", "catalog_id", "product_retailer_id"} {
+	for _, k := range []string{"button", "buttons", "sections", "catalog_id", "product_retailer_id", "name", "parameters"} {
 		if has[k] && !slices.Contains(allowed, k) {
 			return errf(codeParameterNotWanted, "Parameter 'interactive.action.%s' is not required for type '%s'", k, t)
 		}
+	}
+	if want := map[string]gen.InteractiveActionName{"location_request_message": gen.InteractiveActionNameSendLocation,
+		"address_message": gen.InteractiveActionNameAddressMessage}[t]; want != "" && *a.Name != want {
+		return errf(codeInvalidParameter, "Parameter 'interactive.action.name' must be %s for type '%s'", want, t)
 	}
 	switch t {
 	case "button":

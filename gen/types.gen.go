@@ -43,6 +43,24 @@ func (e AccountRegistrationReset) Valid() bool {
 	}
 }
 
+// Defines values for AddressMessageParametersCountry.
+const (
+	AddressMessageParametersCountryIN AddressMessageParametersCountry = "IN"
+	AddressMessageParametersCountrySG AddressMessageParametersCountry = "SG"
+)
+
+// Valid indicates whether the value is a known member of the AddressMessageParametersCountry enum.
+func (e AddressMessageParametersCountry) Valid() bool {
+	switch e {
+	case AddressMessageParametersCountryIN:
+		return true
+	case AddressMessageParametersCountrySG:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ApplicationWebhookSettingsMaxConcurrentRequests.
 const (
 	ApplicationWebhookSettingsMaxConcurrentRequestsN12 ApplicationWebhookSettingsMaxConcurrentRequests = 12
@@ -306,22 +324,46 @@ func (e HsmLanguagePolicy) Valid() bool {
 
 // Defines values for InteractiveType.
 const (
-	InteractiveTypeButton      InteractiveType = "button"
-	InteractiveTypeList        InteractiveType = "list"
-	InteractiveTypeProduct     InteractiveType = "product"
-	InteractiveTypeProductList InteractiveType = "product_list"
+	InteractiveTypeAddressMessage         InteractiveType = "address_message"
+	InteractiveTypeButton                 InteractiveType = "button"
+	InteractiveTypeList                   InteractiveType = "list"
+	InteractiveTypeLocationRequestMessage InteractiveType = "location_request_message"
+	InteractiveTypeProduct                InteractiveType = "product"
+	InteractiveTypeProductList            InteractiveType = "product_list"
 )
 
 // Valid indicates whether the value is a known member of the InteractiveType enum.
 func (e InteractiveType) Valid() bool {
 	switch e {
+	case InteractiveTypeAddressMessage:
+		return true
 	case InteractiveTypeButton:
 		return true
 	case InteractiveTypeList:
 		return true
+	case InteractiveTypeLocationRequestMessage:
+		return true
 	case InteractiveTypeProduct:
 		return true
 	case InteractiveTypeProductList:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InteractiveActionName.
+const (
+	InteractiveActionNameAddressMessage InteractiveActionName = "address_message"
+	InteractiveActionNameSendLocation   InteractiveActionName = "send_location"
+)
+
+// Valid indicates whether the value is a known member of the InteractiveActionName enum.
+func (e InteractiveActionName) Valid() bool {
+	switch e {
+	case InteractiveActionNameAddressMessage:
+		return true
+	case InteractiveActionNameSendLocation:
 		return true
 	default:
 		return false
@@ -745,6 +787,34 @@ type AccountVerification struct {
 	// Example: 123456
 	Code string `json:"code"`
 }
+
+// AddressMessageParameters For `address_message`: the country whose address form the customer fills in, and
+// optionally values to prefill. The customer's answer comes back as an inbound
+// `interactive` message of type `nfm_reply`.
+type AddressMessageParameters struct {
+	// Country ISO 3166-1 alpha-2 code of the country: address messages exist for India and Singapore only.
+	//
+	// Example: IN
+	Country AddressMessageParametersCountry `json:"country"`
+
+	// Values Values to prefill in the address form, by field name (`name`, `phone_number`,
+	// `in_pin_code`, `house_number`, `address`, `city`, ...).
+	//
+	//
+	// Example: {"in_pin_code":"400063","name":"Ana Lima"}
+	Values *AddressMessageValues `json:"values,omitempty"`
+}
+
+// AddressMessageParametersCountry ISO 3166-1 alpha-2 code of the country: address messages exist for India and Singapore only.
+//
+// Example: IN
+type AddressMessageParametersCountry string
+
+// AddressMessageValues Values to prefill in the address form, by field name (`name`, `phone_number`,
+// `in_pin_code`, `house_number`, `address`, `city`, ...).
+//
+// Example: {"in_pin_code":"400063","name":"Ana Lima"}
+type AddressMessageValues map[string]string
 
 // AppInternalStats The `stats` object of `GET /v1/stats/app/internal`.
 type AppInternalStats struct {
@@ -2432,6 +2502,8 @@ type InboundText struct {
 // | `button` | optional, `text`, `image`, `video` or `document` | required | `buttons`: 1 to 3 reply buttons |
 // | `product` | none | optional | `catalog_id` and `product_retailer_id` |
 // | `product_list` | required, `text` only | required | `catalog_id` and `sections` with `product_items` (at most 10 sections, at most 30 products in total) |
+// | `location_request_message` | none | required | `name`: `send_location` (March 2023): asks the customer to share a location, which comes back as an inbound `location` message |
+// | `address_message` | none | required | `name`: `address_message` and `parameters` with `country` `IN` or `SG` (May 2023, India and Singapore only): asks for a delivery address |
 //
 // The schema keeps every part optional so that it maps to flat types; the combinations
 // above are checked by the server. Warnings about products (for example some products
@@ -2444,6 +2516,8 @@ type Interactive struct {
 	// * `button`: `buttons`.
 	// * `product`: `catalog_id` and `product_retailer_id`.
 	// * `product_list`: `catalog_id` and `sections` (each with `product_items`).
+	// * `location_request_message`: `name` (`send_location`).
+	// * `address_message`: `name` (`address_message`) and `parameters`.
 	Action InteractiveAction `json:"action"`
 
 	// Body Body of an interactive message; required for every type except `product`.
@@ -2472,6 +2546,8 @@ type InteractiveType string
 // * `button`: `buttons`.
 // * `product`: `catalog_id` and `product_retailer_id`.
 // * `product_list`: `catalog_id` and `sections` (each with `product_items`).
+// * `location_request_message`: `name` (`send_location`).
+// * `address_message`: `name` (`address_message`) and `parameters`.
 type InteractiveAction struct {
 	// Button For `list`: label of the button that opens the list, at most 20 characters.
 	//
@@ -2486,6 +2562,15 @@ type InteractiveAction struct {
 	// Example: 367025965434465
 	CatalogID *string `json:"catalog_id,omitempty"`
 
+	// Name For `location_request_message` (`send_location`) and `address_message`
+	// (`address_message`): the action to perform.
+	Name *InteractiveActionName `json:"name,omitempty"`
+
+	// Parameters For `address_message`: the country whose address form the customer fills in, and
+	// optionally values to prefill. The customer's answer comes back as an inbound
+	// `interactive` message of type `nfm_reply`.
+	Parameters *AddressMessageParameters `json:"parameters,omitempty"`
+
 	// ProductRetailerID For `product`: the product's retailer id (SKU) in the catalog.
 	//
 	// Example: SKU-JKT-0042
@@ -2496,6 +2581,10 @@ type InteractiveAction struct {
 	// needs a `title`. A wrong number of sections is refused with 400 and code 2015.
 	Sections *[]InteractiveSection `json:"sections,omitempty"`
 }
+
+// InteractiveActionName For `location_request_message` (`send_location`) and `address_message`
+// (`address_message`): the action to perform.
+type InteractiveActionName string
 
 // InteractiveBody Body of an interactive message; required for every type except `product`.
 type InteractiveBody struct {
@@ -2890,6 +2979,8 @@ type Message struct {
 	// | `button` | optional, `text`, `image`, `video` or `document` | required | `buttons`: 1 to 3 reply buttons |
 	// | `product` | none | optional | `catalog_id` and `product_retailer_id` |
 	// | `product_list` | required, `text` only | required | `catalog_id` and `sections` with `product_items` (at most 10 sections, at most 30 products in total) |
+	// | `location_request_message` | none | required | `name`: `send_location` (March 2023): asks the customer to share a location, which comes back as an inbound `location` message |
+	// | `address_message` | none | required | `name`: `address_message` and `parameters` with `country` `IN` or `SG` (May 2023, India and Singapore only): asks for a delivery address |
 	//
 	// The schema keeps every part optional so that it maps to flat types; the combinations
 	// above are checked by the server. Warnings about products (for example some products

@@ -321,8 +321,20 @@ func scenarioMessages(t *testing.T, cov *coverage) {
 	send(c.SendVideo(ctx, to, api.Media{Link: "https://cdn.example.com/kitchen.mp4", Caption: "Our kitchen"}))
 	assert.Len(t, f.srv.SentMessages(), len(ids))
 
+	// Location and address requests (interactive types of March and May 2023).
+	_, err := c.SendLocationRequest(ctx, to, "Where should we deliver?")
+	require.NoError(t, err)
+	_, err = c.SendAddressRequest(ctx, to, "Your delivery address, please", "IN", map[string]string{"name": "Ana Lima"})
+	require.NoError(t, err)
+	_, err = c.SendAddressRequest(ctx, to, "Your delivery address, please", "US", nil)
+	require.ErrorContains(t, err, "IN and SG only")
+	_, err = c.SendMessage(ctx, gen.Message{To: to, Type: ptr(gen.MessageTypeInteractive), Interactive: &gen.Interactive{
+		Type: gen.InteractiveTypeLocationRequestMessage, Body: &gen.InteractiveBody{Text: "?"},
+		Action: gen.InteractiveAction{Name: ptr(gen.InteractiveActionNameAddressMessage)}}})
+	requireAPIError(t, err, http.StatusBadRequest, api.CodeInvalidParameter)
+
 	// Errors of the send, each with its documented status and code.
-	_, err := c.SendText(ctx, to, strings.Repeat("a", 4097))
+	_, err = c.SendText(ctx, to, strings.Repeat("a", 4097))
 	requireAPIError(t, err, http.StatusBadRequest, 1001)
 	text, image := gen.MessageTypeText, gen.MessageTypeImage
 	_, err = c.SendMessage(ctx, gen.Message{To: to, Type: &text})
