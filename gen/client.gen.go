@@ -1312,7 +1312,10 @@ type ClientInterface interface {
 	//
 	// * A body with no recognised setting gets 400 with code 1009 ("No valid parameters
 	//   provided"); a boolean setting given as anything but a JSON boolean gets 400 with code
-	//   1009.
+	//   1009. Unknown keys next to recognised settings are ignored, not refused: the error
+	//   message itself implies that the Webapp picks the settings it knows out of the body,
+	//   and no source documents an error for an unknown key (settings of other builds, such
+	//   as `on_call_pager`, must stay sendable to a build that dropped them).
 	// * `callback_persist`, `pass_through`, `db_garbagecollector_enable` and
 	//   `webhooks.max_concurrent_requests` take effect only after the Coreapp restarts.
 	// * `webhooks.url` is where the client delivers webhooks (inbound messages, statuses,
@@ -1335,7 +1338,10 @@ type ClientInterface interface {
 	//
 	// * A body with no recognised setting gets 400 with code 1009 ("No valid parameters
 	//   provided"); a boolean setting given as anything but a JSON boolean gets 400 with code
-	//   1009.
+	//   1009. Unknown keys next to recognised settings are ignored, not refused: the error
+	//   message itself implies that the Webapp picks the settings it knows out of the body,
+	//   and no source documents an error for an unknown key (settings of other builds, such
+	//   as `on_call_pager`, must stay sendable to a build that dropped them).
 	// * `callback_persist`, `pass_through`, `db_garbagecollector_enable` and
 	//   `webhooks.max_concurrent_requests` take effect only after the Coreapp restarts.
 	// * `webhooks.url` is where the client delivers webhooks (inbound messages, statuses,
@@ -3812,7 +3818,10 @@ func (c *Client) GetApplicationSettings(ctx context.Context, reqEditors ...Reque
 //
 //   - A body with no recognised setting gets 400 with code 1009 ("No valid parameters
 //     provided"); a boolean setting given as anything but a JSON boolean gets 400 with code
-//     1009.
+//     1009. Unknown keys next to recognised settings are ignored, not refused: the error
+//     message itself implies that the Webapp picks the settings it knows out of the body,
+//     and no source documents an error for an unknown key (settings of other builds, such
+//     as `on_call_pager`, must stay sendable to a build that dropped them).
 //   - `callback_persist`, `pass_through`, `db_garbagecollector_enable` and
 //     `webhooks.max_concurrent_requests` take effect only after the Coreapp restarts.
 //   - `webhooks.url` is where the client delivers webhooks (inbound messages, statuses,
@@ -3845,7 +3854,10 @@ func (c *Client) UpdateApplicationSettingsWithBody(ctx context.Context, contentT
 //
 //   - A body with no recognised setting gets 400 with code 1009 ("No valid parameters
 //     provided"); a boolean setting given as anything but a JSON boolean gets 400 with code
-//     1009.
+//     1009. Unknown keys next to recognised settings are ignored, not refused: the error
+//     message itself implies that the Webapp picks the settings it knows out of the body,
+//     and no source documents an error for an unknown key (settings of other builds, such
+//     as `on_call_pager`, must stay sendable to a build that dropped them).
 //   - `callback_persist`, `pass_through`, `db_garbagecollector_enable` and
 //     `webhooks.max_concurrent_requests` take effect only after the Coreapp restarts.
 //   - `webhooks.url` is where the client delivers webhooks (inbound messages, statuses,
@@ -9183,7 +9195,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// * A body with no recognised setting gets 400 with code 1009 ("No valid parameters
 	//   provided"); a boolean setting given as anything but a JSON boolean gets 400 with code
-	//   1009.
+	//   1009. Unknown keys next to recognised settings are ignored, not refused: the error
+	//   message itself implies that the Webapp picks the settings it knows out of the body,
+	//   and no source documents an error for an unknown key (settings of other builds, such
+	//   as `on_call_pager`, must stay sendable to a build that dropped them).
 	// * `callback_persist`, `pass_through`, `db_garbagecollector_enable` and
 	//   `webhooks.max_concurrent_requests` take effect only after the Coreapp restarts.
 	// * `webhooks.url` is where the client delivers webhooks (inbound messages, statuses,
@@ -9206,7 +9221,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// * A body with no recognised setting gets 400 with code 1009 ("No valid parameters
 	//   provided"); a boolean setting given as anything but a JSON boolean gets 400 with code
-	//   1009.
+	//   1009. Unknown keys next to recognised settings are ignored, not refused: the error
+	//   message itself implies that the Webapp picks the settings it knows out of the body,
+	//   and no source documents an error for an unknown key (settings of other builds, such
+	//   as `on_call_pager`, must stay sendable to a build that dropped them).
 	// * `callback_persist`, `pass_through`, `db_garbagecollector_enable` and
 	//   `webhooks.max_concurrent_requests` take effect only after the Coreapp restarts.
 	// * `webhooks.url` is where the client delivers webhooks (inbound messages, statuses,
@@ -21670,7 +21688,10 @@ func (c *ClientWithResponses) GetApplicationSettingsWithResponse(ctx context.Con
 //
 //   - A body with no recognised setting gets 400 with code 1009 ("No valid parameters
 //     provided"); a boolean setting given as anything but a JSON boolean gets 400 with code
-//     1009.
+//     1009. Unknown keys next to recognised settings are ignored, not refused: the error
+//     message itself implies that the Webapp picks the settings it knows out of the body,
+//     and no source documents an error for an unknown key (settings of other builds, such
+//     as `on_call_pager`, must stay sendable to a build that dropped them).
 //   - `callback_persist`, `pass_through`, `db_garbagecollector_enable` and
 //     `webhooks.max_concurrent_requests` take effect only after the Coreapp restarts.
 //   - `webhooks.url` is where the client delivers webhooks (inbound messages, statuses,
@@ -21699,7 +21720,10 @@ func (c *ClientWithResponses) UpdateApplicationSettingsWithBodyWithResponse(ctx 
 //
 //   - A body with no recognised setting gets 400 with code 1009 ("No valid parameters
 //     provided"); a boolean setting given as anything but a JSON boolean gets 400 with code
-//     1009.
+//     1009. Unknown keys next to recognised settings are ignored, not refused: the error
+//     message itself implies that the Webapp picks the settings it knows out of the body,
+//     and no source documents an error for an unknown key (settings of other builds, such
+//     as `on_call_pager`, must stay sendable to a build that dropped them).
 //   - `callback_persist`, `pass_through`, `db_garbagecollector_enable` and
 //     `webhooks.max_concurrent_requests` take effect only after the Coreapp restarts.
 //   - `webhooks.url` is where the client delivers webhooks (inbound messages, statuses,

@@ -2352,8 +2352,9 @@ type InboundOrder struct {
 
 // InboundOrderItem One product line of an order. `quantity` and `item_price` arrive as JSON numbers from
 // some builds and as numeric strings (`"2"`, `"10.5"`) from others; both forms are
-// valid here. In the Go bindings they are `json.Number`, which accepts either form
-// and keeps the exact digits (`.Int64()`, `.Float64()`, `.String()`).
+// valid here. In the Go bindings they are `gen.WireNumber`, which accepts either form,
+// keeps the exact digits (`.Int64()`, `.Float64()`, `.String()`) and re-encodes in the
+// form it was decoded from (`json.Number` would turn `"2"` into `2`).
 type InboundOrderItem struct {
 	// Currency ISO 4217 currency code of `item_price`.
 	//
@@ -2365,7 +2366,7 @@ type InboundOrderItem struct {
 	//
 	//
 	// Example: 10.5
-	ItemPrice *json.Number `json:"item_price,omitempty"`
+	ItemPrice *WireNumber `json:"item_price,omitempty"`
 
 	// ProductRetailerID The product's retailer id (SKU) in the catalog.
 	//
@@ -2375,7 +2376,7 @@ type InboundOrderItem struct {
 	// Quantity Number of units ordered, as a JSON integer or a string of digits.
 	//
 	// Example: 2
-	Quantity *json.Number `json:"quantity,omitempty"`
+	Quantity *WireNumber `json:"quantity,omitempty"`
 }
 
 // InboundReferral Present on the first message a customer sends after tapping a Click-to-WhatsApp ad or
