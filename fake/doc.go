@@ -100,10 +100,12 @@
 //
 // The fake keeps the API's contract (the spec) exactly; these behaviours are simplified:
 //
-//   - Webhook URLs may be http:// as well as https://; settings that need a Coreapp restart
+//   - Webhook URLs must be https:// as on the real server, unless WithPlainHTTPWebhooks (wafake
+//     -plain-http-webhooks) deliberately admits http:// receivers; settings that need a Coreapp restart
 //     (max_concurrent_requests, callback_persist, ...) apply at once. Nothing is persisted.
-//   - Per-kind media limits are enforced at upload (WithMediaKindLimitsAtSend moves them to
-//     send time, as the real server processes media first); media is never re-encoded, and
+//   - Per-kind media limits are enforced when media is sent, as on the real server (which
+//     processes media first); WithMediaKindLimitsAtUpload moves them to the upload. Animated
+//     stickers upload but cannot be sent (outbound stickers are static). Media is never re-encoded, and
 //     `link` media is never downloaded (providers are checked by name only). Photos and icons
 //     are not cropped; their links point at /_fake/cdn/.
 //   - Contacts follow the v2.43+ rule: every well-formed number is valid unless configured
