@@ -16,6 +16,8 @@ const (
 	CodeInvalidRecipientType = 1002
 
 	// CodeNotGroupParticipant is 1003, "Not a group participant": HTTP 400.
+	//
+	// Deprecated: the spec marks this code withdrawn.
 	CodeNotGroupParticipant = 1003
 
 	// CodeResourceAlreadyExists is 1004, "Resource already exists": HTTP 409.
@@ -28,6 +30,8 @@ const (
 	CodeNotFound = 1006
 
 	// CodeRecipientBlocked is 1007, "Recipient blocked to receive message": HTTP 403.
+	//
+	// Deprecated: the spec marks this code deprecated.
 	CodeRecipientBlocked = 1007
 
 	// CodeRequiredParamMissing is 1008, "Required parameter is missing": HTTP 400.
@@ -43,6 +47,8 @@ const (
 	CodeServiceNotReady = 1011
 
 	// CodeGroupUnknown is 1012, "Group is unknown": HTTP 404.
+	//
+	// Deprecated: the spec marks this code withdrawn.
 	CodeGroupUnknown = 1012
 
 	// CodeUserNotValid is 1013, "User is not valid": HTTP 400.
@@ -57,16 +63,20 @@ const (
 	// CodeSystemOverloaded is 1016, "System overloaded": HTTP 503.
 	CodeSystemOverloaded = 1016
 
-	// CodeNotPrimaryMaster is 1017, "Not a primary master": HTTP 500.
+	// CodeNotPrimaryMaster is 1017, "Not Primary Master": HTTP 500.
 	CodeNotPrimaryMaster = 1017
 
-	// CodeNotPrimaryCoreapp is 1018, "Not a primary coreapp": HTTP 500.
+	// CodeNotPrimaryCoreapp is 1018, "Not Primary Coreapp": HTTP 500.
 	CodeNotPrimaryCoreapp = 1018
 
 	// CodeNotGroupAdmin is 1019, "Not a group admin": HTTP 400.
+	//
+	// Deprecated: the spec marks this code withdrawn.
 	CodeNotGroupAdmin = 1019
 
 	// CodeBadGroup is 1020, "Bad group": HTTP 400.
+	//
+	// Deprecated: the spec marks this code withdrawn.
 	CodeBadGroup = 1020
 
 	// CodeBadUser is 1021, "Bad user": HTTP 400.
@@ -81,51 +91,66 @@ const (
 	// CodePasswordChangeRequired is 1024, "Password change required": HTTP 401.
 	CodePasswordChangeRequired = 1024
 
-	// CodeRequestNotValid is 1025, "Request is not valid": HTTP 400 (405 for a method the path does not support).
-	CodeRequestNotValid = 1025
+	// CodeInvalidRequest is 1025, "Invalid Request": HTTP 400.
+	CodeInvalidRequest = 1025
 
-	// CodeReceiverIncapable is 1026, "Receiver is incapable of receiving this message": HTTP 501.
+	// CodeReceiverIncapable is 1026, "Receiver incapable": HTTP 501.
 	CodeReceiverIncapable = 1026
 
-	// CodeTemplateParamCountMismatch is 2000, "Number of parameters does not match the expected number of params": HTTP 400.
+	// CodeUserIdentityChangedSystemNotificationRequiresAcknowledgement is 1028, "A user_identity_changed system notification requires acknowledgement": HTTP 400.
+	CodeUserIdentityChangedSystemNotificationRequiresAcknowledgement = 1028
+
+	// CodeTemplateParamCountMismatch is 2000, "Template Param Count Mismatch": HTTP 400.
 	CodeTemplateParamCountMismatch = 2000
 
-	// CodeTemplateNameNotInTranslation is 2001, "Template name does not exist in the translation": HTTP 404.
+	// CodeTemplateNameNotInTranslation is 2001, "Template Missing": HTTP 404.
 	CodeTemplateNameNotInTranslation = 2001
 
-	// CodeTranslationNotFound is 2002, "Failed to find the translation for the requested language and locale": HTTP 404.
+	// CodeTranslationNotFound is 2002, "Template Fetch Failed": HTTP 404.
 	CodeTranslationNotFound = 2002
 
-	// CodeTranslationMissing is 2003, "Could not find translation for the requested language and locale": HTTP 404.
+	// CodeTranslationMissing is 2003, "Template Pack Missing": HTTP 404.
 	CodeTranslationMissing = 2003
 
-	// CodeParameterLengthTooLong is 2004, "Parameter length too long": HTTP 400.
-	CodeParameterLengthTooLong = 2004
+	// CodeTemplateParamLengthTooLong is 2004, "Template Param Length Too Long": HTTP 400.
+	CodeTemplateParamLengthTooLong = 2004
 
-	// CodeTranslatedTextTooLong is 2005, "Translated text too long": HTTP 400.
-	CodeTranslatedTextTooLong = 2005
+	// CodeTemplateHydratedTextTooLong is 2005, "Template Hydrated Text Too Long": HTTP 400.
+	CodeTemplateHydratedTextTooLong = 2005
 
-	// CodeWhitespacePolicyViolated is 2006, "Whitespace policy violated": HTTP 400.
-	CodeWhitespacePolicyViolated = 2006
+	// CodeTemplateWhiteSpacePolicyViolated is 2006, "Template White Space Policy Violated": HTTP 400.
+	CodeTemplateWhiteSpacePolicyViolated = 2006
 
-	// CodeFormatCharacterPolicyViolated is 2007, "Format character policy violated": HTTP 400.
-	CodeFormatCharacterPolicyViolated = 2007
+	// CodeTemplateFormatCharacterPolicyViolated is 2007, "Template Format Character Policy Violated": HTTP 400.
+	CodeTemplateFormatCharacterPolicyViolated = 2007
 
-	// CodeMediaFormatUnsupported is 2008, "Media format used is unsupported": HTTP 400.
+	// CodeMediaFormatUnsupported is 2008, "Template Media Format Unsupported": HTTP 400.
 	CodeMediaFormatUnsupported = 2008
 
-	// CodeTemplateComponentMissing is 2009, "Required component in the template is missing": HTTP 400.
+	// CodeTemplateComponentMissing is 2009, "Template Required Component Missing": HTTP 400.
 	CodeTemplateComponentMissing = 2009
 
-	// CodeButtonURLInvalid is 2010, "URL in button component is invalid": HTTP 400.
+	// CodeButtonURLInvalid is 2010, "Template Invalid Hydrated URL": HTTP 400.
 	CodeButtonURLInvalid = 2010
 
-	// CodeButtonPhoneNumberInvalid is 2011, "Phone Number in button component is invalid": HTTP 400.
+	// CodeButtonPhoneNumberInvalid is 2011, "Template Invalid Phone Number": HTTP 400.
 	CodeButtonPhoneNumberInvalid = 2011
 
-	// CodeParameterFormatMismatch is 2012, "Parameter format does not match format in the created template": HTTP 400.
+	// CodeParameterFormatMismatch is 2012, "Template Parameter Format Mismatch": HTTP 400.
 	CodeParameterFormatMismatch = 2012
 
-	// CodeButtonsUnsupported is 2013, "Buttons are unsupported by the receiver": HTTP 501.
+	// CodeButtonsUnsupported is 2013, "Template Buttons Unsupported": HTTP 501.
 	CodeButtonsUnsupported = 2013
+
+	// CodeInvalidNumberOfSections is 2015, "Invalid Number Of Sections": HTTP 400.
+	CodeInvalidNumberOfSections = 2015
+
+	// CodeInvalidNumberOfRows is 2016, "Invalid Number Of Rows": HTTP 400.
+	CodeInvalidNumberOfRows = 2016
+
+	// CodeInvalidNumberOfProducts is 2023, "Invalid Number Of Products": HTTP 400.
+	CodeInvalidNumberOfProducts = 2023
+
+	// CodeFlowThrottled is 2069, "Flow is throttled": HTTP 400.
+	CodeFlowThrottled = 2069
 )

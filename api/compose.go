@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/wabiz/wabiz/gen"
 )
@@ -130,6 +131,36 @@ func NewProductMessage(to string, p Product) *gen.Message {
 		Footer: footer(p.Footer),
 		Action: gen.InteractiveAction{CatalogID: nonEmpty(p.CatalogID), ProductRetailerID: nonEmpty(p.ProductRetailerID)},
 	})
+}
+
+// NewLocationRequestMessage builds the location request message SendLocationRequest sends.
+func NewLocationRequestMessage(to, text string) *gen.Message {
+	name := gen.InteractiveActionNameSendLocation
+	return interactiveMessage(to, gen.Interactive{
+		Type:   gen.InteractiveTypeLocationRequestMessage,
+		Body:   body(text),
+		Action: gen.InteractiveAction{Name: &name},
+	})
+}
+
+// NewAddressRequestMessage builds the address message SendAddressRequest sends; country must
+// be "IN" or "SG", the only countries where address messages exist.
+func NewAddressRequestMessage(to, text, country string, prefill map[string]string) (*gen.Message, error) {
+	cc := gen.AddressMessageParametersCountry(country)
+	if !cc.Valid() {
+		return nil, &ArgumentError{Method: "SendAddressRequest", Argument: "country", Problem: fmt.Sprintf("%q: address messages exist for IN and SG only", country)}
+	}
+	name := gen.InteractiveActionNameAddressMessage
+	params := &gen.AddressMessageParameters{Country: cc}
+	if prefill != nil {
+		v := gen.AddressMessageValues(prefill)
+		params.Values = &v
+	}
+	return interactiveMessage(to, gen.Interactive{
+		Type:   gen.InteractiveTypeAddressMessage,
+		Body:   body(text),
+		Action: gen.InteractiveAction{Name: &name, Parameters: params},
+	}), nil
 }
 
 // NewProductListMessage builds the multi-product message SendProductList sends.

@@ -149,7 +149,7 @@ func TestMediaLimitsMatchSpec(t *testing.T) {
 	require.NoError(t, err)
 	var limits []struct {
 		Kind       MediaKind `json:"kind"`
-		Variant    string    `json:"variant"` // "static" or "animated" for stickers
+		Variant    string    `json:"variant"` // "static" for stickers, the only outbound variant
 		MediaTypes []string  `json:"media_types"`
 		MaxBytes   int64     `json:"max_bytes"`
 	}
@@ -157,7 +157,7 @@ func TestMediaLimitsMatchSpec(t *testing.T) {
 
 	ours := map[string]int64{
 		"audio": LimitAudio, "document": LimitDocument, "image": LimitImage,
-		"sticker/static": LimitStaticSticker, "sticker/animated": LimitAnimatedSticker, "video": LimitVideo,
+		"sticker/static": LimitSticker, "video": LimitVideo,
 	}
 	seen := map[string]bool{}
 	for _, l := range limits {
@@ -169,7 +169,7 @@ func TestMediaLimitsMatchSpec(t *testing.T) {
 		want, ok := ours[key]
 		if assert.True(t, ok, "a limit in the spec the client does not know: %s", key) {
 			assert.Equal(t, l.MaxBytes, want, "limit of %s", key)
-			assert.Equal(t, want, mediaLimit(l.Kind, l.Variant == "animated"), "mediaLimit(%s)", key)
+			assert.Equal(t, want, mediaLimit(l.Kind), "mediaLimit(%s)", key)
 		}
 		for _, mt := range l.MediaTypes {
 			if strings.HasSuffix(mt, "/*") {

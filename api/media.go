@@ -37,15 +37,24 @@ const (
 // media is sent, after its own processing, and stores larger uploads (up to 100 MB); the
 // client applies them before uploading a file of known size, so that an oversized file fails
 // at once with a *MediaTooLargeError rather than when it is sent. A file under its limit may
-// still fail to send if the server cannot process it.
+// still fail to send if the server cannot process it. The client's check is a convenience (a
+// file over its limit can never be sent, so it is not uploaded); the server's own check is at
+// send time.
+//
+// Outbound stickers are static WebP only: the server refuses to send an animated one whatever
+// its size (only inbound stickers may be animated), so there is one sticker limit.
 const (
-	LimitAudio           = 16 * mib
-	LimitDocument        = 100 * mib
-	LimitImage           = 5 * mib
-	LimitStaticSticker   = 100 * kib
-	LimitAnimatedSticker = 500 * kib
-	LimitVideo           = 16 * mib
+	LimitAudio    = 16 * mib
+	LimitDocument = 100 * mib
+	LimitImage    = 5 * mib
+	LimitSticker  = 100 * kib
+	LimitVideo    = 16 * mib
 )
+
+// LimitStaticSticker is the sticker limit under its old name.
+//
+// Deprecated: outbound stickers are static only; use LimitSticker.
+const LimitStaticSticker = LimitSticker
 
 // MediaKindOf classifies a media type as the server does: JPEG and PNG are images, WebP is a
 // sticker, the listed audio and video types are audio and video, anything else is a document.
@@ -67,18 +76,15 @@ func MediaKindOf(contentType string) MediaKind {
 	return MediaDocument
 }
 
-// mediaLimit returns the byte limit of kind; animated tells an animated sticker apart.
-func mediaLimit(kind MediaKind, animated bool) int64 {
+// mediaLimit returns the byte limit of kind.
+func mediaLimit(kind MediaKind) int64 {
 	switch kind {
 	case MediaAudio:
 		return LimitAudio
 	case MediaImage:
 		return LimitImage
 	case MediaSticker:
-		if animated {
-			return LimitAnimatedSticker
-		}
-		return LimitStaticSticker
+		return LimitSticker
 	case MediaVideo:
 		return LimitVideo
 	}
@@ -110,13 +116,7 @@ func (c *Client) UploadMedia(ctx context.Context, r io.Reader, contentType strin
 		if size == 0 {
 			return "", &ArgumentError{Method: "UploadMedia", Argument: "body (0 bytes)", Problem: "empty"}
 		}
-		animated := false
-		if kind == MediaSticker && size > LimitStaticSticker {
-			var head []byte
-			head, r = peek(r, 32, seeker, start)
-			animated = isAnimatedWebP(head)
-		}
-		if limit := mediaLimit(kind, animated); size > limit {
+		if limit := mediaLimit(kind); size > limit {
 			return "", &MediaTooLargeError{Kind: kind, ContentType: contentType, Size: size, Limit: limit}
 		}
 	}
@@ -286,25 +286,6 @@ func readerSize(r io.Reader) (size, start int64, seeker io.ReadSeeker) {
 		return end - pos, pos, v
 	}
 	return -1, 0, nil
-}
-
-// peek returns up to n leading bytes of r and a reader that still yields all of r.
-func peek(r io.Reader, n int, seeker io.ReadSeeker, start int64) ([]byte, io.Reader) {
-	head := make([]byte, n)
-	m, _ := io.ReadFull(r, head)
-	head = head[:m]
-	if seeker != nil {
-		if _, err := seeker.Seek(start, io.SeekStart); err == nil {
-			return head, r
-		}
-	}
-	return head, io.MultiReader(bytes.NewReader(head), r)
-}
-
-// isAnimatedWebP reads a WebP header: an extended (VP8X) file with the animation flag set.
-func isAnimatedWebP(head []byte) bool {
-	return len(head) >= 21 && string(head[0:4]) == "RIFF" && string(head[8:12]) == "WEBP" &&
-		string(head[12:16]) == "VP8X" && head[20]&0x02 != 0
 }
 
 // DetectContentType sniffs the media type of r from its first bytes and returns it with a

@@ -67,10 +67,11 @@ func TestUploadMediaSizeLimits(t *testing.T) {
 		{"audio_over_16MiB", "audio/ogg; codecs=opus", func() io.Reader { return &zeroSeeker{size: LimitAudio + 1} }, MediaAudio, LimitAudio},
 		{"video_over_16MiB", "video/mp4", func() io.Reader { return &zeroSeeker{size: LimitVideo + 1} }, MediaVideo, LimitVideo},
 		{"document_over_100MiB", "application/pdf", func() io.Reader { return &zeroSeeker{size: LimitDocument + 1} }, MediaDocument, LimitDocument},
-		{"static_sticker_over_100KiB", "image/webp", func() io.Reader { return bytes.NewReader(webp(LimitStaticSticker+1, false)) }, MediaSticker, LimitStaticSticker},
-		{"animated_sticker_of_200KiB", "image/webp", func() io.Reader { return bytes.NewReader(webp(200*kib, true)) }, MediaSticker, 0},
-		{"animated_sticker_in_a_buffer", "image/webp", func() io.Reader { return bytes.NewBuffer(webp(200*kib, true)) }, MediaSticker, 0},
-		{"animated_sticker_over_500KiB", "image/webp", func() io.Reader { return bytes.NewReader(webp(LimitAnimatedSticker+1, true)) }, MediaSticker, LimitAnimatedSticker},
+		{"static_sticker_over_100KiB", "image/webp", func() io.Reader { return bytes.NewReader(webp(LimitSticker+1, false)) }, MediaSticker, LimitSticker},
+		{"static_sticker_at_100KiB", "image/webp", func() io.Reader { return bytes.NewReader(webp(LimitSticker, false)) }, MediaSticker, 0},
+		// Outbound stickers are static only: an animated one has no larger limit.
+		{"animated_sticker_over_100KiB", "image/webp", func() io.Reader { return bytes.NewReader(webp(LimitSticker+1, true)) }, MediaSticker, LimitSticker},
+		{"animated_sticker_in_a_buffer", "image/webp", func() io.Reader { return bytes.NewBuffer(webp(LimitSticker+1, true)) }, MediaSticker, LimitSticker},
 		{"stream_of_unknown_size_is_not_checked", "image/jpeg", func() io.Reader {
 			return io.LimitReader(&zeroSeeker{size: LimitImage + 10}, LimitImage+10)
 		}, MediaImage, 0},

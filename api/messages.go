@@ -222,8 +222,9 @@ func (c *Client) SendVideo(ctx context.Context, to string, video Media, opts ...
 	return c.send(ctx, "SendVideo", NewMediaMessage(to, MediaVideo, video), opts)
 }
 
-// SendDocument sends a document, with an optional caption and file name, and returns the
-// message id.
+// SendDocument sends a document, with an optional file name, and returns the message id. A
+// Caption is sent if set, but the On-Premises API does not deliver document captions ("Captions
+// are currently not supported for document media"): the send succeeds without one.
 //
 //wabiz:operation sendMessage
 func (c *Client) SendDocument(ctx context.Context, to string, document Media, opts ...SendOption) (string, error) {
@@ -374,6 +375,29 @@ func (c *Client) SendProduct(ctx context.Context, to string, p Product, opts ...
 	return c.send(ctx, "SendProduct", NewProductMessage(to, p), opts)
 }
 
+// SendLocationRequest sends a location request message (interactive type
+// location_request_message, March 2023): body is the text that asks the customer to share a
+// location, which arrives as an inbound location message. It returns the message id.
+//
+//wabiz:operation sendMessage
+func (c *Client) SendLocationRequest(ctx context.Context, to, body string, opts ...SendOption) (string, error) {
+	return c.send(ctx, "SendLocationRequest", NewLocationRequestMessage(to, body), opts)
+}
+
+// SendAddressRequest sends an address message (interactive type address_message, May 2023):
+// the customer fills in a delivery address for country, which must be "IN" or "SG" (the only
+// countries where address messages exist); prefill, if not nil, presets fields of the form.
+// It returns the message id.
+//
+//wabiz:operation sendMessage
+func (c *Client) SendAddressRequest(ctx context.Context, to, body, country string, prefill map[string]string, opts ...SendOption) (string, error) {
+	msg, err := NewAddressRequestMessage(to, body, country, prefill)
+	if err != nil {
+		return "", err
+	}
+	return c.send(ctx, "SendAddressRequest", msg, opts)
+}
+
 // ProductList is a multi-product message: a text header, a body and sections of products of
 // one catalog (at most 10 sections and 30 products).
 type ProductList struct {
@@ -406,6 +430,8 @@ func textHeader(text string) *gen.InteractiveHeader {
 	}
 	return &gen.InteractiveHeader{Type: gen.InteractiveHeaderTypeText, Text: &text}
 }
+
+// interactiveBody is body under a name that the parameters called body do not shadow.
 
 func body(text string) *gen.InteractiveBody {
 	if text == "" {

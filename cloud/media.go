@@ -96,13 +96,16 @@ func (c *Client) UploadMedia(ctx context.Context, r io.Reader, contentType strin
 // animated limit, 500 KB: a larger file fails at once, a static sticker over 100 KB is left
 // to the server, which tells the two apart.
 func cloudLimit(kind api.MediaKind) int64 {
+	// The Cloud API sends animated stickers (500 KB); the On-Premises API sends static ones
+	// only, so package api has no such limit.
+	const limitAnimatedSticker = 500 * 1024
 	switch kind {
 	case api.MediaAudio:
 		return api.LimitAudio
 	case api.MediaImage:
 		return api.LimitImage
 	case api.MediaSticker:
-		return api.LimitAnimatedSticker
+		return limitAnimatedSticker
 	case api.MediaVideo:
 		return api.LimitVideo
 	}

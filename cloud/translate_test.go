@@ -210,11 +210,11 @@ func TestTranslateRefusesWhatCloudCannotExpress(t *testing.T) {
 		{"contact_ims", api.NewContactsMessage(customer, []gen.ContactCard{{Name: gen.ContactName{FormattedName: "A"}, Ims: &[]gen.ContactIM{{Service: ptr("AIM")}}}}), "contacts[].ims"},
 		{"template_fallback_policy", func() *gen.Message {
 			m := must(api.NewTemplateMessage(customer, api.NewTemplate("ns", "t", "en")))
-			m.Template.Language.Policy = ptr(gen.TemplateLanguagePolicyFallback)
+			m.Template.Language.Policy = ptr(gen.TemplateLanguagePolicy("fallback"))
 			return m
 		}(), "template.language.policy"},
 		{"hsm_fallback_policy", &gen.Message{To: customer, Type: ptr(gen.MessageTypeHsm), Hsm: &gen.Hsm{Namespace: "ns", ElementName: "t",
-			Language: gen.HsmLanguage{Code: "en", Policy: gen.HsmLanguagePolicyFallback}}}, "hsm.language.policy"},
+			Language: gen.HsmLanguage{Code: "en", Policy: gen.HsmLanguagePolicy("fallback")}}}, "hsm.language.policy"},
 		{"a_second_block", &gen.Message{To: customer, Type: ptr(gen.MessageTypeText), Text: &gen.TextContent{Body: "hi"}, Image: &gen.OutboundMedia{ID: ptr("m")}}, "image"},
 		{"unknown_type", &gen.Message{To: customer, Type: ptr(gen.MessageType("hologram"))}, "type"},
 	}

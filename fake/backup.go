@@ -254,7 +254,7 @@ func (s *Server) checkSnapshot(snap *backupSnapshot) *apiError {
 	if e := s.checkSettingsSchema(&set); e != nil {
 		return fail(e)
 	}
-	if _, _, e := checkSettingValues(&set); e != nil {
+	if _, _, e := checkSettingValues(&set, s.cfg.plainHTTPWebhooks); e != nil {
 		return fail(e)
 	}
 	if set.PassThrough != nil && *set.PassThrough {

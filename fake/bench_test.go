@@ -16,7 +16,7 @@ import (
 func benchServer(b *testing.B, opts ...Option) (*Server, string) {
 	b.Helper()
 	base := []Option{WithRegistered("1", "6315551019"), WithAdminPassword("Bench-Pass1!"), WithoutRateLimits(),
-		WithWebhookURL("http://127.0.0.1:1/unused")}
+		WithWebhookURL("http://127.0.0.1:1/unused"), WithPlainHTTPWebhooks()}
 	s, err := New(append(base, opts...)...)
 	if err != nil {
 		b.Fatal(err)

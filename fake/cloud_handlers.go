@@ -296,7 +296,7 @@ func (c *cloudServer) UploadMedia(_ context.Context, req cloudgen.UploadMediaReq
 				return nil, graphErrf(400, 131053, "Media upload error", "Param file must be a file of a supported type, got %q", ct)
 			}
 			limit := c.s.limits.limitFor(kind, kind == "sticker")
-			m, e := c.s.storeMedia(ct, kind, part, limit, true, "")
+			m, e := c.s.storeMedia(ct, kind, part, limit, "")
 			if e != nil {
 				return nil, graphErrf(400, 131053, "Media upload error", "%s", e.Details)
 			}

@@ -30,8 +30,9 @@
 //
 // # Request pipeline
 //
-// Every request gets an X-Request-ID and, in this order: routing (unknown path: 404 with code
-// 1006; known path, other method: 405 with code 1025 and an Allow header), rate limiting (429,
+// Every request gets an X-Request-ID and, in this order: routing (the path of an operation with
+// one trailing slash, /v1/messages/, is that operation, as on the Webapp; unknown path: 404 with
+// code 1006; known path, other method: 405 with code 1025 and an Allow header), rate limiting (429,
 // code 1015, Retry-After), authentication with the operation's security schemes from the spec
 // (kin-openapi's ValidateSecurityRequirements on a body-less copy of the request: HTTP Basic on
 // login, Bearer tokens elsewhere, `Authorization: Apikey <key>` where the spec allows it; 401 with
@@ -131,10 +132,12 @@
 //
 // The fake keeps the API's contract (the spec) exactly; these behaviours are simplified:
 //
-//   - Webhook URLs may be http:// as well as https://; settings that need a Coreapp restart
+//   - Webhook URLs must be https:// as on the real server, unless WithPlainHTTPWebhooks (wafake
+//     -plain-http-webhooks) deliberately admits http:// receivers; settings that need a Coreapp restart
 //     (max_concurrent_requests, callback_persist, ...) apply at once. Nothing is persisted.
-//   - Per-kind media limits are enforced at upload (WithMediaKindLimitsAtSend moves them to
-//     send time, as the real server processes media first); media is never re-encoded, and
+//   - Per-kind media limits are enforced when media is sent, as on the real server (which
+//     processes media first); WithMediaKindLimitsAtUpload moves them to the upload. Animated
+//     stickers upload but cannot be sent (outbound stickers are static). Media is never re-encoded, and
 //     `link` media is never downloaded (providers are checked by name only). Photos and icons
 //     are not cropped; their links point at /_fake/cdn/.
 //   - Contacts follow the v2.43+ rule: every well-formed number is valid unless configured
@@ -146,7 +149,7 @@
 //   - Groups: only joins send system webhooks; no HA or multiconnect response shapes; shards are
 //     only stored. The backup format is the fake's own (AES-256-GCM, PBKDF2-SHA256).
 //   - Rate limits are per client IP (health: global). The webhook request timeout and fault
-//     delays use wall time. The trailing-slash twins of routes (/v1/messages/) answer 404.
+//     delays use wall time.
 //
 // # The Cloud API dialect
 //

@@ -37,7 +37,11 @@ const (
 	codeTemplateMissing    = 2001
 	codeTranslationMissing = 2002
 	codeMediaFormat        = 2008
+	codeTemplateParamLen   = 2004
 	codeTemplateFormat     = 2012
+	codeSectionCount       = 2015
+	codeRowCount           = 2016
+	codeProductCount       = 2023
 )
 
 // errorCodes is the code table of the spec's ErrorEnvelope description: title and HTTP status.
@@ -62,30 +66,35 @@ var errorCodes = map[int]struct {
 	1014: {"Internal error", 500},
 	1015: {"Too many requests", 429},
 	1016: {"System overloaded", 503},
-	1017: {"Not a primary master", 500},
-	1018: {"Not a primary coreapp", 500},
+	1017: {"Not Primary Master", 500},
+	1018: {"Not Primary Coreapp", 500},
 	1019: {"Not a group admin", 400},
 	1020: {"Bad group", 400},
 	1021: {"Bad user", 400},
 	1022: {"Webhooks URL is not configured", 412},
 	1023: {"Database error occurred", 500},
 	1024: {"Password change required", 401},
-	1025: {"Request is not valid", 400},
-	1026: {"Receiver is incapable of receiving this message", 501},
-	2000: {"Number of parameters does not match the expected number of params", 400},
-	2001: {"Template name does not exist in the translation", 404},
-	2002: {"Failed to find the translation for the requested language and locale", 404},
-	2003: {"Could not find translation for the requested language and locale", 404},
-	2004: {"Parameter length too long", 400},
-	2005: {"Translated text too long", 400},
-	2006: {"Whitespace policy violated", 400},
-	2007: {"Format character policy violated", 400},
-	2008: {"Media format used is unsupported", 400},
-	2009: {"Required component in the template is missing", 400},
-	2010: {"URL in button component is invalid", 400},
-	2011: {"Phone Number in button component is invalid", 400},
-	2012: {"Parameter format does not match format in the created template", 400},
-	2013: {"Buttons are unsupported by the receiver", 501},
+	1025: {"Invalid Request", 400},
+	1026: {"Receiver incapable", 501},
+	1028: {"A user_identity_changed system notification requires acknowledgement", 400},
+	2000: {"Template Param Count Mismatch", 400},
+	2001: {"Template Missing", 404},
+	2002: {"Template Fetch Failed", 404},
+	2003: {"Template Pack Missing", 404},
+	2004: {"Template Param Length Too Long", 400},
+	2005: {"Template Hydrated Text Too Long", 400},
+	2006: {"Template White Space Policy Violated", 400},
+	2007: {"Template Format Character Policy Violated", 400},
+	2008: {"Template Media Format Unsupported", 400},
+	2009: {"Template Required Component Missing", 400},
+	2010: {"Template Invalid Hydrated URL", 400},
+	2011: {"Template Invalid Phone Number", 400},
+	2012: {"Template Parameter Format Mismatch", 400},
+	2013: {"Template Buttons Unsupported", 501},
+	2015: {"Invalid Number Of Sections", 400},
+	2016: {"Invalid Number Of Rows", 400},
+	2023: {"Invalid Number Of Products", 400},
+	2069: {"Flow is throttled", 400},
 }
 
 // deliveryErrorTitles are the titles of the delivery-time codes of status webhooks

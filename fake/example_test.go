@@ -25,7 +25,9 @@ func Example() {
 		}
 	}))
 	defer hooks.Close()
-	srv, err := fake.New(fake.WithClock(clock), fake.WithRegistered("1", "6315551019"), fake.WithWebhookURL(hooks.URL),
+	// The receiver is plain HTTP: WithPlainHTTPWebhooks relaxes the real server's HTTPS rule.
+	srv, err := fake.New(fake.WithClock(clock), fake.WithRegistered("1", "6315551019"),
+		fake.WithPlainHTTPWebhooks(), fake.WithWebhookURL(hooks.URL),
 		fake.WithStatusDelays(fake.StatusDelays{Sent: time.Second, Delivered: time.Second, Read: time.Minute}))
 	if err != nil {
 		panic(err)

@@ -198,7 +198,7 @@ func animatedWebP(head []byte) bool {
 // storeMedia streams body into the media directory, enforcing limit while reading, and
 // records the file; sha is the body's hex SHA-256 when the caller knows it. It never holds more
 // than a copy buffer of the body in memory.
-func (s *Server) storeMedia(contentType, kind string, body io.Reader, limit int64, enforceKind bool, sha string) (*mediaFile, *apiError) {
+func (s *Server) storeMedia(contentType, kind string, body io.Reader, limit int64, sha string) (*mediaFile, *apiError) {
 	tmp, err := os.CreateTemp(s.mediaDir, "upload-*")
 	if err != nil {
 		return nil, errStatus(403, codeAccessDenied, "the media volume is not writable: %v", err)
@@ -222,10 +222,8 @@ func (s *Server) storeMedia(contentType, kind string, body io.Reader, limit int6
 	if n > limit {
 		return nil, s.tooLarge(kind, limit)
 	}
+	// An animated WebP uploads like any file; it cannot be sent as a sticker (checked at send).
 	animated := kind == "sticker" && animatedWebP(head.buf)
-	if enforceKind && kind == "sticker" && !animated && n > s.limits.limitFor("sticker", false) {
-		return nil, errf(codeInvalidParameter, "Request content exceeds the static sticker limit of %d bytes", s.limits.limitFor("sticker", false))
-	}
 	if err := tmp.Close(); err != nil {
 		return nil, errf(codeInvalidParameter, "the upload could not be stored: %v", err)
 	}
@@ -263,7 +261,7 @@ func (s *Server) tooLarge(kind string, limit int64) *apiError {
 // storeMediaBytes stores an in-memory file (inbound media, stickers), skipping the limits.
 func (s *Server) storeMediaBytes(contentType, kind string, data []byte) (*mediaFile, error) {
 	sum := sha256.Sum256(data)
-	m, e := s.storeMedia(contentType, kind, bytes.NewReader(data), int64(len(data))+1, false, hex.EncodeToString(sum[:]))
+	m, e := s.storeMedia(contentType, kind, bytes.NewReader(data), int64(len(data))+1, hex.EncodeToString(sum[:]))
 	if e != nil {
 		return nil, e
 	}
@@ -271,8 +269,9 @@ func (s *Server) storeMediaBytes(contentType, kind string, data []byte) (*mediaF
 }
 
 // UploadMedia checks the media type against the spec, applies the per-kind size limit of
-// x-wabiz-media-limits (or only the 100 MB ceiling with WithMediaKindLimitsAtSend) while
-// streaming the body to the media directory, and returns the new id.
+// x-wabiz-media-limits only with WithMediaKindLimitsAtUpload (by default, like the real server,
+// only the 100 MB ceiling: the kind's limit applies at send) while streaming the body to the
+// media directory, and returns the new id.
 func (s *Server) UploadMedia(ctx context.Context, req gen.UploadMediaRequestObject) (gen.UploadMediaResponseObject, error) {
 	ri := infoFrom(ctx)
 	if e := s.checkBinaryContentType(ri.op, req.ContentType); e != nil {
@@ -283,10 +282,9 @@ func (s *Server) UploadMedia(ctx context.Context, req gen.UploadMediaRequestObje
 		kind = "document"
 	}
 	limit := s.uploadCeiling()
-	enforceKind := !s.cfg.mediaLimitsAtSend
-	if enforceKind {
-		if l := s.limits.limitFor(kind, true); kind != "document" && l > 0 && l < limit {
-			limit = l // for stickers the animated limit; static ones are checked after sniffing
+	if s.cfg.mediaLimitsAtUpload {
+		if l := s.limits.limitFor(kind, false); kind != "document" && l > 0 && l < limit {
+			limit = l
 		}
 	}
 	if ri.req != nil && ri.req.ContentLength > limit {
@@ -295,7 +293,7 @@ func (s *Server) UploadMedia(ctx context.Context, req gen.UploadMediaRequestObje
 	if req.Body == nil {
 		return nil, errf(codeMissingParameter, "No data found")
 	}
-	m, e := s.storeMedia(req.ContentType, kind, req.Body, limit, enforceKind, "")
+	m, e := s.storeMedia(req.ContentType, kind, req.Body, limit, "")
 	if e != nil {
 		return nil, e
 	}

@@ -41,7 +41,8 @@ func TestMediaLimitsComeFromTheSpec(t *testing.T) {
 		{"application/zip", "document", false, 100 << 20},
 		{"text/csv; charset=utf-8", "document", false, 100 << 20},
 		{"image/webp", "sticker", false, 100 << 10},
-		{"image/webp", "sticker", true, 500 << 10},
+		// Outbound stickers are static only: no limit admits an animated one.
+		{"image/webp", "sticker", true, 0},
 	}
 	for _, c := range cases {
 		kind, _ := l.match(c.ct)
@@ -76,7 +77,7 @@ func TestMediaUploadDownloadDelete(t *testing.T) {
 
 func TestMediaUploadRejects(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
+	h := newHarness(t, WithMediaKindLimitsAtUpload())
 	cases := []struct {
 		name string
 		ct   string
@@ -91,7 +92,7 @@ func TestMediaUploadRejects(t *testing.T) {
 		{"empty body", "image/jpeg", nil, codeMissingParameter},
 		{"image over 5 MB", "image/jpeg", make([]byte, 5<<20+1), codeInvalidParameter},
 		{"static sticker over 100 KB", "image/webp", append([]byte("RIFF\x00\x00\x00\x00WEBPVP8 "), make([]byte, 100<<10)...), codeInvalidParameter},
-		{"animated sticker over 500 KB", "image/webp", animatedWebPHeader(500<<10 + 1), codeInvalidParameter},
+		{"animated sticker over 100 KB", "image/webp", animatedWebPHeader(100<<10 + 1), codeInvalidParameter},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -105,8 +106,6 @@ func TestMediaUploadRejects(t *testing.T) {
 			requireError(t, &resp{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}, 400, c.code)
 		})
 	}
-	// An animated sticker may be larger than a static one.
-	h.uploadMedia("image/webp", animatedWebPHeader(300<<10))
 	entries, err := os.ReadDir(h.srv.mediaDir)
 	require.NoError(t, err)
 	for _, e := range entries {
@@ -135,7 +134,7 @@ func (r *endlessReader) Read(p []byte) (int, error) {
 
 func TestMediaSizeLimitsWhileStreaming(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
+	h := newHarness(t, WithMediaKindLimitsAtUpload())
 	// Without a Content-Length the body is streamed and cut at the limit: a 1 GiB image stops
 	// being read just past 5 MB.
 	body := &endlessReader{left: 1 << 30}
@@ -161,12 +160,33 @@ func TestMediaSizeLimitsWhileStreaming(t *testing.T) {
 	assert.Zero(t, body.read)
 }
 
-func TestMediaKindLimitsAtSend(t *testing.T) {
+// TestMediaKindLimitsApplyAtSendByDefault follows the real server: an upload over its kind's
+// limit (but under 100 MB) is stored, and the message that refers to it fails with 1009.
+func TestMediaKindLimitsApplyAtSendByDefault(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, WithMediaKindLimitsAtSend(), WithWebhookURL("http://127.0.0.1:1/hook"))
+	h := newHarness(t, WithWebhookURL("http://127.0.0.1:1/hook"))
 	big := h.uploadMedia("image/jpeg", make([]byte, 5<<20+1))
 	r := h.send("POST", "/v1/messages", map[string]any{"to": "16315551234", "type": "image", "image": map[string]string{"id": big}})
 	requireError(t, r, 400, codeInvalidParameter)
+	sticker := h.uploadMedia("image/webp", append([]byte("RIFF\x00\x00\x00\x00WEBPVP8 "), make([]byte, 100<<10)...))
+	r = h.send("POST", "/v1/messages", map[string]any{"to": "16315551234", "type": "sticker", "sticker": map[string]string{"id": sticker}})
+	requireError(t, r, 400, codeInvalidParameter)
+	// The deprecated option keeps the default.
+	h = newHarness(t, WithMediaKindLimitsAtSend())
+	h.uploadMedia("image/jpeg", make([]byte, 5<<20+1))
+}
+
+// TestMediaKindLimitsAtUploadRefusesTheUpload keeps the fake's old behaviour as an option.
+func TestMediaKindLimitsAtUploadRefusesTheUpload(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, WithMediaKindLimitsAtUpload())
+	hr := httptest.NewRequest(http.MethodPost, "/v1/media", bytes.NewReader(make([]byte, 5<<20+1)))
+	hr.Header.Set("Authorization", "Bearer "+h.admin)
+	hr.Header.Set("Content-Type", "image/jpeg")
+	rec := httptest.NewRecorder()
+	h.srv.Handler().ServeHTTP(rec, hr)
+	d := requireError(t, &resp{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}, 400, codeInvalidParameter)
+	assert.Contains(t, *d.Details, "image limit")
 }
 
 func TestMediaGarbageCollection(t *testing.T) {

@@ -150,6 +150,13 @@ func (s *Server) SendMessage(_ context.Context, req gen.SendMessageRequestObject
 	if e := s.checkContent(m, typ, chk); e != nil {
 		return nil, e
 	}
+	if typ == "document" && m.Document.Caption != nil {
+		// "Captions are currently not supported for document media" (Meta's final reference):
+		// the Webapp accepts the field, the customer never sees it. The record says so.
+		doc := *m.Document
+		doc.Caption = nil
+		m.Document = &doc
+	}
 
 	now := s.clock.Now()
 	s.mu.Lock()
@@ -469,7 +476,7 @@ func (s *Server) checkContent(m *gen.Message, typ string, chk *msgCheck) *apiErr
 			return errf(codeMissingParameter, "Parameters 'hsm.language.policy' and 'hsm.language.code' are required")
 		}
 		if !h.Language.Policy.Valid() {
-			return errf(codeInvalidParameter, "Parameter 'hsm.language.policy' must be deterministic or fallback")
+			return errf(codeInvalidParameter, "Parameter 'hsm.language.policy' must be deterministic")
 		}
 	}
 	return nil
@@ -498,7 +505,7 @@ func checkOutboundMedia(md *gen.OutboundMedia, field, kind string, chk *msgCheck
 		return errf(codeInvalidParameter, "Parameter '%s.caption' is longer than 1024 characters", field)
 	}
 	if hasLink {
-		if err := checkWebhookURL(*md.Link); err != nil {
+		if err := checkMediaURL(*md.Link); err != nil {
 			return errf(codeInvalidParameter, "Parameter '%s.link' must be an http or https URL", field)
 		}
 		if md.Provider != nil {
@@ -526,6 +533,9 @@ func checkContactCards(cards []gen.ContactCard) *apiError {
 		if n.FirstName == nil && n.LastName == nil && n.MiddleName == nil && n.Suffix == nil && n.Prefix == nil {
 			return errf(codeMissingParameter, "Parameter 'contacts[%d].name' needs at least one of first_name, last_name, middle_name, suffix, prefix", i)
 		}
+		if c.ContactImage != nil {
+			return errf(codeParameterNotWanted, "Parameter 'contacts[%d].contact_image' is not required for outbound contact cards", i)
+		}
 	}
 	return nil
 }
@@ -534,15 +544,15 @@ func checkContactCards(cards []gen.ContactCard) *apiError {
 func checkInteractive(in *gen.Interactive, chk *msgCheck) *apiError {
 	t := string(in.Type)
 	if !in.Type.Valid() {
-		return errf(codeInvalidParameter, "Parameter 'interactive.type' must be one of list, button, product, product_list")
+		return errf(codeInvalidParameter, "Parameter 'interactive.type' must be one of list, button, product, product_list, location_request_message, address_message")
 	}
 	if t != "product" && (in.Body == nil || in.Body.Text == "") {
 		return errf(codeMissingParameter, "Parameter 'interactive.body' is required for type '%s'", t)
 	}
 	switch t {
-	case "product":
+	case "product", "location_request_message", "address_message":
 		if in.Header != nil {
-			return errf(codeParameterNotWanted, "Parameter 'interactive.header' is not required for type 'product'")
+			return errf(codeParameterNotWanted, "Parameter 'interactive.header' is not required for type '%s'", t)
 		}
 	case "product_list":
 		if in.Header == nil {
@@ -589,22 +599,29 @@ func checkInteractive(in *gen.Interactive, chk *msgCheck) *apiError {
 	has := map[string]bool{
 		"button": a.Button != nil, "buttons": a.Buttons != nil, "sections": a.Sections != nil,
 		"catalog_id": a.CatalogID != nil, "product_retailer_id": a.ProductRetailerID != nil,
+		"name": a.Name != nil, "parameters": a.Parameters != nil,
 	}
 	allowed := map[string][]string{
-		"list":         {"button", "sections"},
-		"button":       {"buttons"},
-		"product":      {"catalog_id", "product_retailer_id"},
-		"product_list": {"catalog_id", "sections"},
+		"list":                     {"button", "sections"},
+		"button":                   {"buttons"},
+		"product":                  {"catalog_id", "product_retailer_id"},
+		"product_list":             {"catalog_id", "sections"},
+		"location_request_message": {"name"},
+		"address_message":          {"name", "parameters"},
 	}[t]
 	for _, k := range allowed {
 		if !has[k] {
 			return errf(codeMissingParameter, "Parameter 'interactive.action.%s' is required for type '%s'", k, t)
 		}
 	}
-	for _, k := range []string{"button", "buttons", "sections", "catalog_id", "product_retailer_id"} {
+	for _, k := range []string{"button", "buttons", "sections", "catalog_id", "product_retailer_id", "name", "parameters"} {
 		if has[k] && !slices.Contains(allowed, k) {
 			return errf(codeParameterNotWanted, "Parameter 'interactive.action.%s' is not required for type '%s'", k, t)
 		}
+	}
+	if want := map[string]gen.InteractiveActionName{"location_request_message": gen.InteractiveActionNameSendLocation,
+		"address_message": gen.InteractiveActionNameAddressMessage}[t]; want != "" && *a.Name != want {
+		return errf(codeInvalidParameter, "Parameter 'interactive.action.name' must be %s for type '%s'", want, t)
 	}
 	switch t {
 	case "button":
@@ -625,7 +642,7 @@ func checkInteractive(in *gen.Interactive, chk *msgCheck) *apiError {
 	case "list", "product_list":
 		secs := *a.Sections
 		if len(secs) < 1 || len(secs) > 10 {
-			return errf(codeInvalidParameter, "Parameter 'interactive.action.sections' must hold 1 to 10 sections")
+			return errf(codeSectionCount, "Parameter 'interactive.action.sections' must hold 1 to 10 sections")
 		}
 		total, ids := 0, map[string]bool{}
 		for i, sec := range secs {
@@ -657,10 +674,10 @@ func checkInteractive(in *gen.Interactive, chk *msgCheck) *apiError {
 			}
 		}
 		if t == "list" && total > 10 {
-			return errf(codeInvalidParameter, "a list message holds at most 10 rows in total")
+			return errf(codeRowCount, "a list message holds at most 10 rows in total, not %d", total)
 		}
 		if t == "product_list" && total > 30 {
-			return errf(codeInvalidParameter, "a product list holds at most 30 products in total")
+			return errf(codeProductCount, "a product list holds at most 30 products in total, not %d", total)
 		}
 	}
 	return nil
@@ -675,7 +692,7 @@ func checkTemplate(tp *gen.Template, chk *msgCheck) *apiError {
 		return errf(codeMissingParameter, "Parameter 'template.language.code' is required")
 	}
 	if tp.Language.Policy != nil && !tp.Language.Policy.Valid() {
-		return errf(codeInvalidParameter, "Parameter 'template.language.policy' must be deterministic or fallback")
+		return errf(codeInvalidParameter, "Parameter 'template.language.policy' must be deterministic")
 	}
 	if tp.Components == nil {
 		return nil
@@ -696,7 +713,7 @@ func checkTemplate(tp *gen.Template, chk *msgCheck) *apiError {
 				return errf(codeMissingParameter, "Parameter '%s.index' is required for button components", field)
 			}
 			if _, ok := buttonIndex(c.Index); !ok {
-				return errf(codeInvalidParameter, "Parameter '%s.index' must be 0, 1 or 2", field)
+				return errf(codeInvalidParameter, "Parameter '%s.index' must be 0 to 9", field)
 			}
 		} else if c.SubType != nil || c.Index != nil {
 			return errf(codeParameterNotWanted, "Parameters 'sub_type' and 'index' are not required for %s components", c.Type)
@@ -704,10 +721,24 @@ func checkTemplate(tp *gen.Template, chk *msgCheck) *apiError {
 		if c.Parameters == nil {
 			continue
 		}
+		// Text parameter lengths: header 60, body 1024, or 32768 when the body is the
+		// template's only component (Meta's template reference); 2004 beyond.
+		limit := 0
+		switch {
+		case c.Type == gen.TemplateComponentTypeHeader:
+			limit = 60
+		case c.Type == gen.TemplateComponentTypeBody && len(*tp.Components) == 1:
+			limit = 32768
+		case c.Type == gen.TemplateComponentTypeBody:
+			limit = 1024
+		}
 		for j, p := range *c.Parameters {
 			pf := field + ".parameters[" + itoa(int64(j)) + "]"
 			if e := checkTemplateParameter(p, pf, c, chk); e != nil {
 				return e
+			}
+			if p.Text != nil && limit > 0 && utf8.RuneCountInString(*p.Text) > limit {
+				return errf(codeTemplateParamLen, "Parameter '%s.text' is longer than %d characters", pf, limit)
 			}
 		}
 	}
@@ -717,9 +748,9 @@ func checkTemplate(tp *gen.Template, chk *msgCheck) *apiError {
 // buttonIndex reads a button index given as a number or a one-digit string.
 func buttonIndex(ix *gen.TemplateButtonIndex) (int, bool) {
 	if n, err := ix.AsTemplateButtonIndexNumber(); err == nil {
-		return n, n >= 0 && n <= 2
+		return n, n >= 0 && n <= 9
 	}
-	if v, err := ix.AsTemplateButtonIndexString(); err == nil && len(v) == 1 && v[0] >= '0' && v[0] <= '2' {
+	if v, err := ix.AsTemplateButtonIndexString(); err == nil && len(v) == 1 && v[0] >= '0' && v[0] <= '9' {
 		return int(v[0] - '0'), true
 	}
 	return 0, false
@@ -873,10 +904,13 @@ func (s *Server) checkRefsLocked(refs []mediaRef, now time.Time) *apiError {
 		if r.pdf && baseMediaType(f.contentType) != "application/pdf" {
 			return errf(codeMediaFormat, "Parameter '%s': template documents must be PDF", r.field)
 		}
-		if s.cfg.mediaLimitsAtSend {
-			if limit := s.limits.limitFor(f.kind, f.animated); f.kind != "document" && limit > 0 && f.size > limit {
-				return errf(codeInvalidParameter, "Parameter '%s': media %s has %d bytes, over the %s limit of %d", r.field, r.id, f.size, f.kind, limit)
-			}
+		if f.animated && r.kind == "sticker" {
+			return errf(codeInvalidParameter, "Parameter '%s': media %s is an animated sticker; outbound third-party stickers must be static", r.field, r.id)
+		}
+		// The real server applies the kind's limit here, after processing; the check is
+		// repeated with WithMediaKindLimitsAtUpload, where it cannot fail.
+		if limit := s.limits.limitFor(f.kind, false); f.kind != "document" && limit > 0 && f.size > limit {
+			return errf(codeInvalidParameter, "Parameter '%s': media %s has %d bytes, over the %s limit of %d", r.field, r.id, f.size, f.kind, limit)
 		}
 	}
 	for _, r := range refs {

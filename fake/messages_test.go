@@ -19,6 +19,8 @@ func TestSendMessageRules(t *testing.T) {
 		WithRecipient("16315550403", RecipientBehavior{Blocked: true}), WithRecipient("16315550501", RecipientBehavior{Incapable: true}))
 	img := h.uploadMedia("image/jpeg", []byte("jpeg"))
 	pdf := h.uploadMedia("application/pdf", []byte("%PDF"))
+	animated := h.uploadMedia("image/webp", animatedWebPHeader(50<<10))
+	static := h.uploadMedia("image/webp", append([]byte("RIFF\x00\x00\x00\x00WEBPVP8 "), make([]byte, 50<<10)...))
 	require.Equal(t, 200, h.send("POST", "/v1/settings/application/media/providers", `[{"name":"cdn","type":"www","config":{"bearer":"t"}}]`).status)
 	const to = `"to":"16315551234"`
 	cases := []struct {
@@ -51,7 +53,10 @@ func TestSendMessageRules(t *testing.T) {
 		{"unknown provider", `{` + to + `,"type":"document","document":{"link":"https://f.example.com/a.pdf","provider":{"name":"nope"}}}`, 404, codeNotFound},
 		{"unknown media id", `{` + to + `,"type":"image","image":{"id":"0f0f0f0f-0000-4000-8000-000000000000"}}`, 404, codeNotFound},
 		{"id and link", `{` + to + `,"type":"image","image":{"id":"` + img + `","link":"https://f.example.com/a.png"}}`, 400, codeInvalidParameter},
-		{"neither id nor link", `{` + to + `,"type":"image","image":{"caption":"c"}}`, 400, codeInvalidParameter},
+		{"neither id nor link is a missing parameter", `{` + to + `,"type":"image","image":{"caption":"c"}}`, 400, codeMissingParameter},
+		{"static sticker", `{` + to + `,"type":"sticker","sticker":{"id":"` + static + `"}}`, 201, 0},
+		{"animated outbound sticker is refused", `{` + to + `,"type":"sticker","sticker":{"id":"` + animated + `"}}`, 400, codeInvalidParameter},
+		{"document caption is accepted", `{` + to + `,"type":"document","document":{"id":"` + pdf + `","caption":"c"}}`, 201, 0},
 		{"caption on audio", `{` + to + `,"type":"audio","audio":{"link":"https://f.example.com/a.aac","caption":"c"}}`, 400, codeParameterNotWanted},
 		{"filename on image", `{` + to + `,"type":"image","image":{"id":"` + img + `","filename":"a.png"}}`, 400, codeParameterNotWanted},
 		{"pdf as image", `{` + to + `,"type":"image","image":{"id":"` + pdf + `"}}`, 400, codeInvalidParameter},
@@ -69,7 +74,10 @@ func TestSendMessageRules(t *testing.T) {
 		{"list with image header", `{` + to + `,"type":"interactive","interactive":{"type":"list","header":{"type":"image","image":{"link":"https://f.example.com/h.png"}},"body":{"text":"Pick"},"action":{"button":"Options","sections":[{"rows":[{"id":"a","title":"A"}]}]}}}`, 400, codeInvalidParameter},
 		{"list without body", `{` + to + `,"type":"interactive","interactive":{"type":"list","action":{"button":"Options","sections":[{"rows":[{"id":"a","title":"A"}]}]}}}`, 400, codeMissingParameter},
 		{"list with buttons", `{` + to + `,"type":"interactive","interactive":{"type":"list","body":{"text":"Pick"},"action":{"button":"Options","buttons":[{"type":"reply","reply":{"id":"a","title":"A"}}],"sections":[{"rows":[{"id":"a","title":"A"}]}]}}}`, 400, codeParameterNotWanted},
-		{"list of 11 rows", `{` + to + `,"type":"interactive","interactive":{"type":"list","body":{"text":"Pick"},"action":{"button":"Options","sections":[{"title":"a","rows":[` + rows(6, "a") + `]},{"title":"b","rows":[` + rows(5, "b") + `]}]}}}`, 400, codeInvalidParameter},
+		{"list of 11 rows", `{` + to + `,"type":"interactive","interactive":{"type":"list","body":{"text":"Pick"},"action":{"button":"Options","sections":[{"title":"a","rows":[` + rows(6, "a") + `]},{"title":"b","rows":[` + rows(5, "b") + `]}]}}}`, 400, codeRowCount},
+		{"list of 11 rows in one section", `{` + to + `,"type":"interactive","interactive":{"type":"list","body":{"text":"Pick"},"action":{"button":"Options","sections":[{"rows":[` + rows(11, "a") + `]}]}}}`, 400, codeRowCount},
+		{"product list of 31 products in total", `{` + to + `,"type":"interactive","interactive":{"type":"product_list","header":{"type":"text","text":"H"},"body":{"text":"Pick"},"action":{"catalog_id":"c","sections":[{"title":"a","product_items":[` + products(16, "a") + `]},{"title":"b","product_items":[` + products(15, "b") + `]}]}}}`, 400, codeProductCount},
+		{"product list of 30 products in total", `{` + to + `,"type":"interactive","interactive":{"type":"product_list","header":{"type":"text","text":"H"},"body":{"text":"Pick"},"action":{"catalog_id":"c","sections":[{"title":"a","product_items":[` + products(15, "a") + `]},{"title":"b","product_items":[` + products(15, "b") + `]}]}}}`, 201, 0},
 		{"two sections without titles", `{` + to + `,"type":"interactive","interactive":{"type":"list","body":{"text":"Pick"},"action":{"button":"Options","sections":[{"rows":[` + rows(1, "a") + `]},{"rows":[` + rows(1, "b") + `]}]}}}`, 400, codeMissingParameter},
 		{"buttons", `{` + to + `,"type":"interactive","interactive":{"type":"button","header":{"type":"image","image":{"id":"` + img + `"}},"body":{"text":"Ok?"},"action":{"buttons":[{"type":"reply","reply":{"id":"y","title":"Yes"}},{"type":"reply","reply":{"id":"n","title":"No"}}]}}}`, 201, 0},
 		{"duplicate button ids", `{` + to + `,"type":"interactive","interactive":{"type":"button","body":{"text":"Ok?"},"action":{"buttons":[{"type":"reply","reply":{"id":"y","title":"Yes"}},{"type":"reply","reply":{"id":"y","title":"No"}}]}}}`, 400, codeInvalidParameter},
@@ -91,7 +99,12 @@ func TestSendMessageRules(t *testing.T) {
 		{"media parameter in body", `{` + to + `,"type":"template","template":{"namespace":"ns","name":"n","language":{"code":"en"},"components":[{"type":"body","parameters":[{"type":"image","image":{"id":"` + img + `"}}]}]}}`, 400, codeTemplateFormat},
 		{"payload in url button", `{` + to + `,"type":"template","template":{"namespace":"ns","name":"n","language":{"code":"en"},"components":[{"type":"button","sub_type":"url","index":0,"parameters":[{"type":"payload","payload":"p"}]}]}}`, 400, codeTemplateFormat},
 		{"template document not pdf", `{` + to + `,"type":"template","template":{"namespace":"ns","name":"n","language":{"code":"en"},"components":[{"type":"header","parameters":[{"type":"document","document":{"id":"` + img + `"}}]}]}}`, 400, codeMediaFormat},
-		{"button index 3", `{` + to + `,"type":"template","template":{"namespace":"ns","name":"n","language":{"code":"en"},"components":[{"type":"button","sub_type":"url","index":3,"parameters":[{"type":"text","text":"x"}]}]}}`, 400, codeInvalidParameter},
+		{"button index 9", `{` + to + `,"type":"template","template":{"namespace":"ns","name":"n","language":{"code":"en"},"components":[{"type":"button","sub_type":"url","index":9,"parameters":[{"type":"text","text":"x"}]}]}}`, 201, 0},
+		{"button index \"9\"", `{` + to + `,"type":"template","template":{"namespace":"ns","name":"n","language":{"code":"en"},"components":[{"type":"button","sub_type":"url","index":"9","parameters":[{"type":"text","text":"x"}]}]}}`, 201, 0},
+		{"button index 10", `{` + to + `,"type":"template","template":{"namespace":"ns","name":"n","language":{"code":"en"},"components":[{"type":"button","sub_type":"url","index":10,"parameters":[{"type":"text","text":"x"}]}]}}`, 400, codeInvalidParameter},
+		{"button index \"10\"", `{` + to + `,"type":"template","template":{"namespace":"ns","name":"n","language":{"code":"en"},"components":[{"type":"button","sub_type":"url","index":"10","parameters":[{"type":"text","text":"x"}]}]}}`, 400, codeInvalidParameter},
+		{"template policy fallback is refused", `{` + to + `,"type":"template","template":{"namespace":"ns","name":"n","language":{"policy":"fallback","code":"en"}}}`, 400, codeInvalidParameter},
+		{"hsm policy fallback is refused", `{` + to + `,"type":"hsm","hsm":{"namespace":"ns","element_name":"e","language":{"policy":"fallback","code":"en"}}}`, 400, codeInvalidParameter},
 		{"hsm", `{` + to + `,"type":"hsm","hsm":{"namespace":"ns","element_name":"e","language":{"policy":"deterministic","code":"en"},"localizable_params":[{"default":"a"}]}}`, 201, 0},
 		{"hsm without policy", `{` + to + `,"type":"hsm","hsm":{"namespace":"ns","element_name":"e","language":{"code":"en"}}}`, 400, codeMissingParameter},
 		// Recipients.
@@ -119,6 +132,14 @@ func TestSendMessageRules(t *testing.T) {
 			requireError(t, r, c.want, c.code)
 		})
 	}
+}
+
+func products(n int, prefix string) string {
+	var out []string
+	for i := range n {
+		out = append(out, fmt.Sprintf(`{"product_retailer_id":"%s%d"}`, prefix, i))
+	}
+	return strings.Join(out, ",")
 }
 
 func rows(n int, prefix string) string {
@@ -325,4 +346,28 @@ func TestMessageHistoryIsBounded(t *testing.T) {
 	require.Len(t, got, 3)
 	assert.Equal(t, ids[2:], []string{got[0].ID, got[1].ID, got[2].ID})
 	assert.Equal(t, "2", got[0].Message.Text.Body)
+}
+
+// TestDocumentCaptionIsAcceptedButNotDelivered follows Meta's final reference ("Captions are
+// currently not supported for document media") and the Webapp's validation (which accepts the
+// field): the send succeeds and the recorded message carries no caption.
+func TestDocumentCaptionIsAcceptedButNotDelivered(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, WithWebhookURL("http://127.0.0.1:1/hook"))
+	pdf := h.uploadMedia("application/pdf", []byte("%PDF"))
+	r := h.send("POST", "/v1/messages", `{"to":"16315551234","type":"document","document":{"id":"`+pdf+`","caption":"Invoice","filename":"a.pdf"}}`)
+	require.Equal(t, http.StatusCreated, r.status, string(r.body))
+	var env gen.MessagesEnvelope
+	r.decode(t, &env)
+	sent, ok := h.srv.SentMessage(env.Messages[0].ID)
+	require.True(t, ok)
+	require.NotNil(t, sent.Message.Document)
+	assert.Nil(t, sent.Message.Document.Caption, "a document caption is not delivered")
+	assert.Equal(t, "a.pdf", *sent.Message.Document.Filename)
+	img := h.uploadMedia("image/jpeg", []byte("jpeg"))
+	r = h.send("POST", "/v1/messages", `{"to":"16315551234","type":"image","image":{"id":"`+img+`","caption":"Receipt"}}`)
+	require.Equal(t, http.StatusCreated, r.status, string(r.body))
+	r.decode(t, &env)
+	sent, _ = h.srv.SentMessage(env.Messages[0].ID)
+	assert.Equal(t, "Receipt", *sent.Message.Image.Caption, "image captions are delivered")
 }

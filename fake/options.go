@@ -173,7 +173,10 @@ type config struct {
 	controlAPI        bool
 	messageHistory    int
 	deliveryLogSize   int
-	mediaLimitsAtSend bool
+	// mediaLimitsAtUpload checks the per-kind limits at upload, not at send.
+	mediaLimitsAtUpload bool
+	// plainHTTPWebhooks accepts http:// webhook URLs (WithPlainHTTPWebhooks).
+	plainHTTPWebhooks bool
 	tls               bool
 	publicURL         string
 	maxUpload         int64
@@ -355,7 +358,7 @@ func WithSeedContacts(seeds ...ContactSeed) Option {
 // URLs as well as https:// ones, so that tests can use plain httptest servers.
 func WithWebhookURL(u string) Option {
 	return func(cfg *config) error {
-		if err := checkWebhookURL(u); err != nil {
+		if err := checkMediaURL(u); err != nil {
 			return fmt.Errorf("fake: WithWebhookURL: %w", err)
 		}
 		cfg.webhookURL = u
@@ -586,11 +589,38 @@ func WithDeliveryLogSize(n int) Option {
 
 // WithMediaKindLimitsAtSend applies the per-kind size limits of uploadMedia's
 // x-wabiz-media-limits when a message uses the media, as the spec describes the real server,
-// instead of at upload. Uploads then only check the 100 MB ceiling, and a message referring to
-// an oversized file fails with 400 and code 1009.
+// instead of at upload. It is the default since the real server does so (it processes media
+// first); the option is kept so that existing callers keep compiling.
+//
+// Deprecated: the per-kind limits are checked at send by default; WithMediaKindLimitsAtUpload
+// restores the upload-time check.
 func WithMediaKindLimitsAtSend() Option {
 	return func(cfg *config) error {
-		cfg.mediaLimitsAtSend = true
+		cfg.mediaLimitsAtUpload = false
+		return nil
+	}
+}
+
+// WithMediaKindLimitsAtUpload checks the per-kind size limits of x-wabiz-media-limits (image
+// 5 MB, sticker 100 KB, ...) when media is uploaded, with 400 and code 1009, instead of when a
+// message refers to it. The real server stores any upload up to 100 MB and applies the kind's
+// limit at send, after processing (the default of New); this option gives tests that want the
+// failure early the old behaviour of the fake.
+func WithMediaKindLimitsAtUpload() Option {
+	return func(cfg *config) error {
+		cfg.mediaLimitsAtUpload = true
+		return nil
+	}
+}
+
+// WithPlainHTTPWebhooks relaxes the fake, deliberately: webhook URLs may be http:// as well as
+// https:// (in WithWebhookURL and in PATCH /v1/settings/application). The real server and the
+// spec accept https:// only; this option exists for local receivers and demos that have no TLS
+// endpoint (httptest.NewServer, a receiver on 127.0.0.1). Without it, an http:// URL is refused
+// like on the real server: New fails, and the PATCH gets 400 with code 1009.
+func WithPlainHTTPWebhooks() Option {
+	return func(cfg *config) error {
+		cfg.plainHTTPWebhooks = true
 		return nil
 	}
 }
@@ -630,11 +660,23 @@ func WithPublicURL(u string) Option {
 	}
 }
 
-// checkWebhookURL accepts absolute http and https URLs.
-func checkWebhookURL(u string) error {
+// checkMediaURL accepts absolute http and https URLs (media links, store links).
+func checkMediaURL(u string) error {
 	p, err := url.Parse(u)
 	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 		return fmt.Errorf("%q is not an absolute http(s) URL", u)
+	}
+	return nil
+}
+
+// checkWebhookURL accepts absolute https:// URLs, and http:// ones only with plainHTTP
+// (WithPlainHTTPWebhooks).
+func checkWebhookURL(u string, plainHTTP bool) error {
+	if err := checkMediaURL(u); err != nil {
+		return err
+	}
+	if p, _ := url.Parse(u); p.Scheme != "https" && !plainHTTP {
+		return fmt.Errorf("%q is not an https:// URL (the real server posts webhooks over HTTPS only; WithPlainHTTPWebhooks allows http://)", u)
 	}
 	return nil
 }

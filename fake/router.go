@@ -129,10 +129,16 @@ func (s *Server) buildRoutes() error {
 			SchemaValidationOptions: formatOpts,
 		}
 		s.ops[o.id] = o
-		s.apiMux.HandleFunc(rt.pattern, func(w http.ResponseWriter, r *http.Request) { s.serveOperation(o, w, r) })
+		serve := func(w http.ResponseWriter, r *http.Request) { s.serveOperation(o, w, r) }
+		// The Webapp answers every route with and without a trailing slash (Meta's Postman
+		// collection calls POST /v1/messages/), so each operation also serves its twin: the
+		// same pipeline and handler, reached through the same operation.
+		s.apiMux.HandleFunc(rt.pattern, serve)
+		s.apiMux.HandleFunc(method+" "+trailingTwin(path), serve)
 		if !paths[path] {
 			paths[path] = true
 			s.pathMux.HandleFunc(path, func(http.ResponseWriter, *http.Request) {})
+			s.pathMux.HandleFunc(trailingTwin(path), func(http.ResponseWriter, *http.Request) {})
 		}
 	}
 	var missing []string
@@ -150,6 +156,13 @@ func (s *Server) buildRoutes() error {
 	s.apiMux.HandleFunc("/", s.serveUnrouted)
 	return nil
 }
+
+// trailingTwin returns the ServeMux pattern of path with one trailing slash, and nothing
+// below it: `{$}` keeps `/v1/messages/` from matching every path under it.
+func trailingTwin(path string) string { return path + "/{$}" }
+
+// canonicalPattern undoes trailingTwin.
+func canonicalPattern(pattern string) string { return strings.TrimSuffix(pattern, "/{$}") }
 
 // validateURIFormat accepts absolute URIs, as `format: uri` requires.
 func validateURIFormat(v string) error {
@@ -256,6 +269,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // methods, 404 otherwise, both with the error envelope.
 func (s *Server) serveUnrouted(w http.ResponseWriter, r *http.Request) {
 	if _, pattern := s.pathMux.Handler(r); pattern != "" && pattern != "/" {
+		pattern = canonicalPattern(pattern)
 		var allowed []string
 		for _, o := range s.ops {
 			if o.path == pattern {

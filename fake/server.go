@@ -80,7 +80,16 @@ func New(opts ...Option) (*Server, error) {
 			return nil, err
 		}
 	}
-	doc, err := loadSpec()
+	if cfg.webhookURL != "" {
+		if err := checkWebhookURL(cfg.webhookURL, cfg.plainHTTPWebhooks); err != nil {
+			return nil, fmt.Errorf("fake: WithWebhookURL: %w", err)
+		}
+	}
+	load := loadSpec
+	if cfg.plainHTTPWebhooks {
+		load = loadRelaxedSpec
+	}
+	doc, err := load()
 	if err != nil {
 		return nil, fmt.Errorf("fake: %w", err)
 	}
@@ -152,6 +161,27 @@ var loadSpec = sync.OnceValues(func() (*openapi3.T, error) {
 		return nil, err
 	}
 	doc.Servers = nil
+	return doc, nil
+})
+
+// loadRelaxedSpec is the spec for WithPlainHTTPWebhooks: a separate copy whose webhooks.url
+// pattern also admits http://, so that validation (not a special case in a handler) accepts
+// it. The original document, shared by the other servers, is never modified.
+var loadRelaxedSpec = sync.OnceValues(func() (*openapi3.T, error) {
+	doc, err := spec.Load()
+	if err != nil {
+		return nil, err
+	}
+	doc.Servers = nil
+	ws := doc.Components.Schemas["ApplicationWebhookSettings"]
+	if ws == nil || ws.Value == nil || ws.Value.Properties["url"] == nil || ws.Value.Properties["url"].Value == nil {
+		return nil, errors.New("the spec has no ApplicationWebhookSettings.url to relax")
+	}
+	url := ws.Value.Properties["url"].Value
+	if url.Pattern != `^(https://\S+)?$` {
+		return nil, fmt.Errorf("ApplicationWebhookSettings.url has pattern %q, not the https-only one this relaxation expects", url.Pattern)
+	}
+	url.Pattern = `^(https?://\S+)?$`
 	return doc, nil
 })
 

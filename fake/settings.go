@@ -73,7 +73,7 @@ func (s *Server) UpdateApplicationSettings(_ context.Context, req gen.UpdateAppl
 	if b.WaID != nil {
 		return nil, errf(codeParameterNotWanted, "Parameter 'wa_id' is read-only and must not be sent")
 	}
-	backoff, maxBackoff, e := checkSettingValues(b)
+	backoff, maxBackoff, e := checkSettingValues(b, s.cfg.plainHTTPWebhooks)
 	if e != nil {
 		return nil, e
 	}
@@ -145,7 +145,7 @@ func (s *Server) UpdateApplicationSettings(_ context.Context, req gen.UpdateAppl
 // checkSettingValues applies the value rules of application settings that the schema does not
 // express (URL scheme, allowed concurrency, known media types, intervals), for PATCH and for a
 // restored backup alike. It returns the two back-off delays in milliseconds, -1 when absent.
-func checkSettingValues(b *gen.ApplicationSettings) (backoff, maxBackoff int64, e *apiError) {
+func checkSettingValues(b *gen.ApplicationSettings, plainHTTPWebhooks bool) (backoff, maxBackoff int64, e *apiError) {
 	backoff, maxBackoff = -1, -1
 	if b.CallbackBackoffDelayMs != nil {
 		n, err := b.CallbackBackoffDelayMs.Int64()
@@ -163,7 +163,7 @@ func checkSettingValues(b *gen.ApplicationSettings) (backoff, maxBackoff int64, 
 	}
 	if w := b.Webhooks; w != nil {
 		if w.URL != nil && *w.URL != "" { // an empty URL removes it (spec: ApplicationWebhookSettings.url)
-			if err := checkWebhookURL(*w.URL); err != nil {
+			if err := checkWebhookURL(*w.URL, plainHTTPWebhooks); err != nil {
 				return -1, -1, errf(codeInvalidParameter, "Parameter 'webhooks.url' is not valid: %v", err)
 			}
 		}

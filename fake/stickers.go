@@ -137,7 +137,7 @@ func (s *Server) CreateStickerpack(_ context.Context, req gen.CreateStickerpackR
 		return nil, errf(codeMissingParameter, "Parameters 'publisher' and 'name' are required")
 	}
 	for name, link := range map[string]*string{"ios_app_store_link": b.IosAppStoreLink, "android_app_store_link": b.AndroidAppStoreLink} {
-		if link != nil && checkWebhookURL(*link) != nil {
+		if link != nil && checkMediaURL(*link) != nil {
 			return nil, errf(codeInvalidParameter, "Parameter '%s' must be an http(s) URL", name)
 		}
 	}
@@ -174,7 +174,7 @@ func (s *Server) UpdateStickerpack(_ context.Context, req gen.UpdateStickerpackR
 		return nil, errf(codeInvalidParameter, "Parameters 'publisher' and 'name' must not be empty")
 	}
 	for name, link := range map[string]*string{"ios_app_store_link": b.IosAppStoreLink, "android_app_store_link": b.AndroidAppStoreLink} {
-		if link != nil && checkWebhookURL(*link) != nil {
+		if link != nil && checkMediaURL(*link) != nil {
 			return nil, errf(codeInvalidParameter, "Parameter '%s' must be an http(s) URL", name)
 		}
 	}
@@ -257,7 +257,7 @@ func (s *Server) copyStickerMedia(id string) (*mediaFile, *apiError) {
 		return nil, errf(codeNotFound, "Parameter 'image_data_id': media with id %s not found", id)
 	}
 	defer in.Close()
-	m, e := s.storeMedia(src.contentType, "sticker", in, src.size+1, false, src.sha256())
+	m, e := s.storeMedia(src.contentType, "sticker", in, src.size+1, src.sha256())
 	if e != nil {
 		return nil, e
 	}

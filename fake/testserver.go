@@ -222,6 +222,7 @@ type WebhookRecorder struct {
 	failRate float64
 	seed     uint64
 	status   int
+	tls      bool
 }
 
 // RecorderOption configures a WebhookRecorder.
@@ -233,6 +234,17 @@ type RecorderOption func(*WebhookRecorder)
 func FailRate(p float64, seed uint64) RecorderOption {
 	return func(r *WebhookRecorder) { r.failRate, r.seed = p, seed }
 }
+
+// RecorderTLS serves the recorder over HTTPS (httptest.NewTLSServer), as a real webhook
+// endpoint must be. Give the fake Client() with WithWebhookHTTPClient so that it trusts the
+// recorder's certificate; without RecorderTLS the recorder is plain HTTP and the fake needs
+// WithPlainHTTPWebhooks.
+func RecorderTLS() RecorderOption {
+	return func(r *WebhookRecorder) { r.tls = true }
+}
+
+// Client returns an HTTP client that trusts the recorder (its certificate, with RecorderTLS).
+func (r *WebhookRecorder) Client() *http.Client { return r.Server.Client() }
 
 // FailStatus sets the status of refused requests (default 500).
 func FailStatus(code int) RecorderOption {
@@ -246,7 +258,11 @@ func NewWebhookRecorder(t testing.TB, opts ...RecorderOption) *WebhookRecorder {
 	for _, o := range opts {
 		o(r)
 	}
-	r.Server = httptest.NewServer(http.HandlerFunc(r.serve))
+	if r.tls {
+		r.Server = httptest.NewTLSServer(http.HandlerFunc(r.serve))
+	} else {
+		r.Server = httptest.NewServer(http.HandlerFunc(r.serve))
+	}
 	r.URL = r.Server.URL + "/webhook"
 	t.Cleanup(r.Server.Close)
 	return r

@@ -18,7 +18,7 @@ import (
 
 func TestNewTestServerEndToEnd(t *testing.T) {
 	t.Parallel()
-	ts := NewTestServer(t)
+	ts := NewTestServer(t, WithPlainHTTPWebhooks())
 	require.True(t, strings.HasPrefix(ts.URL, "http://127.0.0.1:"))
 	assert.Equal(t, "admin", ts.AdminUsername)
 	assert.Equal(t, DefaultAdminPassword, ts.AdminPassword, "the first login must change it")
@@ -106,7 +106,7 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		WithMediaDir(""), WithMediaDir("/does/not/exist"), WithLogger(nil), WithTemplates(Template{}),
 		WithTemplates(Template{Name: "t", HeaderFormat: "audio"}), WithRecipient("x", RecipientBehavior{}),
 		WithExternalCA(nil), WithNodeName(""), WithMessageHistory(0), WithDeliveryLogSize(0), WithMaxUploadBytes(0),
-		WithPublicURL("ftp://x"),
+		WithPublicURL("ftp://x"), WithWebhookURL("http://127.0.0.1:1/hook"),
 	}
 	for i, o := range bad {
 		s, err := New(o)

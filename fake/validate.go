@@ -86,6 +86,16 @@ func mapValidationError(o *operation, r *http.Request, err error) *apiError {
 // mapSchemaError maps a schema violation of a request body.
 func mapSchemaError(o *operation, se *openapi3.SchemaError) *apiError {
 	path := se.JSONPointer()
+	// A deprecated block is written as `allOf: [$ref]` (a $ref takes no siblings in 3.0):
+	// report the violation inside it, with the full path.
+	for se.SchemaField == "allOf" {
+		var inner *openapi3.SchemaError
+		if !errors.As(se.Origin, &inner) {
+			break
+		}
+		path = append(path, inner.JSONPointer()...)
+		se = inner
+	}
 	field := fieldName(path)
 	switch se.SchemaField {
 	case "required":
@@ -93,10 +103,31 @@ func mapSchemaError(o *operation, se *openapi3.SchemaError) *apiError {
 	case "readOnly":
 		return errf(codeParameterNotWanted, "Parameter '%s' is read-only and must not be sent", field)
 	}
+	if se.SchemaField == "not" && se.Schema != nil && se.Schema.Properties["namespace"] != nil && se.Schema.Properties["language"] != nil {
+		// The hsm-only fields inside a template (Template's `not` clause).
+		return errf(codeParameterNotWanted, "Parameters 'element_name' and 'localizable_params' are not required for type 'template'")
+	}
+	if se.SchemaField == "not" && se.Schema != nil && se.Schema.Properties["id"] != nil && se.Schema.Properties["link"] != nil {
+		if v, ok := se.Value.(map[string]any); ok && v["id"] == nil && v["link"] == nil {
+			// Media with no source lacks a required parameter (1008), as on the Webapp; the
+			// other forbidden combinations are invalid values (1009).
+			return errf(codeMissingParameter, "Parameter '%s.id' or '%s.link' is required", field, field)
+		}
+	}
 	switch o.id {
 	case "sendMessage":
 		if field == "recipient_type" {
-			return errf(codeInvalidRecipient, "Parameter 'recipient_type' must be one of individual, group")
+			return errf(codeInvalidRecipient, "Parameter 'recipient_type' must be individual (group is deprecated)")
+		}
+		if se.SchemaField == "maxItems" || se.SchemaField == "minItems" {
+			switch {
+			case strings.HasSuffix(field, "].rows"):
+				return errf(codeRowCount, "Parameter '%s': a list message holds at most 10 rows in total", field)
+			case strings.HasSuffix(field, "].product_items"):
+				return errf(codeProductCount, "Parameter '%s': a product list holds at most 30 products in total", field)
+			case strings.HasSuffix(field, "action.sections"):
+				return errf(codeSectionCount, "Parameter '%s' must hold 1 to 10 sections", field)
+			}
 		}
 		if field == "text.body" && se.SchemaField == "maxLength" {
 			return errf(codeMessageTooLong, "Parameter 'text.body' is longer than 4096 characters")

@@ -521,6 +521,10 @@ type ClientInterface interface {
 
 	// ListGroups List the groups the business is in
 	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
+	//
 	// Returns the id and creation time of every group the business number currently
 	// belongs to. The list is not paginated and carries no subjects or members; call
 	// `GET /v1/groups/{group_id}` for the details of one group.
@@ -533,9 +537,15 @@ type ClientInterface interface {
 	// **Access:** any user.
 	//
 	// Corresponds with GET /v1/groups (the `ListGroups` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	ListGroups(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateGroupWithBody Create a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Creates a group with the given subject. The business number becomes the group's
 	// creator, its only participant and its only admin. People cannot be added directly:
@@ -561,9 +571,15 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/groups (the `CreateGroup` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	CreateGroupWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateGroup Create a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Creates a group with the given subject. The business number becomes the group's
 	// creator, its only participant and its only admin. People cannot be added directly:
@@ -589,9 +605,15 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/groups (the `CreateGroup` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	CreateGroup(ctx context.Context, body CreateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetGroup Get a group's subject, creator, admins and participants
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Returns the details of one group: subject, creator, creation time, admins and
 	// participants (all members as `wa_id`s, admins included). The group id itself is not
@@ -604,10 +626,16 @@ type ClientInterface interface {
 	// **Access:** any user.
 	//
 	// Corresponds with GET /v1/groups/{group_id} (the `GetGroup` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	GetGroup(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateGroupWithBody Change a group's subject
 	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
+	//
 	// Replaces the subject of the group. `subject` is the only field that can be changed
 	// here (at most 25 characters, as recalled from Meta's page); the icon has its own
 	// endpoints.
@@ -622,10 +650,16 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /v1/groups/{group_id} (the `UpdateGroup` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	UpdateGroupWithBody(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateGroup Change a group's subject
 	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
+	//
 	// Replaces the subject of the group. `subject` is the only field that can be changed
 	// here (at most 25 characters, as recalled from Meta's page); the icon has its own
 	// endpoints.
@@ -640,10 +674,16 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /v1/groups/{group_id} (the `UpdateGroup` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	UpdateGroup(ctx context.Context, groupID GroupID, body UpdateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DemoteGroupAdminsWithBody Revoke admin rights in a group
 	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
+	//
 	// Takes admin rights away from the listed admins; they stay in the group as ordinary
 	// participants. Note that this DELETE carries a JSON request body (`wa_ids`); HTTP
 	// clients and proxies that drop bodies on DELETE break this call.
@@ -656,10 +696,16 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with DELETE /v1/groups/{group_id}/admins (the `DemoteGroupAdmins` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	DemoteGroupAdminsWithBody(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DemoteGroupAdmins Revoke admin rights in a group
 	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
+	//
 	// Takes admin rights away from the listed admins; they stay in the group as ordinary
 	// participants. Note that this DELETE carries a JSON request body (`wa_ids`); HTTP
 	// clients and proxies that drop bodies on DELETE break this call.
@@ -672,9 +718,15 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with DELETE /v1/groups/{group_id}/admins (the `DemoteGroupAdmins` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	DemoteGroupAdmins(ctx context.Context, groupID GroupID, body DemoteGroupAdminsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PromoteGroupAdminsWithBody Make participants admins of a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Grants admin rights to the listed participants. Each `wa_id` must already be a
 	// participant of the group (people join through the invite link; they cannot be added
@@ -689,9 +741,15 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /v1/groups/{group_id}/admins (the `PromoteGroupAdmins` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	PromoteGroupAdminsWithBody(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PromoteGroupAdmins Make participants admins of a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Grants admin rights to the listed participants. Each `wa_id` must already be a
 	// participant of the group (people join through the invite link; they cannot be added
@@ -706,9 +764,15 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /v1/groups/{group_id}/admins (the `PromoteGroupAdmins` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	PromoteGroupAdmins(ctx context.Context, groupID GroupID, body PromoteGroupAdminsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteGroupIcon Remove a group's icon
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Removes the group's icon. Takes no request body (some community specs wrongly
 	// declare a multipart body here).
@@ -719,9 +783,15 @@ type ClientInterface interface {
 	// **Access:** any user.
 	//
 	// Corresponds with DELETE /v1/groups/{group_id}/icon (the `DeleteGroupIcon` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	DeleteGroupIcon(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetGroupIcon Download a group's icon, or get a link to it
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Without `format`, returns the icon itself as `image/jpeg` bytes with
 	// `Content-Disposition: attachment; filename=groupIcon.jpg` (the Webapp labels the
@@ -738,9 +808,15 @@ type ClientInterface interface {
 	// **Access:** any user.
 	//
 	// Corresponds with GET /v1/groups/{group_id}/icon (the `GetGroupIcon` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	GetGroupIcon(ctx context.Context, groupID GroupID, params *GetGroupIconParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SetGroupIconWithBody Set a group's icon
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Sets or replaces the group's icon. The request body is the raw image file, sent
 	// with `Content-Type: image/jpeg` or `image/png` (for example
@@ -765,9 +841,15 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/groups/{group_id}/icon (the `SetGroupIcon` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	SetGroupIconWithBody(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RevokeGroupInvite Revoke a group's invite link
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Invalidates the group's current invite link, so that nobody can join with it any
 	// more; people who already joined stay in the group. A new link is generated the next
@@ -779,9 +861,15 @@ type ClientInterface interface {
 	// **Access:** any user.
 	//
 	// Corresponds with DELETE /v1/groups/{group_id}/invite (the `RevokeGroupInvite` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	RevokeGroupInvite(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetGroupInvite Get a group's invite link
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Returns the group's current invite link (`https://chat.whatsapp.com/<code>`). This
 	// is the only way to bring people into a group: anyone who has the link can open it in
@@ -795,9 +883,15 @@ type ClientInterface interface {
 	// **Access:** any user.
 	//
 	// Corresponds with GET /v1/groups/{group_id}/invite (the `GetGroupInvite` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	GetGroupInvite(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// LeaveGroup Make the business leave a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// The business number leaves the group. It can no longer send to, receive from or
 	// manage the group, and the API offers no way to join a group, so leaving cannot be
@@ -808,9 +902,15 @@ type ClientInterface interface {
 	// **Access:** any user.
 	//
 	// Corresponds with POST /v1/groups/{group_id}/leave (the `LeaveGroup` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	LeaveGroup(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RemoveGroupParticipantsWithBody Remove participants from a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Removes the listed participants from the group. There is no counterpart to add
 	// participants: people join only through the invite link (revoke it with
@@ -826,9 +926,15 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with DELETE /v1/groups/{group_id}/participants (the `RemoveGroupParticipants` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	RemoveGroupParticipantsWithBody(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RemoveGroupParticipants Remove participants from a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Removes the listed participants from the group. There is no counterpart to add
 	// participants: people join only through the invite link (revoke it with
@@ -844,6 +950,8 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with DELETE /v1/groups/{group_id}/participants (the `RemoveGroupParticipants` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	RemoveGroupParticipants(ctx context.Context, groupID GroupID, body RemoveGroupParticipantsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CheckHealth Check the health of the client's gateway connection
@@ -893,11 +1001,15 @@ type ClientInterface interface {
 	// | audio | `audio/aac`, `audio/mp4`, `audio/amr`, `audio/mpeg`, `audio/ogg; codecs=opus` | 16 MB |
 	// | document | any valid MIME type; typically `application/pdf`, `text/plain`, Microsoft Office and OpenXML types | 100 MB |
 	// | image | `image/jpeg`, `image/png` (8-bit, RGB or RGBA) | 5 MB |
-	// | sticker | `image/webp`, 512×512 pixels | 100 KB static, 500 KB animated |
+	// | sticker | `image/webp`, 512×512 pixels, static only | 100 KB |
 	// | video | `video/mp4`, `video/3gpp` (H.264 video and AAC audio, at most one audio stream) | 16 MB |
 	//
 	// Notes on media types:
 	//
+	// * Outbound third-party stickers are **static only**: an animated WebP uploads (the
+	//   upload checks no kind limit) but cannot be sent as a sticker; the send fails with 400
+	//   and code 1009. Inbound stickers may be animated (`InboundMedia` of a `sticker`
+	//   message); that is the only place animated stickers occur.
 	// * Ogg audio must be Opus and declared as `audio/ogg; codecs=opus`; plain `audio/ogg` is
 	//   not a supported audio type. Both spellings of the parameter (with and without the space
 	//   after `;`) are listed, because media-type matching compares the full string.
@@ -1200,7 +1312,10 @@ type ClientInterface interface {
 	//
 	// * A body with no recognised setting gets 400 with code 1009 ("No valid parameters
 	//   provided"); a boolean setting given as anything but a JSON boolean gets 400 with code
-	//   1009.
+	//   1009. Unknown keys next to recognised settings are ignored, not refused: the error
+	//   message itself implies that the Webapp picks the settings it knows out of the body,
+	//   and no source documents an error for an unknown key (settings of other builds, such
+	//   as `on_call_pager`, must stay sendable to a build that dropped them).
 	// * `callback_persist`, `pass_through`, `db_garbagecollector_enable` and
 	//   `webhooks.max_concurrent_requests` take effect only after the Coreapp restarts.
 	// * `webhooks.url` is where the client delivers webhooks (inbound messages, statuses,
@@ -1223,7 +1338,10 @@ type ClientInterface interface {
 	//
 	// * A body with no recognised setting gets 400 with code 1009 ("No valid parameters
 	//   provided"); a boolean setting given as anything but a JSON boolean gets 400 with code
-	//   1009.
+	//   1009. Unknown keys next to recognised settings are ignored, not refused: the error
+	//   message itself implies that the Webapp picks the settings it knows out of the body,
+	//   and no source documents an error for an unknown key (settings of other builds, such
+	//   as `on_call_pager`, must stay sendable to a build that dropped them).
 	// * `callback_persist`, `pass_through`, `db_garbagecollector_enable` and
 	//   `webhooks.max_concurrent_requests` take effect only after the Coreapp restarts.
 	// * `webhooks.url` is where the client delivers webhooks (inbound messages, statuses,
@@ -1686,9 +1804,9 @@ type ClientInterface interface {
 	// CreateStickerWithBody Add a sticker to a third-party stickerpack
 	//
 	// Adds a sticker to a third-party pack and returns its index. Upload the sticker image
-	// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, at most 100 KB static or
-	// 500 KB animated) and pass the returned media id as `image_data_id`. Stickers cannot be
-	// added to first-party packs.
+	// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, static, at most 100 KB;
+	// animated stickers cannot be sent) and pass the returned media id as `image_data_id`.
+	// Stickers cannot be added to first-party packs.
 	//
 	// **Access:** any user.
 	//
@@ -1700,9 +1818,9 @@ type ClientInterface interface {
 	// CreateSticker Add a sticker to a third-party stickerpack
 	//
 	// Adds a sticker to a third-party pack and returns its index. Upload the sticker image
-	// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, at most 100 KB static or
-	// 500 KB animated) and pass the returned media id as `image_data_id`. Stickers cannot be
-	// added to first-party packs.
+	// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, static, at most 100 KB;
+	// animated stickers cannot be sent) and pass the returned media id as `image_data_id`.
+	// Stickers cannot be added to first-party packs.
 	//
 	// **Access:** any user.
 	//
@@ -2597,6 +2715,10 @@ func (c *Client) AcknowledgeContactIdentity(ctx context.Context, waid string, bo
 
 // ListGroups List the groups the business is in
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Returns the id and creation time of every group the business number currently
 // belongs to. The list is not paginated and carries no subjects or members; call
 // `GET /v1/groups/{group_id}` for the details of one group.
@@ -2609,6 +2731,7 @@ func (c *Client) AcknowledgeContactIdentity(ctx context.Context, waid string, bo
 // **Access:** any user.
 //
 // Corresponds with GET /v1/groups (the `ListGroups` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) ListGroups(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListGroupsRequest(c.Server)
 	if err != nil {
@@ -2623,6 +2746,10 @@ func (c *Client) ListGroups(ctx context.Context, reqEditors ...RequestEditorFn) 
 
 // CreateGroupWithBody Create a group
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Creates a group with the given subject. The business number becomes the group's
 // creator, its only participant and its only admin. People cannot be added directly:
 // fetch the invite link (`GET /v1/groups/{group_id}/invite`) and send it to them; each
@@ -2647,6 +2774,7 @@ func (c *Client) ListGroups(ctx context.Context, reqEditors ...RequestEditorFn) 
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/groups (the `CreateGroup` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) CreateGroupWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateGroupRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -2661,6 +2789,10 @@ func (c *Client) CreateGroupWithBody(ctx context.Context, contentType string, bo
 
 // CreateGroup Create a group
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Creates a group with the given subject. The business number becomes the group's
 // creator, its only participant and its only admin. People cannot be added directly:
 // fetch the invite link (`GET /v1/groups/{group_id}/invite`) and send it to them; each
@@ -2685,6 +2817,7 @@ func (c *Client) CreateGroupWithBody(ctx context.Context, contentType string, bo
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/groups (the `CreateGroup` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) CreateGroup(ctx context.Context, body CreateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateGroupRequest(c.Server, body)
 	if err != nil {
@@ -2699,6 +2832,10 @@ func (c *Client) CreateGroup(ctx context.Context, body CreateGroupJSONRequestBod
 
 // GetGroup Get a group's subject, creator, admins and participants
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Returns the details of one group: subject, creator, creation time, admins and
 // participants (all members as `wa_id`s, admins included). The group id itself is not
 // repeated in the body.
@@ -2710,6 +2847,7 @@ func (c *Client) CreateGroup(ctx context.Context, body CreateGroupJSONRequestBod
 // **Access:** any user.
 //
 // Corresponds with GET /v1/groups/{group_id} (the `GetGroup` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) GetGroup(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetGroupRequest(c.Server, groupID)
 	if err != nil {
@@ -2724,6 +2862,10 @@ func (c *Client) GetGroup(ctx context.Context, groupID GroupID, reqEditors ...Re
 
 // UpdateGroupWithBody Change a group's subject
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Replaces the subject of the group. `subject` is the only field that can be changed
 // here (at most 25 characters, as recalled from Meta's page); the icon has its own
 // endpoints.
@@ -2738,6 +2880,7 @@ func (c *Client) GetGroup(ctx context.Context, groupID GroupID, reqEditors ...Re
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /v1/groups/{group_id} (the `UpdateGroup` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) UpdateGroupWithBody(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateGroupRequestWithBody(c.Server, groupID, contentType, body)
 	if err != nil {
@@ -2752,6 +2895,10 @@ func (c *Client) UpdateGroupWithBody(ctx context.Context, groupID GroupID, conte
 
 // UpdateGroup Change a group's subject
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Replaces the subject of the group. `subject` is the only field that can be changed
 // here (at most 25 characters, as recalled from Meta's page); the icon has its own
 // endpoints.
@@ -2766,6 +2913,7 @@ func (c *Client) UpdateGroupWithBody(ctx context.Context, groupID GroupID, conte
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /v1/groups/{group_id} (the `UpdateGroup` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) UpdateGroup(ctx context.Context, groupID GroupID, body UpdateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateGroupRequest(c.Server, groupID, body)
 	if err != nil {
@@ -2780,6 +2928,10 @@ func (c *Client) UpdateGroup(ctx context.Context, groupID GroupID, body UpdateGr
 
 // DemoteGroupAdminsWithBody Revoke admin rights in a group
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Takes admin rights away from the listed admins; they stay in the group as ordinary
 // participants. Note that this DELETE carries a JSON request body (`wa_ids`); HTTP
 // clients and proxies that drop bodies on DELETE break this call.
@@ -2792,6 +2944,7 @@ func (c *Client) UpdateGroup(ctx context.Context, groupID GroupID, body UpdateGr
 // Takes any type of body and a specified content type.
 //
 // Corresponds with DELETE /v1/groups/{group_id}/admins (the `DemoteGroupAdmins` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) DemoteGroupAdminsWithBody(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDemoteGroupAdminsRequestWithBody(c.Server, groupID, contentType, body)
 	if err != nil {
@@ -2806,6 +2959,10 @@ func (c *Client) DemoteGroupAdminsWithBody(ctx context.Context, groupID GroupID,
 
 // DemoteGroupAdmins Revoke admin rights in a group
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Takes admin rights away from the listed admins; they stay in the group as ordinary
 // participants. Note that this DELETE carries a JSON request body (`wa_ids`); HTTP
 // clients and proxies that drop bodies on DELETE break this call.
@@ -2818,6 +2975,7 @@ func (c *Client) DemoteGroupAdminsWithBody(ctx context.Context, groupID GroupID,
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with DELETE /v1/groups/{group_id}/admins (the `DemoteGroupAdmins` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) DemoteGroupAdmins(ctx context.Context, groupID GroupID, body DemoteGroupAdminsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDemoteGroupAdminsRequest(c.Server, groupID, body)
 	if err != nil {
@@ -2832,6 +2990,10 @@ func (c *Client) DemoteGroupAdmins(ctx context.Context, groupID GroupID, body De
 
 // PromoteGroupAdminsWithBody Make participants admins of a group
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Grants admin rights to the listed participants. Each `wa_id` must already be a
 // participant of the group (people join through the invite link; they cannot be added
 // here).
@@ -2845,6 +3007,7 @@ func (c *Client) DemoteGroupAdmins(ctx context.Context, groupID GroupID, body De
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /v1/groups/{group_id}/admins (the `PromoteGroupAdmins` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) PromoteGroupAdminsWithBody(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPromoteGroupAdminsRequestWithBody(c.Server, groupID, contentType, body)
 	if err != nil {
@@ -2859,6 +3022,10 @@ func (c *Client) PromoteGroupAdminsWithBody(ctx context.Context, groupID GroupID
 
 // PromoteGroupAdmins Make participants admins of a group
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Grants admin rights to the listed participants. Each `wa_id` must already be a
 // participant of the group (people join through the invite link; they cannot be added
 // here).
@@ -2872,6 +3039,7 @@ func (c *Client) PromoteGroupAdminsWithBody(ctx context.Context, groupID GroupID
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /v1/groups/{group_id}/admins (the `PromoteGroupAdmins` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) PromoteGroupAdmins(ctx context.Context, groupID GroupID, body PromoteGroupAdminsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPromoteGroupAdminsRequest(c.Server, groupID, body)
 	if err != nil {
@@ -2886,6 +3054,10 @@ func (c *Client) PromoteGroupAdmins(ctx context.Context, groupID GroupID, body P
 
 // DeleteGroupIcon Remove a group's icon
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Removes the group's icon. Takes no request body (some community specs wrongly
 // declare a multipart body here).
 //
@@ -2895,6 +3067,7 @@ func (c *Client) PromoteGroupAdmins(ctx context.Context, groupID GroupID, body P
 // **Access:** any user.
 //
 // Corresponds with DELETE /v1/groups/{group_id}/icon (the `DeleteGroupIcon` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) DeleteGroupIcon(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteGroupIconRequest(c.Server, groupID)
 	if err != nil {
@@ -2908,6 +3081,10 @@ func (c *Client) DeleteGroupIcon(ctx context.Context, groupID GroupID, reqEditor
 }
 
 // GetGroupIcon Download a group's icon, or get a link to it
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Without `format`, returns the icon itself as `image/jpeg` bytes with
 // `Content-Disposition: attachment; filename=groupIcon.jpg` (the Webapp labels the
@@ -2924,6 +3101,7 @@ func (c *Client) DeleteGroupIcon(ctx context.Context, groupID GroupID, reqEditor
 // **Access:** any user.
 //
 // Corresponds with GET /v1/groups/{group_id}/icon (the `GetGroupIcon` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) GetGroupIcon(ctx context.Context, groupID GroupID, params *GetGroupIconParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetGroupIconRequest(c.Server, groupID, params)
 	if err != nil {
@@ -2937,6 +3115,10 @@ func (c *Client) GetGroupIcon(ctx context.Context, groupID GroupID, params *GetG
 }
 
 // SetGroupIconWithBody Set a group's icon
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Sets or replaces the group's icon. The request body is the raw image file, sent
 // with `Content-Type: image/jpeg` or `image/png` (for example
@@ -2961,6 +3143,7 @@ func (c *Client) GetGroupIcon(ctx context.Context, groupID GroupID, params *GetG
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/groups/{group_id}/icon (the `SetGroupIcon` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) SetGroupIconWithBody(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSetGroupIconRequestWithBody(c.Server, groupID, contentType, body)
 	if err != nil {
@@ -2975,6 +3158,10 @@ func (c *Client) SetGroupIconWithBody(ctx context.Context, groupID GroupID, cont
 
 // RevokeGroupInvite Revoke a group's invite link
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Invalidates the group's current invite link, so that nobody can join with it any
 // more; people who already joined stay in the group. A new link is generated the next
 // time `GET /v1/groups/{group_id}/invite` is called. Takes no request body.
@@ -2985,6 +3172,7 @@ func (c *Client) SetGroupIconWithBody(ctx context.Context, groupID GroupID, cont
 // **Access:** any user.
 //
 // Corresponds with DELETE /v1/groups/{group_id}/invite (the `RevokeGroupInvite` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) RevokeGroupInvite(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRevokeGroupInviteRequest(c.Server, groupID)
 	if err != nil {
@@ -2999,6 +3187,10 @@ func (c *Client) RevokeGroupInvite(ctx context.Context, groupID GroupID, reqEdit
 
 // GetGroupInvite Get a group's invite link
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Returns the group's current invite link (`https://chat.whatsapp.com/<code>`). This
 // is the only way to bring people into a group: anyone who has the link can open it in
 // WhatsApp and join, so share it only with the intended people. The same link is
@@ -3011,6 +3203,7 @@ func (c *Client) RevokeGroupInvite(ctx context.Context, groupID GroupID, reqEdit
 // **Access:** any user.
 //
 // Corresponds with GET /v1/groups/{group_id}/invite (the `GetGroupInvite` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) GetGroupInvite(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetGroupInviteRequest(c.Server, groupID)
 	if err != nil {
@@ -3025,6 +3218,10 @@ func (c *Client) GetGroupInvite(ctx context.Context, groupID GroupID, reqEditors
 
 // LeaveGroup Make the business leave a group
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // The business number leaves the group. It can no longer send to, receive from or
 // manage the group, and the API offers no way to join a group, so leaving cannot be
 // undone. Takes no request body.
@@ -3034,6 +3231,7 @@ func (c *Client) GetGroupInvite(ctx context.Context, groupID GroupID, reqEditors
 // **Access:** any user.
 //
 // Corresponds with POST /v1/groups/{group_id}/leave (the `LeaveGroup` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) LeaveGroup(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewLeaveGroupRequest(c.Server, groupID)
 	if err != nil {
@@ -3047,6 +3245,10 @@ func (c *Client) LeaveGroup(ctx context.Context, groupID GroupID, reqEditors ...
 }
 
 // RemoveGroupParticipantsWithBody Remove participants from a group
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Removes the listed participants from the group. There is no counterpart to add
 // participants: people join only through the invite link (revoke it with
@@ -3062,6 +3264,7 @@ func (c *Client) LeaveGroup(ctx context.Context, groupID GroupID, reqEditors ...
 // Takes any type of body and a specified content type.
 //
 // Corresponds with DELETE /v1/groups/{group_id}/participants (the `RemoveGroupParticipants` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) RemoveGroupParticipantsWithBody(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRemoveGroupParticipantsRequestWithBody(c.Server, groupID, contentType, body)
 	if err != nil {
@@ -3075,6 +3278,10 @@ func (c *Client) RemoveGroupParticipantsWithBody(ctx context.Context, groupID Gr
 }
 
 // RemoveGroupParticipants Remove participants from a group
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Removes the listed participants from the group. There is no counterpart to add
 // participants: people join only through the invite link (revoke it with
@@ -3090,6 +3297,7 @@ func (c *Client) RemoveGroupParticipantsWithBody(ctx context.Context, groupID Gr
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with DELETE /v1/groups/{group_id}/participants (the `RemoveGroupParticipants` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *Client) RemoveGroupParticipants(ctx context.Context, groupID GroupID, body RemoveGroupParticipantsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRemoveGroupParticipantsRequest(c.Server, groupID, body)
 	if err != nil {
@@ -3159,11 +3367,15 @@ func (c *Client) CheckHealth(ctx context.Context, reqEditors ...RequestEditorFn)
 // | audio | `audio/aac`, `audio/mp4`, `audio/amr`, `audio/mpeg`, `audio/ogg; codecs=opus` | 16 MB |
 // | document | any valid MIME type; typically `application/pdf`, `text/plain`, Microsoft Office and OpenXML types | 100 MB |
 // | image | `image/jpeg`, `image/png` (8-bit, RGB or RGBA) | 5 MB |
-// | sticker | `image/webp`, 512×512 pixels | 100 KB static, 500 KB animated |
+// | sticker | `image/webp`, 512×512 pixels, static only | 100 KB |
 // | video | `video/mp4`, `video/3gpp` (H.264 video and AAC audio, at most one audio stream) | 16 MB |
 //
 // Notes on media types:
 //
+//   - Outbound third-party stickers are **static only**: an animated WebP uploads (the
+//     upload checks no kind limit) but cannot be sent as a sticker; the send fails with 400
+//     and code 1009. Inbound stickers may be animated (`InboundMedia` of a `sticker`
+//     message); that is the only place animated stickers occur.
 //   - Ogg audio must be Opus and declared as `audio/ogg; codecs=opus`; plain `audio/ogg` is
 //     not a supported audio type. Both spellings of the parameter (with and without the space
 //     after `;`) are listed, because media-type matching compares the full string.
@@ -3606,7 +3818,10 @@ func (c *Client) GetApplicationSettings(ctx context.Context, reqEditors ...Reque
 //
 //   - A body with no recognised setting gets 400 with code 1009 ("No valid parameters
 //     provided"); a boolean setting given as anything but a JSON boolean gets 400 with code
-//     1009.
+//     1009. Unknown keys next to recognised settings are ignored, not refused: the error
+//     message itself implies that the Webapp picks the settings it knows out of the body,
+//     and no source documents an error for an unknown key (settings of other builds, such
+//     as `on_call_pager`, must stay sendable to a build that dropped them).
 //   - `callback_persist`, `pass_through`, `db_garbagecollector_enable` and
 //     `webhooks.max_concurrent_requests` take effect only after the Coreapp restarts.
 //   - `webhooks.url` is where the client delivers webhooks (inbound messages, statuses,
@@ -3639,7 +3854,10 @@ func (c *Client) UpdateApplicationSettingsWithBody(ctx context.Context, contentT
 //
 //   - A body with no recognised setting gets 400 with code 1009 ("No valid parameters
 //     provided"); a boolean setting given as anything but a JSON boolean gets 400 with code
-//     1009.
+//     1009. Unknown keys next to recognised settings are ignored, not refused: the error
+//     message itself implies that the Webapp picks the settings it knows out of the body,
+//     and no source documents an error for an unknown key (settings of other builds, such
+//     as `on_call_pager`, must stay sendable to a build that dropped them).
 //   - `callback_persist`, `pass_through`, `db_garbagecollector_enable` and
 //     `webhooks.max_concurrent_requests` take effect only after the Coreapp restarts.
 //   - `webhooks.url` is where the client delivers webhooks (inbound messages, statuses,
@@ -4402,9 +4620,9 @@ func (c *Client) ListStickers(ctx context.Context, packID StickerpackPackID, par
 // CreateStickerWithBody Add a sticker to a third-party stickerpack
 //
 // Adds a sticker to a third-party pack and returns its index. Upload the sticker image
-// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, at most 100 KB static or
-// 500 KB animated) and pass the returned media id as `image_data_id`. Stickers cannot be
-// added to first-party packs.
+// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, static, at most 100 KB;
+// animated stickers cannot be sent) and pass the returned media id as `image_data_id`.
+// Stickers cannot be added to first-party packs.
 //
 // **Access:** any user.
 //
@@ -4426,9 +4644,9 @@ func (c *Client) CreateStickerWithBody(ctx context.Context, packID StickerpackPa
 // CreateSticker Add a sticker to a third-party stickerpack
 //
 // Adds a sticker to a third-party pack and returns its index. Upload the sticker image
-// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, at most 100 KB static or
-// 500 KB animated) and pass the returned media id as `image_data_id`. Stickers cannot be
-// added to first-party packs.
+// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, static, at most 100 KB;
+// animated stickers cannot be sent) and pass the returned media id as `image_data_id`.
+// Stickers cannot be added to first-party packs.
 //
 // **Access:** any user.
 //
@@ -8156,6 +8374,10 @@ type ClientWithResponsesInterface interface {
 
 	// ListGroupsWithResponse List the groups the business is in
 	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
+	//
 	// Returns the id and creation time of every group the business number currently
 	// belongs to. The list is not paginated and carries no subjects or members; call
 	// `GET /v1/groups/{group_id}` for the details of one group.
@@ -8170,9 +8392,15 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/groups (the `ListGroups` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	ListGroupsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListGroupsResponse, error)
 
 	// CreateGroupWithBodyWithResponse Create a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Creates a group with the given subject. The business number becomes the group's
 	// creator, its only participant and its only admin. People cannot be added directly:
@@ -8198,9 +8426,15 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/groups (the `CreateGroup` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	CreateGroupWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateGroupResponse, error)
 
 	// CreateGroupWithResponse Create a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Creates a group with the given subject. The business number becomes the group's
 	// creator, its only participant and its only admin. People cannot be added directly:
@@ -8226,9 +8460,15 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/groups (the `CreateGroup` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	CreateGroupWithResponse(ctx context.Context, body CreateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateGroupResponse, error)
 
 	// GetGroupWithResponse Get a group's subject, creator, admins and participants
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Returns the details of one group: subject, creator, creation time, admins and
 	// participants (all members as `wa_id`s, admins included). The group id itself is not
@@ -8243,10 +8483,16 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/groups/{group_id} (the `GetGroup` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	GetGroupWithResponse(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*GetGroupResponse, error)
 
 	// UpdateGroupWithBodyWithResponse Change a group's subject
 	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
+	//
 	// Replaces the subject of the group. `subject` is the only field that can be changed
 	// here (at most 25 characters, as recalled from Meta's page); the icon has its own
 	// endpoints.
@@ -8261,10 +8507,16 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /v1/groups/{group_id} (the `UpdateGroup` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	UpdateGroupWithBodyWithResponse(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateGroupResponse, error)
 
 	// UpdateGroupWithResponse Change a group's subject
 	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
+	//
 	// Replaces the subject of the group. `subject` is the only field that can be changed
 	// here (at most 25 characters, as recalled from Meta's page); the icon has its own
 	// endpoints.
@@ -8279,10 +8531,16 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /v1/groups/{group_id} (the `UpdateGroup` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	UpdateGroupWithResponse(ctx context.Context, groupID GroupID, body UpdateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateGroupResponse, error)
 
 	// DemoteGroupAdminsWithBodyWithResponse Revoke admin rights in a group
 	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
+	//
 	// Takes admin rights away from the listed admins; they stay in the group as ordinary
 	// participants. Note that this DELETE carries a JSON request body (`wa_ids`); HTTP
 	// clients and proxies that drop bodies on DELETE break this call.
@@ -8295,10 +8553,16 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /v1/groups/{group_id}/admins (the `DemoteGroupAdmins` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	DemoteGroupAdminsWithBodyWithResponse(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DemoteGroupAdminsResponse, error)
 
 	// DemoteGroupAdminsWithResponse Revoke admin rights in a group
 	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
+	//
 	// Takes admin rights away from the listed admins; they stay in the group as ordinary
 	// participants. Note that this DELETE carries a JSON request body (`wa_ids`); HTTP
 	// clients and proxies that drop bodies on DELETE break this call.
@@ -8311,9 +8575,15 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /v1/groups/{group_id}/admins (the `DemoteGroupAdmins` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	DemoteGroupAdminsWithResponse(ctx context.Context, groupID GroupID, body DemoteGroupAdminsJSONRequestBody, reqEditors ...RequestEditorFn) (*DemoteGroupAdminsResponse, error)
 
 	// PromoteGroupAdminsWithBodyWithResponse Make participants admins of a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Grants admin rights to the listed participants. Each `wa_id` must already be a
 	// participant of the group (people join through the invite link; they cannot be added
@@ -8328,9 +8598,15 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/groups/{group_id}/admins (the `PromoteGroupAdmins` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	PromoteGroupAdminsWithBodyWithResponse(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PromoteGroupAdminsResponse, error)
 
 	// PromoteGroupAdminsWithResponse Make participants admins of a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Grants admin rights to the listed participants. Each `wa_id` must already be a
 	// participant of the group (people join through the invite link; they cannot be added
@@ -8345,9 +8621,15 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/groups/{group_id}/admins (the `PromoteGroupAdmins` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	PromoteGroupAdminsWithResponse(ctx context.Context, groupID GroupID, body PromoteGroupAdminsJSONRequestBody, reqEditors ...RequestEditorFn) (*PromoteGroupAdminsResponse, error)
 
 	// DeleteGroupIconWithResponse Remove a group's icon
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Removes the group's icon. Takes no request body (some community specs wrongly
 	// declare a multipart body here).
@@ -8360,9 +8642,15 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /v1/groups/{group_id}/icon (the `DeleteGroupIcon` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	DeleteGroupIconWithResponse(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*DeleteGroupIconResponse, error)
 
 	// GetGroupIconWithResponse Download a group's icon, or get a link to it
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Without `format`, returns the icon itself as `image/jpeg` bytes with
 	// `Content-Disposition: attachment; filename=groupIcon.jpg` (the Webapp labels the
@@ -8381,9 +8669,15 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/groups/{group_id}/icon (the `GetGroupIcon` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	GetGroupIconWithResponse(ctx context.Context, groupID GroupID, params *GetGroupIconParams, reqEditors ...RequestEditorFn) (*GetGroupIconResponse, error)
 
 	// SetGroupIconWithBodyWithResponse Set a group's icon
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Sets or replaces the group's icon. The request body is the raw image file, sent
 	// with `Content-Type: image/jpeg` or `image/png` (for example
@@ -8408,9 +8702,15 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/groups/{group_id}/icon (the `SetGroupIcon` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	SetGroupIconWithBodyWithResponse(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetGroupIconResponse, error)
 
 	// RevokeGroupInviteWithResponse Revoke a group's invite link
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Invalidates the group's current invite link, so that nobody can join with it any
 	// more; people who already joined stay in the group. A new link is generated the next
@@ -8424,9 +8724,15 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /v1/groups/{group_id}/invite (the `RevokeGroupInvite` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	RevokeGroupInviteWithResponse(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*RevokeGroupInviteResponse, error)
 
 	// GetGroupInviteWithResponse Get a group's invite link
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Returns the group's current invite link (`https://chat.whatsapp.com/<code>`). This
 	// is the only way to bring people into a group: anyone who has the link can open it in
@@ -8442,9 +8748,15 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/groups/{group_id}/invite (the `GetGroupInvite` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	GetGroupInviteWithResponse(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*GetGroupInviteResponse, error)
 
 	// LeaveGroupWithResponse Make the business leave a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// The business number leaves the group. It can no longer send to, receive from or
 	// manage the group, and the API offers no way to join a group, so leaving cannot be
@@ -8457,9 +8769,15 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/groups/{group_id}/leave (the `LeaveGroup` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	LeaveGroupWithResponse(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*LeaveGroupResponse, error)
 
 	// RemoveGroupParticipantsWithBodyWithResponse Remove participants from a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Removes the listed participants from the group. There is no counterpart to add
 	// participants: people join only through the invite link (revoke it with
@@ -8475,9 +8793,15 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /v1/groups/{group_id}/participants (the `RemoveGroupParticipants` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	RemoveGroupParticipantsWithBodyWithResponse(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveGroupParticipantsResponse, error)
 
 	// RemoveGroupParticipantsWithResponse Remove participants from a group
+	//
+	// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+	// documents `recipient_type` as `individual` only and no longer lists the group
+	// operations. The operation stays described for deployments whose build still serves it.
 	//
 	// Removes the listed participants from the group. There is no counterpart to add
 	// participants: people join only through the invite link (revoke it with
@@ -8493,6 +8817,8 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /v1/groups/{group_id}/participants (the `RemoveGroupParticipants` operationId).
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	RemoveGroupParticipantsWithResponse(ctx context.Context, groupID GroupID, body RemoveGroupParticipantsJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveGroupParticipantsResponse, error)
 
 	// CheckHealthWithResponse Check the health of the client's gateway connection
@@ -8544,11 +8870,15 @@ type ClientWithResponsesInterface interface {
 	// | audio | `audio/aac`, `audio/mp4`, `audio/amr`, `audio/mpeg`, `audio/ogg; codecs=opus` | 16 MB |
 	// | document | any valid MIME type; typically `application/pdf`, `text/plain`, Microsoft Office and OpenXML types | 100 MB |
 	// | image | `image/jpeg`, `image/png` (8-bit, RGB or RGBA) | 5 MB |
-	// | sticker | `image/webp`, 512×512 pixels | 100 KB static, 500 KB animated |
+	// | sticker | `image/webp`, 512×512 pixels, static only | 100 KB |
 	// | video | `video/mp4`, `video/3gpp` (H.264 video and AAC audio, at most one audio stream) | 16 MB |
 	//
 	// Notes on media types:
 	//
+	// * Outbound third-party stickers are **static only**: an animated WebP uploads (the
+	//   upload checks no kind limit) but cannot be sent as a sticker; the send fails with 400
+	//   and code 1009. Inbound stickers may be animated (`InboundMedia` of a `sticker`
+	//   message); that is the only place animated stickers occur.
 	// * Ogg audio must be Opus and declared as `audio/ogg; codecs=opus`; plain `audio/ogg` is
 	//   not a supported audio type. Both spellings of the parameter (with and without the space
 	//   after `;`) are listed, because media-type matching compares the full string.
@@ -8865,7 +9195,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// * A body with no recognised setting gets 400 with code 1009 ("No valid parameters
 	//   provided"); a boolean setting given as anything but a JSON boolean gets 400 with code
-	//   1009.
+	//   1009. Unknown keys next to recognised settings are ignored, not refused: the error
+	//   message itself implies that the Webapp picks the settings it knows out of the body,
+	//   and no source documents an error for an unknown key (settings of other builds, such
+	//   as `on_call_pager`, must stay sendable to a build that dropped them).
 	// * `callback_persist`, `pass_through`, `db_garbagecollector_enable` and
 	//   `webhooks.max_concurrent_requests` take effect only after the Coreapp restarts.
 	// * `webhooks.url` is where the client delivers webhooks (inbound messages, statuses,
@@ -8888,7 +9221,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// * A body with no recognised setting gets 400 with code 1009 ("No valid parameters
 	//   provided"); a boolean setting given as anything but a JSON boolean gets 400 with code
-	//   1009.
+	//   1009. Unknown keys next to recognised settings are ignored, not refused: the error
+	//   message itself implies that the Webapp picks the settings it knows out of the body,
+	//   and no source documents an error for an unknown key (settings of other builds, such
+	//   as `on_call_pager`, must stay sendable to a build that dropped them).
 	// * `callback_persist`, `pass_through`, `db_garbagecollector_enable` and
 	//   `webhooks.max_concurrent_requests` take effect only after the Coreapp restarts.
 	// * `webhooks.url` is where the client delivers webhooks (inbound messages, statuses,
@@ -9379,9 +9715,9 @@ type ClientWithResponsesInterface interface {
 	// CreateStickerWithBodyWithResponse Add a sticker to a third-party stickerpack
 	//
 	// Adds a sticker to a third-party pack and returns its index. Upload the sticker image
-	// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, at most 100 KB static or
-	// 500 KB animated) and pass the returned media id as `image_data_id`. Stickers cannot be
-	// added to first-party packs.
+	// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, static, at most 100 KB;
+	// animated stickers cannot be sent) and pass the returned media id as `image_data_id`.
+	// Stickers cannot be added to first-party packs.
 	//
 	// **Access:** any user.
 	//
@@ -9393,9 +9729,9 @@ type ClientWithResponsesInterface interface {
 	// CreateStickerWithResponse Add a sticker to a third-party stickerpack
 	//
 	// Adds a sticker to a third-party pack and returns its index. Upload the sticker image
-	// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, at most 100 KB static or
-	// 500 KB animated) and pass the returned media id as `image_data_id`. Stickers cannot be
-	// added to first-party packs.
+	// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, static, at most 100 KB;
+	// animated stickers cannot be sent) and pass the returned media id as `image_data_id`.
+	// Stickers cannot be added to first-party packs.
 	//
 	// **Access:** any user.
 	//
@@ -20338,6 +20674,10 @@ func (c *ClientWithResponses) AcknowledgeContactIdentityWithResponse(ctx context
 
 // ListGroupsWithResponse List the groups the business is in
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Returns the id and creation time of every group the business number currently
 // belongs to. The list is not paginated and carries no subjects or members; call
 // `GET /v1/groups/{group_id}` for the details of one group.
@@ -20352,6 +20692,8 @@ func (c *ClientWithResponses) AcknowledgeContactIdentityWithResponse(ctx context
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/groups (the `ListGroups` operationId).
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) ListGroupsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListGroupsResponse, error) {
 	rsp, err := c.ListGroups(ctx, reqEditors...)
 	if err != nil {
@@ -20361,6 +20703,10 @@ func (c *ClientWithResponses) ListGroupsWithResponse(ctx context.Context, reqEdi
 }
 
 // CreateGroupWithBodyWithResponse Create a group
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Creates a group with the given subject. The business number becomes the group's
 // creator, its only participant and its only admin. People cannot be added directly:
@@ -20386,6 +20732,8 @@ func (c *ClientWithResponses) ListGroupsWithResponse(ctx context.Context, reqEdi
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/groups (the `CreateGroup` operationId).
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) CreateGroupWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateGroupResponse, error) {
 	rsp, err := c.CreateGroupWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -20395,6 +20743,10 @@ func (c *ClientWithResponses) CreateGroupWithBodyWithResponse(ctx context.Contex
 }
 
 // CreateGroupWithResponse Create a group
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Creates a group with the given subject. The business number becomes the group's
 // creator, its only participant and its only admin. People cannot be added directly:
@@ -20420,6 +20772,7 @@ func (c *ClientWithResponses) CreateGroupWithBodyWithResponse(ctx context.Contex
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/groups (the `CreateGroup` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) CreateGroupWithResponse(ctx context.Context, body CreateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateGroupResponse, error) {
 	rsp, err := c.CreateGroup(ctx, body, reqEditors...)
 	if err != nil {
@@ -20429,6 +20782,10 @@ func (c *ClientWithResponses) CreateGroupWithResponse(ctx context.Context, body 
 }
 
 // GetGroupWithResponse Get a group's subject, creator, admins and participants
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Returns the details of one group: subject, creator, creation time, admins and
 // participants (all members as `wa_id`s, admins included). The group id itself is not
@@ -20443,6 +20800,8 @@ func (c *ClientWithResponses) CreateGroupWithResponse(ctx context.Context, body 
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/groups/{group_id} (the `GetGroup` operationId).
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) GetGroupWithResponse(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*GetGroupResponse, error) {
 	rsp, err := c.GetGroup(ctx, groupID, reqEditors...)
 	if err != nil {
@@ -20453,6 +20812,10 @@ func (c *ClientWithResponses) GetGroupWithResponse(ctx context.Context, groupID 
 
 // UpdateGroupWithBodyWithResponse Change a group's subject
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Replaces the subject of the group. `subject` is the only field that can be changed
 // here (at most 25 characters, as recalled from Meta's page); the icon has its own
 // endpoints.
@@ -20467,6 +20830,8 @@ func (c *ClientWithResponses) GetGroupWithResponse(ctx context.Context, groupID 
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /v1/groups/{group_id} (the `UpdateGroup` operationId).
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) UpdateGroupWithBodyWithResponse(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateGroupResponse, error) {
 	rsp, err := c.UpdateGroupWithBody(ctx, groupID, contentType, body, reqEditors...)
 	if err != nil {
@@ -20477,6 +20842,10 @@ func (c *ClientWithResponses) UpdateGroupWithBodyWithResponse(ctx context.Contex
 
 // UpdateGroupWithResponse Change a group's subject
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Replaces the subject of the group. `subject` is the only field that can be changed
 // here (at most 25 characters, as recalled from Meta's page); the icon has its own
 // endpoints.
@@ -20491,6 +20860,7 @@ func (c *ClientWithResponses) UpdateGroupWithBodyWithResponse(ctx context.Contex
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /v1/groups/{group_id} (the `UpdateGroup` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) UpdateGroupWithResponse(ctx context.Context, groupID GroupID, body UpdateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateGroupResponse, error) {
 	rsp, err := c.UpdateGroup(ctx, groupID, body, reqEditors...)
 	if err != nil {
@@ -20501,6 +20871,10 @@ func (c *ClientWithResponses) UpdateGroupWithResponse(ctx context.Context, group
 
 // DemoteGroupAdminsWithBodyWithResponse Revoke admin rights in a group
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Takes admin rights away from the listed admins; they stay in the group as ordinary
 // participants. Note that this DELETE carries a JSON request body (`wa_ids`); HTTP
 // clients and proxies that drop bodies on DELETE break this call.
@@ -20513,6 +20887,8 @@ func (c *ClientWithResponses) UpdateGroupWithResponse(ctx context.Context, group
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /v1/groups/{group_id}/admins (the `DemoteGroupAdmins` operationId).
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) DemoteGroupAdminsWithBodyWithResponse(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DemoteGroupAdminsResponse, error) {
 	rsp, err := c.DemoteGroupAdminsWithBody(ctx, groupID, contentType, body, reqEditors...)
 	if err != nil {
@@ -20523,6 +20899,10 @@ func (c *ClientWithResponses) DemoteGroupAdminsWithBodyWithResponse(ctx context.
 
 // DemoteGroupAdminsWithResponse Revoke admin rights in a group
 //
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
+//
 // Takes admin rights away from the listed admins; they stay in the group as ordinary
 // participants. Note that this DELETE carries a JSON request body (`wa_ids`); HTTP
 // clients and proxies that drop bodies on DELETE break this call.
@@ -20535,6 +20915,7 @@ func (c *ClientWithResponses) DemoteGroupAdminsWithBodyWithResponse(ctx context.
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /v1/groups/{group_id}/admins (the `DemoteGroupAdmins` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) DemoteGroupAdminsWithResponse(ctx context.Context, groupID GroupID, body DemoteGroupAdminsJSONRequestBody, reqEditors ...RequestEditorFn) (*DemoteGroupAdminsResponse, error) {
 	rsp, err := c.DemoteGroupAdmins(ctx, groupID, body, reqEditors...)
 	if err != nil {
@@ -20544,6 +20925,10 @@ func (c *ClientWithResponses) DemoteGroupAdminsWithResponse(ctx context.Context,
 }
 
 // PromoteGroupAdminsWithBodyWithResponse Make participants admins of a group
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Grants admin rights to the listed participants. Each `wa_id` must already be a
 // participant of the group (people join through the invite link; they cannot be added
@@ -20558,6 +20943,8 @@ func (c *ClientWithResponses) DemoteGroupAdminsWithResponse(ctx context.Context,
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/groups/{group_id}/admins (the `PromoteGroupAdmins` operationId).
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) PromoteGroupAdminsWithBodyWithResponse(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PromoteGroupAdminsResponse, error) {
 	rsp, err := c.PromoteGroupAdminsWithBody(ctx, groupID, contentType, body, reqEditors...)
 	if err != nil {
@@ -20567,6 +20954,10 @@ func (c *ClientWithResponses) PromoteGroupAdminsWithBodyWithResponse(ctx context
 }
 
 // PromoteGroupAdminsWithResponse Make participants admins of a group
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Grants admin rights to the listed participants. Each `wa_id` must already be a
 // participant of the group (people join through the invite link; they cannot be added
@@ -20581,6 +20972,7 @@ func (c *ClientWithResponses) PromoteGroupAdminsWithBodyWithResponse(ctx context
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/groups/{group_id}/admins (the `PromoteGroupAdmins` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) PromoteGroupAdminsWithResponse(ctx context.Context, groupID GroupID, body PromoteGroupAdminsJSONRequestBody, reqEditors ...RequestEditorFn) (*PromoteGroupAdminsResponse, error) {
 	rsp, err := c.PromoteGroupAdmins(ctx, groupID, body, reqEditors...)
 	if err != nil {
@@ -20590,6 +20982,10 @@ func (c *ClientWithResponses) PromoteGroupAdminsWithResponse(ctx context.Context
 }
 
 // DeleteGroupIconWithResponse Remove a group's icon
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Removes the group's icon. Takes no request body (some community specs wrongly
 // declare a multipart body here).
@@ -20602,6 +20998,8 @@ func (c *ClientWithResponses) PromoteGroupAdminsWithResponse(ctx context.Context
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /v1/groups/{group_id}/icon (the `DeleteGroupIcon` operationId).
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) DeleteGroupIconWithResponse(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*DeleteGroupIconResponse, error) {
 	rsp, err := c.DeleteGroupIcon(ctx, groupID, reqEditors...)
 	if err != nil {
@@ -20611,6 +21009,10 @@ func (c *ClientWithResponses) DeleteGroupIconWithResponse(ctx context.Context, g
 }
 
 // GetGroupIconWithResponse Download a group's icon, or get a link to it
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Without `format`, returns the icon itself as `image/jpeg` bytes with
 // `Content-Disposition: attachment; filename=groupIcon.jpg` (the Webapp labels the
@@ -20629,6 +21031,8 @@ func (c *ClientWithResponses) DeleteGroupIconWithResponse(ctx context.Context, g
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/groups/{group_id}/icon (the `GetGroupIcon` operationId).
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) GetGroupIconWithResponse(ctx context.Context, groupID GroupID, params *GetGroupIconParams, reqEditors ...RequestEditorFn) (*GetGroupIconResponse, error) {
 	rsp, err := c.GetGroupIcon(ctx, groupID, params, reqEditors...)
 	if err != nil {
@@ -20638,6 +21042,10 @@ func (c *ClientWithResponses) GetGroupIconWithResponse(ctx context.Context, grou
 }
 
 // SetGroupIconWithBodyWithResponse Set a group's icon
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Sets or replaces the group's icon. The request body is the raw image file, sent
 // with `Content-Type: image/jpeg` or `image/png` (for example
@@ -20662,6 +21070,8 @@ func (c *ClientWithResponses) GetGroupIconWithResponse(ctx context.Context, grou
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/groups/{group_id}/icon (the `SetGroupIcon` operationId).
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) SetGroupIconWithBodyWithResponse(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetGroupIconResponse, error) {
 	rsp, err := c.SetGroupIconWithBody(ctx, groupID, contentType, body, reqEditors...)
 	if err != nil {
@@ -20671,6 +21081,10 @@ func (c *ClientWithResponses) SetGroupIconWithBodyWithResponse(ctx context.Conte
 }
 
 // RevokeGroupInviteWithResponse Revoke a group's invite link
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Invalidates the group's current invite link, so that nobody can join with it any
 // more; people who already joined stay in the group. A new link is generated the next
@@ -20684,6 +21098,8 @@ func (c *ClientWithResponses) SetGroupIconWithBodyWithResponse(ctx context.Conte
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /v1/groups/{group_id}/invite (the `RevokeGroupInvite` operationId).
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) RevokeGroupInviteWithResponse(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*RevokeGroupInviteResponse, error) {
 	rsp, err := c.RevokeGroupInvite(ctx, groupID, reqEditors...)
 	if err != nil {
@@ -20693,6 +21109,10 @@ func (c *ClientWithResponses) RevokeGroupInviteWithResponse(ctx context.Context,
 }
 
 // GetGroupInviteWithResponse Get a group's invite link
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Returns the group's current invite link (`https://chat.whatsapp.com/<code>`). This
 // is the only way to bring people into a group: anyone who has the link can open it in
@@ -20708,6 +21128,8 @@ func (c *ClientWithResponses) RevokeGroupInviteWithResponse(ctx context.Context,
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/groups/{group_id}/invite (the `GetGroupInvite` operationId).
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) GetGroupInviteWithResponse(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*GetGroupInviteResponse, error) {
 	rsp, err := c.GetGroupInvite(ctx, groupID, reqEditors...)
 	if err != nil {
@@ -20717,6 +21139,10 @@ func (c *ClientWithResponses) GetGroupInviteWithResponse(ctx context.Context, gr
 }
 
 // LeaveGroupWithResponse Make the business leave a group
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // The business number leaves the group. It can no longer send to, receive from or
 // manage the group, and the API offers no way to join a group, so leaving cannot be
@@ -20729,6 +21155,8 @@ func (c *ClientWithResponses) GetGroupInviteWithResponse(ctx context.Context, gr
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/groups/{group_id}/leave (the `LeaveGroup` operationId).
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) LeaveGroupWithResponse(ctx context.Context, groupID GroupID, reqEditors ...RequestEditorFn) (*LeaveGroupResponse, error) {
 	rsp, err := c.LeaveGroup(ctx, groupID, reqEditors...)
 	if err != nil {
@@ -20738,6 +21166,10 @@ func (c *ClientWithResponses) LeaveGroupWithResponse(ctx context.Context, groupI
 }
 
 // RemoveGroupParticipantsWithBodyWithResponse Remove participants from a group
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Removes the listed participants from the group. There is no counterpart to add
 // participants: people join only through the invite link (revoke it with
@@ -20753,6 +21185,8 @@ func (c *ClientWithResponses) LeaveGroupWithResponse(ctx context.Context, groupI
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /v1/groups/{group_id}/participants (the `RemoveGroupParticipants` operationId).
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) RemoveGroupParticipantsWithBodyWithResponse(ctx context.Context, groupID GroupID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveGroupParticipantsResponse, error) {
 	rsp, err := c.RemoveGroupParticipantsWithBody(ctx, groupID, contentType, body, reqEditors...)
 	if err != nil {
@@ -20762,6 +21196,10 @@ func (c *ClientWithResponses) RemoveGroupParticipantsWithBodyWithResponse(ctx co
 }
 
 // RemoveGroupParticipantsWithResponse Remove participants from a group
+//
+// **Deprecated:** Meta withdrew groups from the On-Premises API: its final reference
+// documents `recipient_type` as `individual` only and no longer lists the group
+// operations. The operation stays described for deployments whose build still serves it.
 //
 // Removes the listed participants from the group. There is no counterpart to add
 // participants: people join only through the invite link (revoke it with
@@ -20777,6 +21215,7 @@ func (c *ClientWithResponses) RemoveGroupParticipantsWithBodyWithResponse(ctx co
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /v1/groups/{group_id}/participants (the `RemoveGroupParticipants` operationId).
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 func (c *ClientWithResponses) RemoveGroupParticipantsWithResponse(ctx context.Context, groupID GroupID, body RemoveGroupParticipantsJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveGroupParticipantsResponse, error) {
 	rsp, err := c.RemoveGroupParticipants(ctx, groupID, body, reqEditors...)
 	if err != nil {
@@ -20840,11 +21279,15 @@ func (c *ClientWithResponses) CheckHealthWithResponse(ctx context.Context, reqEd
 // | audio | `audio/aac`, `audio/mp4`, `audio/amr`, `audio/mpeg`, `audio/ogg; codecs=opus` | 16 MB |
 // | document | any valid MIME type; typically `application/pdf`, `text/plain`, Microsoft Office and OpenXML types | 100 MB |
 // | image | `image/jpeg`, `image/png` (8-bit, RGB or RGBA) | 5 MB |
-// | sticker | `image/webp`, 512×512 pixels | 100 KB static, 500 KB animated |
+// | sticker | `image/webp`, 512×512 pixels, static only | 100 KB |
 // | video | `video/mp4`, `video/3gpp` (H.264 video and AAC audio, at most one audio stream) | 16 MB |
 //
 // Notes on media types:
 //
+//   - Outbound third-party stickers are **static only**: an animated WebP uploads (the
+//     upload checks no kind limit) but cannot be sent as a sticker; the send fails with 400
+//     and code 1009. Inbound stickers may be animated (`InboundMedia` of a `sticker`
+//     message); that is the only place animated stickers occur.
 //   - Ogg audio must be Opus and declared as `audio/ogg; codecs=opus`; plain `audio/ogg` is
 //     not a supported audio type. Both spellings of the parameter (with and without the space
 //     after `;`) are listed, because media-type matching compares the full string.
@@ -21245,7 +21688,10 @@ func (c *ClientWithResponses) GetApplicationSettingsWithResponse(ctx context.Con
 //
 //   - A body with no recognised setting gets 400 with code 1009 ("No valid parameters
 //     provided"); a boolean setting given as anything but a JSON boolean gets 400 with code
-//     1009.
+//     1009. Unknown keys next to recognised settings are ignored, not refused: the error
+//     message itself implies that the Webapp picks the settings it knows out of the body,
+//     and no source documents an error for an unknown key (settings of other builds, such
+//     as `on_call_pager`, must stay sendable to a build that dropped them).
 //   - `callback_persist`, `pass_through`, `db_garbagecollector_enable` and
 //     `webhooks.max_concurrent_requests` take effect only after the Coreapp restarts.
 //   - `webhooks.url` is where the client delivers webhooks (inbound messages, statuses,
@@ -21274,7 +21720,10 @@ func (c *ClientWithResponses) UpdateApplicationSettingsWithBodyWithResponse(ctx 
 //
 //   - A body with no recognised setting gets 400 with code 1009 ("No valid parameters
 //     provided"); a boolean setting given as anything but a JSON boolean gets 400 with code
-//     1009.
+//     1009. Unknown keys next to recognised settings are ignored, not refused: the error
+//     message itself implies that the Webapp picks the settings it knows out of the body,
+//     and no source documents an error for an unknown key (settings of other builds, such
+//     as `on_call_pager`, must stay sendable to a build that dropped them).
 //   - `callback_persist`, `pass_through`, `db_garbagecollector_enable` and
 //     `webhooks.max_concurrent_requests` take effect only after the Coreapp restarts.
 //   - `webhooks.url` is where the client delivers webhooks (inbound messages, statuses,
@@ -21945,9 +22394,9 @@ func (c *ClientWithResponses) ListStickersWithResponse(ctx context.Context, pack
 // CreateStickerWithBodyWithResponse Add a sticker to a third-party stickerpack
 //
 // Adds a sticker to a third-party pack and returns its index. Upload the sticker image
-// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, at most 100 KB static or
-// 500 KB animated) and pass the returned media id as `image_data_id`. Stickers cannot be
-// added to first-party packs.
+// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, static, at most 100 KB;
+// animated stickers cannot be sent) and pass the returned media id as `image_data_id`.
+// Stickers cannot be added to first-party packs.
 //
 // **Access:** any user.
 //
@@ -21965,9 +22414,9 @@ func (c *ClientWithResponses) CreateStickerWithBodyWithResponse(ctx context.Cont
 // CreateStickerWithResponse Add a sticker to a third-party stickerpack
 //
 // Adds a sticker to a third-party pack and returns its index. Upload the sticker image
-// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, at most 100 KB static or
-// 500 KB animated) and pass the returned media id as `image_data_id`. Stickers cannot be
-// added to first-party packs.
+// first with `POST /v1/media` (`image/webp`, 512 × 512 pixels, static, at most 100 KB;
+// animated stickers cannot be sent) and pass the returned media id as `image_data_id`.
+// Stickers cannot be added to first-party packs.
 //
 // **Access:** any user.
 //

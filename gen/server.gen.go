@@ -60,42 +60,68 @@ type ServerInterface interface {
 	AcknowledgeContactIdentity(w http.ResponseWriter, r *http.Request, waid string)
 	// ListGroups List the groups the business is in
 	// (GET /v1/groups)
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	ListGroups(w http.ResponseWriter, r *http.Request)
 	// CreateGroup Create a group
 	// (POST /v1/groups)
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	CreateGroup(w http.ResponseWriter, r *http.Request)
 	// GetGroup Get a group's subject, creator, admins and participants
 	// (GET /v1/groups/{group_id})
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	GetGroup(w http.ResponseWriter, r *http.Request, groupID GroupID)
 	// UpdateGroup Change a group's subject
 	// (PUT /v1/groups/{group_id})
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	UpdateGroup(w http.ResponseWriter, r *http.Request, groupID GroupID)
 	// DemoteGroupAdmins Revoke admin rights in a group
 	// (DELETE /v1/groups/{group_id}/admins)
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	DemoteGroupAdmins(w http.ResponseWriter, r *http.Request, groupID GroupID)
 	// PromoteGroupAdmins Make participants admins of a group
 	// (PATCH /v1/groups/{group_id}/admins)
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	PromoteGroupAdmins(w http.ResponseWriter, r *http.Request, groupID GroupID)
 	// DeleteGroupIcon Remove a group's icon
 	// (DELETE /v1/groups/{group_id}/icon)
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	DeleteGroupIcon(w http.ResponseWriter, r *http.Request, groupID GroupID)
 	// GetGroupIcon Download a group's icon, or get a link to it
 	// (GET /v1/groups/{group_id}/icon)
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	GetGroupIcon(w http.ResponseWriter, r *http.Request, groupID GroupID, params GetGroupIconParams)
 	// SetGroupIcon Set a group's icon
 	// (POST /v1/groups/{group_id}/icon)
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	SetGroupIcon(w http.ResponseWriter, r *http.Request, groupID GroupID)
 	// RevokeGroupInvite Revoke a group's invite link
 	// (DELETE /v1/groups/{group_id}/invite)
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	RevokeGroupInvite(w http.ResponseWriter, r *http.Request, groupID GroupID)
 	// GetGroupInvite Get a group's invite link
 	// (GET /v1/groups/{group_id}/invite)
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	GetGroupInvite(w http.ResponseWriter, r *http.Request, groupID GroupID)
 	// LeaveGroup Make the business leave a group
 	// (POST /v1/groups/{group_id}/leave)
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	LeaveGroup(w http.ResponseWriter, r *http.Request, groupID GroupID)
 	// RemoveGroupParticipants Remove participants from a group
 	// (DELETE /v1/groups/{group_id}/participants)
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	RemoveGroupParticipants(w http.ResponseWriter, r *http.Request, groupID GroupID)
 	// CheckHealth Check the health of the client's gateway connection
 	// (GET /v1/health)
@@ -15555,42 +15581,68 @@ type StrictServerInterface interface {
 	AcknowledgeContactIdentity(ctx context.Context, request AcknowledgeContactIdentityRequestObject) (AcknowledgeContactIdentityResponseObject, error)
 	// ListGroups List the groups the business is in
 	// (GET /v1/groups)
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	ListGroups(ctx context.Context, request ListGroupsRequestObject) (ListGroupsResponseObject, error)
 	// CreateGroup Create a group
 	// (POST /v1/groups)
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	CreateGroup(ctx context.Context, request CreateGroupRequestObject) (CreateGroupResponseObject, error)
 	// GetGroup Get a group's subject, creator, admins and participants
 	// (GET /v1/groups/{group_id})
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	GetGroup(ctx context.Context, request GetGroupRequestObject) (GetGroupResponseObject, error)
 	// UpdateGroup Change a group's subject
 	// (PUT /v1/groups/{group_id})
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	UpdateGroup(ctx context.Context, request UpdateGroupRequestObject) (UpdateGroupResponseObject, error)
 	// DemoteGroupAdmins Revoke admin rights in a group
 	// (DELETE /v1/groups/{group_id}/admins)
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	DemoteGroupAdmins(ctx context.Context, request DemoteGroupAdminsRequestObject) (DemoteGroupAdminsResponseObject, error)
 	// PromoteGroupAdmins Make participants admins of a group
 	// (PATCH /v1/groups/{group_id}/admins)
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	PromoteGroupAdmins(ctx context.Context, request PromoteGroupAdminsRequestObject) (PromoteGroupAdminsResponseObject, error)
 	// DeleteGroupIcon Remove a group's icon
 	// (DELETE /v1/groups/{group_id}/icon)
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	DeleteGroupIcon(ctx context.Context, request DeleteGroupIconRequestObject) (DeleteGroupIconResponseObject, error)
 	// GetGroupIcon Download a group's icon, or get a link to it
 	// (GET /v1/groups/{group_id}/icon)
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	GetGroupIcon(ctx context.Context, request GetGroupIconRequestObject) (GetGroupIconResponseObject, error)
 	// SetGroupIcon Set a group's icon
 	// (POST /v1/groups/{group_id}/icon)
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	SetGroupIcon(ctx context.Context, request SetGroupIconRequestObject) (SetGroupIconResponseObject, error)
 	// RevokeGroupInvite Revoke a group's invite link
 	// (DELETE /v1/groups/{group_id}/invite)
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	RevokeGroupInvite(ctx context.Context, request RevokeGroupInviteRequestObject) (RevokeGroupInviteResponseObject, error)
 	// GetGroupInvite Get a group's invite link
 	// (GET /v1/groups/{group_id}/invite)
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	GetGroupInvite(ctx context.Context, request GetGroupInviteRequestObject) (GetGroupInviteResponseObject, error)
 	// LeaveGroup Make the business leave a group
 	// (POST /v1/groups/{group_id}/leave)
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	LeaveGroup(ctx context.Context, request LeaveGroupRequestObject) (LeaveGroupResponseObject, error)
 	// RemoveGroupParticipants Remove participants from a group
 	// (DELETE /v1/groups/{group_id}/participants)
+	//
+	// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 	RemoveGroupParticipants(ctx context.Context, request RemoveGroupParticipantsRequestObject) (RemoveGroupParticipantsResponseObject, error)
 	// CheckHealth Check the health of the client's gateway connection
 	// (GET /v1/health)

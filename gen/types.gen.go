@@ -43,6 +43,24 @@ func (e AccountRegistrationReset) Valid() bool {
 	}
 }
 
+// Defines values for AddressMessageParametersCountry.
+const (
+	AddressMessageParametersCountryIN AddressMessageParametersCountry = "IN"
+	AddressMessageParametersCountrySG AddressMessageParametersCountry = "SG"
+)
+
+// Valid indicates whether the value is a known member of the AddressMessageParametersCountry enum.
+func (e AddressMessageParametersCountry) Valid() bool {
+	switch e {
+	case AddressMessageParametersCountryIN:
+		return true
+	case AddressMessageParametersCountrySG:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ApplicationWebhookSettingsMaxConcurrentRequests.
 const (
 	ApplicationWebhookSettingsMaxConcurrentRequestsN12 ApplicationWebhookSettingsMaxConcurrentRequests = 12
@@ -292,15 +310,12 @@ func (e GatewayStatus) Valid() bool {
 // Defines values for HsmLanguagePolicy.
 const (
 	HsmLanguagePolicyDeterministic HsmLanguagePolicy = "deterministic"
-	HsmLanguagePolicyFallback      HsmLanguagePolicy = "fallback"
 )
 
 // Valid indicates whether the value is a known member of the HsmLanguagePolicy enum.
 func (e HsmLanguagePolicy) Valid() bool {
 	switch e {
 	case HsmLanguagePolicyDeterministic:
-		return true
-	case HsmLanguagePolicyFallback:
 		return true
 	default:
 		return false
@@ -309,22 +324,46 @@ func (e HsmLanguagePolicy) Valid() bool {
 
 // Defines values for InteractiveType.
 const (
-	InteractiveTypeButton      InteractiveType = "button"
-	InteractiveTypeList        InteractiveType = "list"
-	InteractiveTypeProduct     InteractiveType = "product"
-	InteractiveTypeProductList InteractiveType = "product_list"
+	InteractiveTypeAddressMessage         InteractiveType = "address_message"
+	InteractiveTypeButton                 InteractiveType = "button"
+	InteractiveTypeList                   InteractiveType = "list"
+	InteractiveTypeLocationRequestMessage InteractiveType = "location_request_message"
+	InteractiveTypeProduct                InteractiveType = "product"
+	InteractiveTypeProductList            InteractiveType = "product_list"
 )
 
 // Valid indicates whether the value is a known member of the InteractiveType enum.
 func (e InteractiveType) Valid() bool {
 	switch e {
+	case InteractiveTypeAddressMessage:
+		return true
 	case InteractiveTypeButton:
 		return true
 	case InteractiveTypeList:
 		return true
+	case InteractiveTypeLocationRequestMessage:
+		return true
 	case InteractiveTypeProduct:
 		return true
 	case InteractiveTypeProductList:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InteractiveActionName.
+const (
+	InteractiveActionNameAddressMessage InteractiveActionName = "address_message"
+	InteractiveActionNameSendLocation   InteractiveActionName = "send_location"
+)
+
+// Valid indicates whether the value is a known member of the InteractiveActionName enum.
+func (e InteractiveActionName) Valid() bool {
+	switch e {
+	case InteractiveActionNameAddressMessage:
+		return true
+	case InteractiveActionNameSendLocation:
 		return true
 	default:
 		return false
@@ -604,15 +643,12 @@ func (e TemplateComponentType) Valid() bool {
 // Defines values for TemplateLanguagePolicy.
 const (
 	TemplateLanguagePolicyDeterministic TemplateLanguagePolicy = "deterministic"
-	TemplateLanguagePolicyFallback      TemplateLanguagePolicy = "fallback"
 )
 
 // Valid indicates whether the value is a known member of the TemplateLanguagePolicy enum.
 func (e TemplateLanguagePolicy) Valid() bool {
 	switch e {
 	case TemplateLanguagePolicyDeterministic:
-		return true
-	case TemplateLanguagePolicyFallback:
 		return true
 	default:
 		return false
@@ -752,6 +788,34 @@ type AccountVerification struct {
 	Code string `json:"code"`
 }
 
+// AddressMessageParameters For `address_message`: the country whose address form the customer fills in, and
+// optionally values to prefill. The customer's answer comes back as an inbound
+// `interactive` message of type `nfm_reply`.
+type AddressMessageParameters struct {
+	// Country ISO 3166-1 alpha-2 code of the country: address messages exist for India and Singapore only.
+	//
+	// Example: IN
+	Country AddressMessageParametersCountry `json:"country"`
+
+	// Values Values to prefill in the address form, by field name (`name`, `phone_number`,
+	// `in_pin_code`, `house_number`, `address`, `city`, ...).
+	//
+	//
+	// Example: {"in_pin_code":"400063","name":"Ana Lima"}
+	Values *AddressMessageValues `json:"values,omitempty"`
+}
+
+// AddressMessageParametersCountry ISO 3166-1 alpha-2 code of the country: address messages exist for India and Singapore only.
+//
+// Example: IN
+type AddressMessageParametersCountry string
+
+// AddressMessageValues Values to prefill in the address form, by field name (`name`, `phone_number`,
+// `in_pin_code`, `house_number`, `address`, `city`, ...).
+//
+// Example: {"in_pin_code":"400063","name":"Ana Lima"}
+type AddressMessageValues map[string]string
+
 // AppInternalStats The `stats` object of `GET /v1/stats/app/internal`.
 type AppInternalStats struct {
 	// App Wrapper of the internal statistics: `{"internal": {<name>: MetricFamily}}`.
@@ -843,7 +907,7 @@ type ApplicationSettings struct {
 
 	// DBGarbagecollectorEnable Older name of the database garbage collector switch; replaced by
 	// `garbagecollector_enable.messages`. Takes effect after a Coreapp restart.
-	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	// Deprecated: replaced by garbagecollector_enable.messages
 	DBGarbagecollectorEnable *bool `json:"db_garbagecollector_enable,omitempty"`
 
 	// GarbagecollectorEnable Which stores the client cleans up automatically (replaces `db_garbagecollector_enable`).
@@ -869,13 +933,13 @@ type ApplicationSettings struct {
 	NotifyUserChangeNumber *bool `json:"notify_user_change_number,omitempty"`
 
 	// OnCallPager WhatsApp id that receives critical alerts from the client (old builds only).
-	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	// Deprecated: a setting of old builds only
 	OnCallPager *string `json:"on_call_pager,omitempty"`
 
 	// PassThrough Delete messages from the local database once they are delivered or read. Since
 	// v2.35 it can no longer be re-enabled once turned off. Takes effect after a Coreapp
 	// restart.
-	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	// Deprecated: pass_through is a setting of old builds; messages are deleted once delivered or read
 	PassThrough *bool `json:"pass_through,omitempty"`
 
 	// SentStatus Deliver `sent` status webhooks. Deprecated: use `webhooks.message.sent` (v2.41.2 and
@@ -967,7 +1031,8 @@ type ApplicationWebhookSettings struct {
 	// its current setting.
 	Message *ApplicationWebhookMessageSettings `json:"message,omitempty"`
 
-	// URL The business's webhook endpoint. Must be `https://`; plain HTTP does not work. The
+	// URL The business's webhook endpoint. Must be `https://` (the pattern refuses `http://`
+	// with 400 and code 1009); plain HTTP does not work. The
 	// endpoint must answer `200 OK`; other answers make the client retry with back-off
 	// (see `callback_backoff_delay_ms`). If the endpoint's certificate is not publicly
 	// trusted, upload its CA with `POST /v1/certificates/webhooks/ca`. An empty string
@@ -1025,8 +1090,8 @@ type BusinessProfile struct {
 	// Example: 1 Hacker Way, Menlo Park, CA 94025
 	Address *string `json:"address,omitempty"`
 
-	// Description Description of the business. At most 256 characters on the On-Premises API (the
-	// Cloud API allows 512).
+	// Description Description of the business, at most 512 characters (Meta's final On-Premises
+	// reference; 256 was the limit of v2.21 and of the old Postman collection).
 	//
 	//
 	// Example: Fresh pasta, made every morning.
@@ -1126,8 +1191,9 @@ type ContactAddress struct {
 }
 
 // ContactCard A contact card (vCard-like). Sent in `contacts` messages and received in inbound
-// `contacts` messages. Every field is optional except `name`; inbound cards may also
-// carry `ims`.
+// `contacts` messages. Every field is optional except `name`, which needs
+// `formatted_name` and at least one more name field (the server answers 1008
+// otherwise); inbound cards may also carry `ims` and `contact_image`.
 //
 // Example: {"birthday":"2012-08-18","emails":[{"email":"john@example.com","type":"WORK"}],"name":{"first_name":"John","formatted_name":"John Smith","last_name":"Smith"},"org":{"company":"WhatsApp","department":"Design","title":"Manager"},"phones":[{"phone":"+1 (650) 555-1234","type":"WORK","wa_id":"16505551234"}]}
 type ContactCard struct {
@@ -1138,6 +1204,13 @@ type ContactCard struct {
 	//
 	// Example: 2012-08-18
 	Birthday *string `json:"birthday,omitempty"`
+
+	// ContactImage Inbound cards only: the contact's photo as base64-encoded image bytes, as some
+	// builds send it. Outbound cards must not carry it (400, code 1010).
+	//
+	//
+	// Example: /9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/
+	ContactImage *string `json:"contact_image,omitempty"`
 
 	// Emails Email addresses.
 	Emails *[]ContactEmail `json:"emails,omitempty"`
@@ -1469,55 +1542,68 @@ type ErrorDetail struct {
 // HTTP status is mapped from the error code (when several errors are present, from the
 // last one). Error codes are an open set; known ones:
 //
-// | Code | Title | HTTP |
-// |---|---|---|
-// | 1000 | Generic error | 500 |
-// | 1001 | Message too long | 400 |
-// | 1002 | Invalid recipient type | 400 |
-// | 1003 | Not a group participant | 400 |
-// | 1004 | Resource already exists | 409 |
-// | 1005 | Access denied | 403 (401 for missing or invalid credentials) |
-// | 1006 | Resource not found | 404 |
-// | 1007 | Recipient blocked to receive message | 403 |
-// | 1008 | Required parameter is missing | 400 |
-// | 1009 | Parameter value is not valid | 400 |
-// | 1010 | Parameter is not required | 400 |
-// | 1011 | Service not ready | 500 |
-// | 1012 | Group is unknown | 404 |
-// | 1013 | User is not valid | 400 |
-// | 1014 | Internal error | 500 |
-// | 1015 | Too many requests | 429 |
-// | 1016 | System overloaded | 503 |
-// | 1017 | Not a primary master | 500 |
-// | 1018 | Not a primary coreapp | 500 |
-// | 1019 | Not a group admin | 400 |
-// | 1020 | Bad group | 400 |
-// | 1021 | Bad user | 400 |
-// | 1022 | Webhooks URL is not configured | 412 |
-// | 1023 | Database error occurred | 500 |
-// | 1024 | Password change required | 401 |
-// | 1025 | Request is not valid | 400 (405 for a method the path does not support) |
-// | 1026 | Receiver is incapable of receiving this message | 501 |
-// | 2000 | Number of parameters does not match the expected number of params | 400 |
-// | 2001 | Template name does not exist in the translation | 404 |
-// | 2002 | Failed to find the translation for the requested language and locale | 404 |
-// | 2003 | Could not find translation for the requested language and locale | 404 |
-// | 2004 | Parameter length too long | 400 |
-// | 2005 | Translated text too long | 400 |
-// | 2006 | Whitespace policy violated | 400 |
-// | 2007 | Format character policy violated | 400 |
-// | 2008 | Media format used is unsupported | 400 |
-// | 2009 | Required component in the template is missing | 400 |
-// | 2010 | URL in button component is invalid | 400 |
-// | 2011 | Phone Number in button component is invalid | 400 |
-// | 2012 | Parameter format does not match format in the created template | 400 |
-// | 2013 | Buttons are unsupported by the receiver | 501 |
+// | Code | Title | HTTP | Status |
+// |---|---|---|---|
+// | 1000 | Generic error | 500 | |
+// | 1001 | Message too long | 400 | |
+// | 1002 | Invalid recipient type | 400 | |
+// | 1003 | Not a group participant | 400 | withdrawn |
+// | 1004 | Resource already exists | 409 | |
+// | 1005 | Access denied | 403 (401 for missing or invalid credentials) | |
+// | 1006 | Resource not found | 404 | |
+// | 1007 | Recipient blocked to receive message | 403 | deprecated |
+// | 1008 | Required parameter is missing | 400 | |
+// | 1009 | Parameter value is not valid | 400 | |
+// | 1010 | Parameter is not required | 400 | |
+// | 1011 | Service not ready | 500 | |
+// | 1012 | Group is unknown | 404 | withdrawn |
+// | 1013 | User is not valid | 400 | |
+// | 1014 | Internal error | 500 | |
+// | 1015 | Too many requests | 429 | |
+// | 1016 | System overloaded | 503 | |
+// | 1017 | Not Primary Master | 500 | |
+// | 1018 | Not Primary Coreapp | 500 | |
+// | 1019 | Not a group admin | 400 | withdrawn |
+// | 1020 | Bad group | 400 | withdrawn |
+// | 1021 | Bad user | 400 | |
+// | 1022 | Webhooks URL is not configured | 412 | |
+// | 1023 | Database error occurred | 500 | |
+// | 1024 | Password change required | 401 | |
+// | 1025 | Invalid Request | 400 | |
+// | 1026 | Receiver incapable | 501 | |
+// | 1028 | A user_identity_changed system notification requires acknowledgement | 400 | |
+// | 2000 | Template Param Count Mismatch | 400 | |
+// | 2001 | Template Missing | 404 | |
+// | 2002 | Template Fetch Failed | 404 | |
+// | 2003 | Template Pack Missing | 404 | |
+// | 2004 | Template Param Length Too Long | 400 | |
+// | 2005 | Template Hydrated Text Too Long | 400 | |
+// | 2006 | Template White Space Policy Violated | 400 | |
+// | 2007 | Template Format Character Policy Violated | 400 | |
+// | 2008 | Template Media Format Unsupported | 400 | |
+// | 2009 | Template Required Component Missing | 400 | |
+// | 2010 | Template Invalid Hydrated URL | 400 | |
+// | 2011 | Template Invalid Phone Number | 400 | |
+// | 2012 | Template Parameter Format Mismatch | 400 | |
+// | 2013 | Template Buttons Unsupported | 501 | |
+// | 2015 | Invalid Number Of Sections | 400 | |
+// | 2016 | Invalid Number Of Rows | 400 | |
+// | 2023 | Invalid Number Of Products | 400 | |
+// | 2069 | Flow is throttled | 400 | |
+//
+// Titles are those of Meta's later error table (older builds send longer titles for
+// some codes, for example "Request is not valid" for 1025 and "Number of parameters does
+// not match the expected number of params" for 2000: match on `code`, never on `title`).
+// **withdrawn** codes belonged to the group operations, which Meta withdrew;
+// **deprecated** codes are no longer returned by current builds (1007 was the sandbox's
+// non-whitelisted recipient). 1025 is
+// a 400: Meta's table gives no other status for it, and the Webapp maps it to 400.
 //
 // A path that matches no operation gets 404 with code 1006; a method the path does not
 // support gets 405 with code 1025 and an `Allow` header.
 //
-// Later builds add codes such as 1028, 1031 (account locked), 2014 to 2036 and 2050 to
-// 2068 (template and catalog problems). Codes seen in webhook `statuses[].errors` and
+// Later builds add codes such as 1031 (account locked), 2014, 2017, 2024 to 2036 and
+// 2050 to 2068 (template, flow and catalog problems). Codes seen in webhook `statuses[].errors` and
 // errors-only callbacks (400, 402, 408, 410, 429, 430, 432, 433, 470, 471, 472, 480, 500,
 // 501) are described with the webhook payloads.
 //
@@ -1761,7 +1847,9 @@ type HealthNode struct {
 }
 
 // Hsm Content of an `hsm` message: the legacy form of a template message, with positional
-// text parameters only. Prefer `template` for new code.
+// text parameters only. **Deprecated since v2.39**: send `template` instead.
+//
+// Deprecated: the hsm form is deprecated since v2.39; send a template message instead
 type Hsm struct {
 	// ElementName Name of the template (`name` in the `template` form).
 	//
@@ -1830,13 +1918,13 @@ type HsmLanguage struct {
 	// Example: en_US
 	Code string `json:"code"`
 
-	// Policy `deterministic` (recommended) or `fallback` (deprecated).
+	// Policy `deterministic`, the only supported value (`fallback` is refused with 1009).
 	//
 	// Example: deterministic
 	Policy HsmLanguagePolicy `json:"policy"`
 }
 
-// HsmLanguagePolicy `deterministic` (recommended) or `fallback` (deprecated).
+// HsmLanguagePolicy `deterministic`, the only supported value (`fallback` is refused with 1009).
 //
 // Example: deterministic
 type HsmLanguagePolicy string
@@ -2094,8 +2182,7 @@ type InboundMessage struct {
 	Button *InboundButton `json:"button,omitempty"`
 
 	// Contacts Present when `type` is `contacts`: the contact cards the customer shared. Inbound
-	// cards may carry `ims` and fields not modelled by `ContactCard` (for example a
-	// base64 `contact_image`).
+	// cards may carry `ims` and a base64 `contact_image`.
 	Contacts *[]ContactCard `json:"contacts,omitempty"`
 
 	// Context How the message relates to other messages. Present when the customer replied to
@@ -2265,8 +2352,9 @@ type InboundOrder struct {
 
 // InboundOrderItem One product line of an order. `quantity` and `item_price` arrive as JSON numbers from
 // some builds and as numeric strings (`"2"`, `"10.5"`) from others; both forms are
-// valid here. In the Go bindings they are `json.Number`, which accepts either form
-// and keeps the exact digits (`.Int64()`, `.Float64()`, `.String()`).
+// valid here. In the Go bindings they are `gen.WireNumber`, which accepts either form,
+// keeps the exact digits (`.Int64()`, `.Float64()`, `.String()`) and re-encodes in the
+// form it was decoded from (`json.Number` would turn `"2"` into `2`).
 type InboundOrderItem struct {
 	// Currency ISO 4217 currency code of `item_price`.
 	//
@@ -2278,7 +2366,7 @@ type InboundOrderItem struct {
 	//
 	//
 	// Example: 10.5
-	ItemPrice *json.Number `json:"item_price,omitempty"`
+	ItemPrice *WireNumber `json:"item_price,omitempty"`
 
 	// ProductRetailerID The product's retailer id (SKU) in the catalog.
 	//
@@ -2288,7 +2376,7 @@ type InboundOrderItem struct {
 	// Quantity Number of units ordered, as a JSON integer or a string of digits.
 	//
 	// Example: 2
-	Quantity *json.Number `json:"quantity,omitempty"`
+	Quantity *WireNumber `json:"quantity,omitempty"`
 }
 
 // InboundReferral Present on the first message a customer sends after tapping a Click-to-WhatsApp ad or
@@ -2415,6 +2503,8 @@ type InboundText struct {
 // | `button` | optional, `text`, `image`, `video` or `document` | required | `buttons`: 1 to 3 reply buttons |
 // | `product` | none | optional | `catalog_id` and `product_retailer_id` |
 // | `product_list` | required, `text` only | required | `catalog_id` and `sections` with `product_items` (at most 10 sections, at most 30 products in total) |
+// | `location_request_message` | none | required | `name`: `send_location` (March 2023): asks the customer to share a location, which comes back as an inbound `location` message |
+// | `address_message` | none | required | `name`: `address_message` and `parameters` with `country` `IN` or `SG` (May 2023, India and Singapore only): asks for a delivery address |
 //
 // The schema keeps every part optional so that it maps to flat types; the combinations
 // above are checked by the server. Warnings about products (for example some products
@@ -2427,6 +2517,8 @@ type Interactive struct {
 	// * `button`: `buttons`.
 	// * `product`: `catalog_id` and `product_retailer_id`.
 	// * `product_list`: `catalog_id` and `sections` (each with `product_items`).
+	// * `location_request_message`: `name` (`send_location`).
+	// * `address_message`: `name` (`address_message`) and `parameters`.
 	Action InteractiveAction `json:"action"`
 
 	// Body Body of an interactive message; required for every type except `product`.
@@ -2455,6 +2547,8 @@ type InteractiveType string
 // * `button`: `buttons`.
 // * `product`: `catalog_id` and `product_retailer_id`.
 // * `product_list`: `catalog_id` and `sections` (each with `product_items`).
+// * `location_request_message`: `name` (`send_location`).
+// * `address_message`: `name` (`address_message`) and `parameters`.
 type InteractiveAction struct {
 	// Button For `list`: label of the button that opens the list, at most 20 characters.
 	//
@@ -2469,6 +2563,15 @@ type InteractiveAction struct {
 	// Example: 367025965434465
 	CatalogID *string `json:"catalog_id,omitempty"`
 
+	// Name For `location_request_message` (`send_location`) and `address_message`
+	// (`address_message`): the action to perform.
+	Name *InteractiveActionName `json:"name,omitempty"`
+
+	// Parameters For `address_message`: the country whose address form the customer fills in, and
+	// optionally values to prefill. The customer's answer comes back as an inbound
+	// `interactive` message of type `nfm_reply`.
+	Parameters *AddressMessageParameters `json:"parameters,omitempty"`
+
 	// ProductRetailerID For `product`: the product's retailer id (SKU) in the catalog.
 	//
 	// Example: SKU-JKT-0042
@@ -2476,9 +2579,13 @@ type InteractiveAction struct {
 
 	// Sections For `list` (1 to 10 sections, at most 10 rows in total) and `product_list` (1 to 10
 	// sections, at most 30 products in total). With more than one section every section
-	// needs a `title`.
+	// needs a `title`. A wrong number of sections is refused with 400 and code 2015.
 	Sections *[]InteractiveSection `json:"sections,omitempty"`
 }
+
+// InteractiveActionName For `location_request_message` (`send_location`) and `address_message`
+// (`address_message`): the action to perform.
+type InteractiveActionName string
 
 // InteractiveBody Body of an interactive message; required for every type except `product`.
 type InteractiveBody struct {
@@ -2519,8 +2626,11 @@ type InteractiveHeader struct {
 	// Give **either** `id` (a file uploaded with `POST /v1/media`) **or** `link` (an HTTP or
 	// HTTPS URL that the client downloads), never both. `provider` is used only with `link`.
 	// `caption` is allowed for image, video and document only, `filename` for document only;
-	// the server rejects them elsewhere with 400 and code 1010. The media must respect the
-	// type and size limits listed on `POST /v1/media`.
+	// the server rejects them elsewhere with 400 and code 1010. Meta's final reference says
+	// "captions are currently not supported for document media": the Webapp's validation
+	// accepts `document.caption` (its list of captioned types includes documents), so a send
+	// with one succeeds, but the caption is not delivered. Do not rely on it. The media must
+	// respect the type and size limits listed on `POST /v1/media`.
 	Document *OutboundMedia `json:"document,omitempty"`
 
 	// Image The media of an `image`, `audio`, `video`, `document` or `sticker` message, of a media
@@ -2529,8 +2639,11 @@ type InteractiveHeader struct {
 	// Give **either** `id` (a file uploaded with `POST /v1/media`) **or** `link` (an HTTP or
 	// HTTPS URL that the client downloads), never both. `provider` is used only with `link`.
 	// `caption` is allowed for image, video and document only, `filename` for document only;
-	// the server rejects them elsewhere with 400 and code 1010. The media must respect the
-	// type and size limits listed on `POST /v1/media`.
+	// the server rejects them elsewhere with 400 and code 1010. Meta's final reference says
+	// "captions are currently not supported for document media": the Webapp's validation
+	// accepts `document.caption` (its list of captioned types includes documents), so a send
+	// with one succeeds, but the caption is not delivered. Do not rely on it. The media must
+	// respect the type and size limits listed on `POST /v1/media`.
 	Image *OutboundMedia `json:"image,omitempty"`
 
 	// Text Header text, at most 60 characters; for `type` `text`.
@@ -2547,8 +2660,11 @@ type InteractiveHeader struct {
 	// Give **either** `id` (a file uploaded with `POST /v1/media`) **or** `link` (an HTTP or
 	// HTTPS URL that the client downloads), never both. `provider` is used only with `link`.
 	// `caption` is allowed for image, video and document only, `filename` for document only;
-	// the server rejects them elsewhere with 400 and code 1010. The media must respect the
-	// type and size limits listed on `POST /v1/media`.
+	// the server rejects them elsewhere with 400 and code 1010. Meta's final reference says
+	// "captions are currently not supported for document media": the Webapp's validation
+	// accepts `document.caption` (its list of captioned types includes documents), so a send
+	// with one succeeds, but the caption is not delivered. Do not rely on it. The media must
+	// respect the type and size limits listed on `POST /v1/media`.
 	Video *OutboundMedia `json:"video,omitempty"`
 }
 
@@ -2578,10 +2694,13 @@ type InteractiveRow struct {
 // InteractiveSection A section of a `list` message (with `rows`) or of a `product_list` message (with
 // `product_items`).
 type InteractiveSection struct {
-	// ProductItems For `product_list`: the products of this section (at most 30 across all sections).
+	// ProductItems For `product_list`: the products of this section. At most 30 products **in total**
+	// across all sections; more are refused with 400 and code 2023.
 	ProductItems *[]ProductItem `json:"product_items,omitempty"`
 
-	// Rows For `list`: the options of this section (at most 10 rows across all sections).
+	// Rows For `list`: the options of this section. At most 10 rows **in total** across all
+	// sections (a single section can therefore hold 10 at most); more are refused with 400
+	// and code 2016.
 	Rows *[]InteractiveRow `json:"rows,omitempty"`
 
 	// Title Section title, at most 24 characters; required when there is more than one section.
@@ -2602,6 +2721,13 @@ type InternalMetricFamilies struct {
 
 // Location Content of a `location` message: a point on the map, optionally named. The address is
 // displayed only when a name is given.
+//
+// Meta's sources disagree on `name` and `address`: the On-Premises messages reference
+// lists both as optional, while the Cloud API reference (and copies of it) marks them
+// required. This document follows the On-Premises reference: only `longitude` and
+// `latitude` are required, because the old Webapp's validation checks no other field of
+// a location and Meta's own On-Premises examples of inbound locations omit `name` and
+// `address`. The fake accepts a location without them.
 type Location struct {
 	// Address Address of the place; shown only together with `name`.
 	//
@@ -2693,8 +2819,9 @@ type MediaProvider struct {
 	Config MediaProviderConfig `json:"config"`
 
 	// Name Name of the provider, quoted in `provider.name` of media messages. Adding a provider
-	// with an existing name replaces it. Letters, digits, `-` and `_`, at most 200
-	// characters.
+	// with an existing name replaces it. Letters, `-` and `_` only, at most 200
+	// characters (third-party documentation of the Webapp; Meta's page gives no rule, and
+	// the Webapp's own validation in old builds matches this set).
 	Name string `json:"name"`
 
 	// Type Kind of provider; `www` (media fetched over HTTP or HTTPS) is the only one documented.
@@ -2781,13 +2908,13 @@ type MediaProvidersSettings struct {
 // | `image` | `image` (`OutboundMedia`) | JPEG or PNG; `caption` allowed |
 // | `audio` | `audio` (`OutboundMedia`) | no `caption`, no `filename` |
 // | `video` | `video` (`OutboundMedia`) | MP4 or 3GPP; `caption` allowed |
-// | `document` | `document` (`OutboundMedia`) | `caption` and `filename` allowed |
-// | `sticker` | `sticker` (`OutboundMedia`) | WebP; no `caption`, no `filename` |
+// | `document` | `document` (`OutboundMedia`) | `filename` allowed; a `caption` is accepted but not delivered |
+// | `sticker` | `sticker` (`OutboundMedia`) | static WebP, at most 100 KB (animated ones are refused with 1009); no `caption`, no `filename` |
 // | `location` | `location` (`Location`) | |
 // | `contacts` | `contacts` (array of `ContactCard`) | |
 // | `interactive` | `interactive` (`Interactive`) | lists, reply buttons, products |
 // | `template` | `template` (`Template`) | the recommended way to send templates |
-// | `hsm` | `hsm` (`Hsm`) | legacy template form |
+// | `hsm` | `hsm` (`Hsm`) | legacy template form, deprecated since v2.39 |
 //
 // Free-form types (everything except `template` and `hsm`) are delivered only within 24
 // hours of the customer's last message. `sticker` and `interactive` need a recent client
@@ -2802,8 +2929,11 @@ type Message struct {
 	// Give **either** `id` (a file uploaded with `POST /v1/media`) **or** `link` (an HTTP or
 	// HTTPS URL that the client downloads), never both. `provider` is used only with `link`.
 	// `caption` is allowed for image, video and document only, `filename` for document only;
-	// the server rejects them elsewhere with 400 and code 1010. The media must respect the
-	// type and size limits listed on `POST /v1/media`.
+	// the server rejects them elsewhere with 400 and code 1010. Meta's final reference says
+	// "captions are currently not supported for document media": the Webapp's validation
+	// accepts `document.caption` (its list of captioned types includes documents), so a send
+	// with one succeeds, but the caption is not delivered. Do not rely on it. The media must
+	// respect the type and size limits listed on `POST /v1/media`.
 	Audio *OutboundMedia `json:"audio,omitempty"`
 
 	// Contacts For `type` `contacts`: the contact cards to share, at least one.
@@ -2815,12 +2945,15 @@ type Message struct {
 	// Give **either** `id` (a file uploaded with `POST /v1/media`) **or** `link` (an HTTP or
 	// HTTPS URL that the client downloads), never both. `provider` is used only with `link`.
 	// `caption` is allowed for image, video and document only, `filename` for document only;
-	// the server rejects them elsewhere with 400 and code 1010. The media must respect the
-	// type and size limits listed on `POST /v1/media`.
+	// the server rejects them elsewhere with 400 and code 1010. Meta's final reference says
+	// "captions are currently not supported for document media": the Webapp's validation
+	// accepts `document.caption` (its list of captioned types includes documents), so a send
+	// with one succeeds, but the caption is not delivered. Do not rely on it. The media must
+	// respect the type and size limits listed on `POST /v1/media`.
 	Document *OutboundMedia `json:"document,omitempty"`
 
-	// Hsm Content of an `hsm` message: the legacy form of a template message, with positional
-	// text parameters only. Prefer `template` for new code.
+	// Hsm For `type` `hsm`: the legacy template form. Deprecated since v2.39; send `template`.
+	// Deprecated: the hsm form is deprecated since v2.39; send a template message instead
 	Hsm *Hsm `json:"hsm,omitempty"`
 
 	// Image The media of an `image`, `audio`, `video`, `document` or `sticker` message, of a media
@@ -2829,8 +2962,11 @@ type Message struct {
 	// Give **either** `id` (a file uploaded with `POST /v1/media`) **or** `link` (an HTTP or
 	// HTTPS URL that the client downloads), never both. `provider` is used only with `link`.
 	// `caption` is allowed for image, video and document only, `filename` for document only;
-	// the server rejects them elsewhere with 400 and code 1010. The media must respect the
-	// type and size limits listed on `POST /v1/media`.
+	// the server rejects them elsewhere with 400 and code 1010. Meta's final reference says
+	// "captions are currently not supported for document media": the Webapp's validation
+	// accepts `document.caption` (its list of captioned types includes documents), so a send
+	// with one succeeds, but the caption is not delivered. Do not rely on it. The media must
+	// respect the type and size limits listed on `POST /v1/media`.
 	Image *OutboundMedia `json:"image,omitempty"`
 
 	// Interactive Content of an `interactive` message. Interactive messages are free-form: they are
@@ -2844,6 +2980,8 @@ type Message struct {
 	// | `button` | optional, `text`, `image`, `video` or `document` | required | `buttons`: 1 to 3 reply buttons |
 	// | `product` | none | optional | `catalog_id` and `product_retailer_id` |
 	// | `product_list` | required, `text` only | required | `catalog_id` and `sections` with `product_items` (at most 10 sections, at most 30 products in total) |
+	// | `location_request_message` | none | required | `name`: `send_location` (March 2023): asks the customer to share a location, which comes back as an inbound `location` message |
+	// | `address_message` | none | required | `name`: `address_message` and `parameters` with `country` `IN` or `SG` (May 2023, India and Singapore only): asks for a delivery address |
 	//
 	// The schema keeps every part optional so that it maps to flat types; the combinations
 	// above are checked by the server. Warnings about products (for example some products
@@ -2852,6 +2990,13 @@ type Message struct {
 
 	// Location Content of a `location` message: a point on the map, optionally named. The address is
 	// displayed only when a name is given.
+	//
+	// Meta's sources disagree on `name` and `address`: the On-Premises messages reference
+	// lists both as optional, while the Cloud API reference (and copies of it) marks them
+	// required. This document follows the On-Premises reference: only `longitude` and
+	// `latitude` are required, because the old Webapp's validation checks no other field of
+	// a location and Meta's own On-Premises examples of inbound locations omit `name` and
+	// `address`. The fake accepts a location without them.
 	Location *Location `json:"location,omitempty"`
 
 	// PreviewURL For `text` messages: render a preview of the first URL in the body. The URL must
@@ -2859,8 +3004,10 @@ type Message struct {
 	// (the Cloud API moved it into `text`).
 	PreviewURL *bool `json:"preview_url,omitempty"`
 
-	// RecipientType Whether `to` is a person or a group. Must be `group` when sending to a group; an
-	// invalid value is rejected with 400 and code 1002.
+	// RecipientType Whether `to` is a person or a group. Meta's final reference documents `individual`
+	// only: groups were withdrawn from the On-Premises API, and `group` is **deprecated**
+	// (kept for builds that still serve the deprecated group operations; `to` is then the
+	// group id). An invalid value is rejected with 400 and code 1002.
 	RecipientType *MessageRecipientType `json:"recipient_type,omitempty"`
 
 	// RenderMentions For group text messages: render `@` followed by a participant's number in the body
@@ -2873,8 +3020,11 @@ type Message struct {
 	// Give **either** `id` (a file uploaded with `POST /v1/media`) **or** `link` (an HTTP or
 	// HTTPS URL that the client downloads), never both. `provider` is used only with `link`.
 	// `caption` is allowed for image, video and document only, `filename` for document only;
-	// the server rejects them elsewhere with 400 and code 1010. The media must respect the
-	// type and size limits listed on `POST /v1/media`.
+	// the server rejects them elsewhere with 400 and code 1010. Meta's final reference says
+	// "captions are currently not supported for document media": the Webapp's validation
+	// accepts `document.caption` (its list of captioned types includes documents), so a send
+	// with one succeeds, but the caption is not delivered. Do not rely on it. The media must
+	// respect the type and size limits listed on `POST /v1/media`.
 	Sticker *OutboundMedia `json:"sticker,omitempty"`
 
 	// Template Content of a `template` message: an approved message template, filled in with
@@ -2884,6 +3034,15 @@ type Message struct {
 	// too long (2004, 2005), whitespace or format policy (2006, 2007), unsupported media
 	// (2008), missing component (2009), invalid button URL or phone number (2010, 2011),
 	// parameter format mismatch (2012), buttons unsupported by the receiver (2013, 501).
+	//
+	// `namespace` is **required** here although some of Meta's pages (the interactive
+	// message templates page, and the Cloud API, which has no namespaces) omit it: the
+	// Webapp's validation makes `namespace` mandatory for `template` as for `hsm`, and the
+	// later error table has a code for an empty one (2014, "Expected Namespace Empty").
+	//
+	// Fields of the legacy `hsm` form (`element_name`, `localizable_params`) are refused
+	// inside `template` with 400 and code 1010, as the Webapp does ("Parameter
+	// 'element_name' is not required for type 'template'").
 	Template *Template `json:"template,omitempty"`
 
 	// Text Content of a `text` message.
@@ -2922,13 +3081,18 @@ type Message struct {
 	// Give **either** `id` (a file uploaded with `POST /v1/media`) **or** `link` (an HTTP or
 	// HTTPS URL that the client downloads), never both. `provider` is used only with `link`.
 	// `caption` is allowed for image, video and document only, `filename` for document only;
-	// the server rejects them elsewhere with 400 and code 1010. The media must respect the
-	// type and size limits listed on `POST /v1/media`.
+	// the server rejects them elsewhere with 400 and code 1010. Meta's final reference says
+	// "captions are currently not supported for document media": the Webapp's validation
+	// accepts `document.caption` (its list of captioned types includes documents), so a send
+	// with one succeeds, but the caption is not delivered. Do not rely on it. The media must
+	// respect the type and size limits listed on `POST /v1/media`.
 	Video *OutboundMedia `json:"video,omitempty"`
 }
 
-// MessageRecipientType Whether `to` is a person or a group. Must be `group` when sending to a group; an
-// invalid value is rejected with 400 and code 1002.
+// MessageRecipientType Whether `to` is a person or a group. Meta's final reference documents `individual`
+// only: groups were withdrawn from the On-Premises API, and `group` is **deprecated**
+// (kept for builds that still serve the deprecated group operations; `to` is then the
+// group id). An invalid value is rejected with 400 and code 1002.
 type MessageRecipientType string
 
 // MessageType The kind of message; names the content block that must be present.
@@ -3225,8 +3389,8 @@ type NewSticker struct {
 	// Example: ["🍝","😀"]
 	Emojis *[]string `json:"emojis,omitempty"`
 
-	// ImageDataID Media id of the sticker image, from `POST /v1/media`: `image/webp`,
-	// 512 × 512 pixels, at most 100 KB (static) or 500 KB (animated).
+	// ImageDataID Media id of the sticker image, from `POST /v1/media`: a static `image/webp`,
+	// 512 × 512 pixels, at most 100 KB (outbound stickers cannot be animated).
 	//
 	//
 	// Example: b942a4d1-4e1d-4c56-8cfa-a848b8222061
@@ -3239,10 +3403,15 @@ type NewSticker struct {
 // Give **either** `id` (a file uploaded with `POST /v1/media`) **or** `link` (an HTTP or
 // HTTPS URL that the client downloads), never both. `provider` is used only with `link`.
 // `caption` is allowed for image, video and document only, `filename` for document only;
-// the server rejects them elsewhere with 400 and code 1010. The media must respect the
-// type and size limits listed on `POST /v1/media`.
+// the server rejects them elsewhere with 400 and code 1010. Meta's final reference says
+// "captions are currently not supported for document media": the Webapp's validation
+// accepts `document.caption` (its list of captioned types includes documents), so a send
+// with one succeeds, but the caption is not delivered. Do not rely on it. The media must
+// respect the type and size limits listed on `POST /v1/media`.
 type OutboundMedia struct {
-	// Caption Caption shown under the media; image, video and document only.
+	// Caption Caption shown under the media; image and video. Accepted on documents but not
+	// delivered there (see above); refused on audio and stickers.
+	//
 	//
 	// Example: Invoice 2024-0193
 	Caption *string `json:"caption,omitempty"`
@@ -3804,6 +3973,15 @@ type SystemEvent struct {
 // too long (2004, 2005), whitespace or format policy (2006, 2007), unsupported media
 // (2008), missing component (2009), invalid button URL or phone number (2010, 2011),
 // parameter format mismatch (2012), buttons unsupported by the receiver (2013, 501).
+//
+// `namespace` is **required** here although some of Meta's pages (the interactive
+// message templates page, and the Cloud API, which has no namespaces) omit it: the
+// Webapp's validation makes `namespace` mandatory for `template` as for `hsm`, and the
+// later error table has a code for an empty one (2014, "Expected Namespace Empty").
+//
+// Fields of the legacy `hsm` form (`element_name`, `localizable_params`) are refused
+// inside `template` with 400 and code 1010, as the Webapp does ("Parameter
+// 'element_name' is not required for type 'template'").
 type Template struct {
 	// Components Parameters for the template's components, in the order of the template's
 	// placeholders; omit for templates without placeholders.
@@ -3823,20 +4001,21 @@ type Template struct {
 	Namespace string `json:"namespace"`
 }
 
-// TemplateButtonIndex For `button` components only: position of the button in the template, 0 to 2. Sent as
-// a number or as a string of one digit; both are accepted.
+// TemplateButtonIndex For `button` components only: position of the button in the template, 0 to 9 (a
+// template has up to 10 buttons since August 2023). Sent as a number or as a string of
+// one digit; both are accepted.
 //
 // Example: 0
 type TemplateButtonIndex struct {
 	union json.RawMessage
 }
 
-// TemplateButtonIndexNumber Button position as a number.
+// TemplateButtonIndexNumber Button position as a number, 0 to 9.
 //
 // Example: 0
 type TemplateButtonIndexNumber = int
 
-// TemplateButtonIndexString Button position as a string of one digit, `"0"` to `"2"`.
+// TemplateButtonIndexString Button position as a string of one digit, `"0"` to `"9"`.
 //
 // Example: 0
 type TemplateButtonIndexString = string
@@ -3847,8 +4026,9 @@ type TemplateButtonIndexString = string
 // the inbound `button` message when tapped), a `url` button a `text` parameter (the
 // dynamic suffix of its URL).
 type TemplateComponent struct {
-	// Index For `button` components only: position of the button in the template, 0 to 2. Sent as
-	// a number or as a string of one digit; both are accepted.
+	// Index For `button` components only: position of the button in the template, 0 to 9 (a
+	// template has up to 10 buttons since August 2023). Sent as a number or as a string of
+	// one digit; both are accepted.
 	//
 	//
 	// Example: 0
@@ -3877,18 +4057,20 @@ type TemplateLanguage struct {
 	// Example: en_US
 	Code string `json:"code"`
 
-	// Policy How the translation is chosen. `deterministic` (recommended) uses exactly `code`;
-	// `fallback` (deprecated) lets the client fall back to another translation. Old
-	// builds reject combining `language` with the legacy `fallback_lg`/`fallback_lc`.
+	// Policy How the translation is chosen: `deterministic`, the only supported value, uses
+	// exactly `code`. The old `fallback` policy is no longer supported and is refused
+	// with 400 and code 1009. Old builds reject combining `language` with the legacy
+	// `fallback_lg`/`fallback_lc`.
 	//
 	//
 	// Example: deterministic
 	Policy *TemplateLanguagePolicy `json:"policy,omitempty"`
 }
 
-// TemplateLanguagePolicy How the translation is chosen. `deterministic` (recommended) uses exactly `code`;
-// `fallback` (deprecated) lets the client fall back to another translation. Old
-// builds reject combining `language` with the legacy `fallback_lg`/`fallback_lc`.
+// TemplateLanguagePolicy How the translation is chosen: `deterministic`, the only supported value, uses
+// exactly `code`. The old `fallback` policy is no longer supported and is refused
+// with 400 and code 1009. Old builds reject combining `language` with the legacy
+// `fallback_lg`/`fallback_lc`.
 //
 // Example: deterministic
 type TemplateLanguagePolicy string
@@ -3912,8 +4094,11 @@ type TemplateParameter struct {
 	// Give **either** `id` (a file uploaded with `POST /v1/media`) **or** `link` (an HTTP or
 	// HTTPS URL that the client downloads), never both. `provider` is used only with `link`.
 	// `caption` is allowed for image, video and document only, `filename` for document only;
-	// the server rejects them elsewhere with 400 and code 1010. The media must respect the
-	// type and size limits listed on `POST /v1/media`.
+	// the server rejects them elsewhere with 400 and code 1010. Meta's final reference says
+	// "captions are currently not supported for document media": the Webapp's validation
+	// accepts `document.caption` (its list of captioned types includes documents), so a send
+	// with one succeeds, but the caption is not delivered. Do not rely on it. The media must
+	// respect the type and size limits listed on `POST /v1/media`.
 	Document *OutboundMedia `json:"document,omitempty"`
 
 	// Image The media of an `image`, `audio`, `video`, `document` or `sticker` message, of a media
@@ -3922,8 +4107,11 @@ type TemplateParameter struct {
 	// Give **either** `id` (a file uploaded with `POST /v1/media`) **or** `link` (an HTTP or
 	// HTTPS URL that the client downloads), never both. `provider` is used only with `link`.
 	// `caption` is allowed for image, video and document only, `filename` for document only;
-	// the server rejects them elsewhere with 400 and code 1010. The media must respect the
-	// type and size limits listed on `POST /v1/media`.
+	// the server rejects them elsewhere with 400 and code 1010. Meta's final reference says
+	// "captions are currently not supported for document media": the Webapp's validation
+	// accepts `document.caption` (its list of captioned types includes documents), so a send
+	// with one succeeds, but the caption is not delivered. Do not rely on it. The media must
+	// respect the type and size limits listed on `POST /v1/media`.
 	Image *OutboundMedia `json:"image,omitempty"`
 
 	// Payload For `quick_reply` buttons: the payload returned when the customer taps the button.
@@ -3945,8 +4133,11 @@ type TemplateParameter struct {
 	// Give **either** `id` (a file uploaded with `POST /v1/media`) **or** `link` (an HTTP or
 	// HTTPS URL that the client downloads), never both. `provider` is used only with `link`.
 	// `caption` is allowed for image, video and document only, `filename` for document only;
-	// the server rejects them elsewhere with 400 and code 1010. The media must respect the
-	// type and size limits listed on `POST /v1/media`.
+	// the server rejects them elsewhere with 400 and code 1010. Meta's final reference says
+	// "captions are currently not supported for document media": the Webapp's validation
+	// accepts `document.caption` (its list of captioned types includes documents), so a send
+	// with one succeeds, but the caption is not delivered. Do not rely on it. The media must
+	// respect the type and size limits listed on `POST /v1/media`.
 	Video *OutboundMedia `json:"video,omitempty"`
 }
 
@@ -3997,9 +4188,9 @@ type UserCredentials struct {
 	// Password The new user's password: 8 to 64 printable ASCII characters without spaces
 	// (letters, digits and the specials ``!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~``), with at
 	// least one upper-case letter, one lower-case letter, one digit and one special
-	// character. The pattern checks the characters and the length; the server also
-	// enforces the four "at least one" rules (old Webapp builds checked only the length
-	// on creation). Stored as a bcrypt hash.
+	// character. The pattern checks the characters and the length, and the four `allOf`
+	// patterns the "at least one" rules (old Webapp builds checked only the length on
+	// creation). Stored as a bcrypt hash.
 	Password string `json:"password"`
 
 	// Username The new user's name: 4 to 32 characters, each one that URL-encoding leaves
@@ -4300,55 +4491,68 @@ type StickerpackStickerID = string
 // HTTP status is mapped from the error code (when several errors are present, from the
 // last one). Error codes are an open set; known ones:
 //
-// | Code | Title | HTTP |
-// |---|---|---|
-// | 1000 | Generic error | 500 |
-// | 1001 | Message too long | 400 |
-// | 1002 | Invalid recipient type | 400 |
-// | 1003 | Not a group participant | 400 |
-// | 1004 | Resource already exists | 409 |
-// | 1005 | Access denied | 403 (401 for missing or invalid credentials) |
-// | 1006 | Resource not found | 404 |
-// | 1007 | Recipient blocked to receive message | 403 |
-// | 1008 | Required parameter is missing | 400 |
-// | 1009 | Parameter value is not valid | 400 |
-// | 1010 | Parameter is not required | 400 |
-// | 1011 | Service not ready | 500 |
-// | 1012 | Group is unknown | 404 |
-// | 1013 | User is not valid | 400 |
-// | 1014 | Internal error | 500 |
-// | 1015 | Too many requests | 429 |
-// | 1016 | System overloaded | 503 |
-// | 1017 | Not a primary master | 500 |
-// | 1018 | Not a primary coreapp | 500 |
-// | 1019 | Not a group admin | 400 |
-// | 1020 | Bad group | 400 |
-// | 1021 | Bad user | 400 |
-// | 1022 | Webhooks URL is not configured | 412 |
-// | 1023 | Database error occurred | 500 |
-// | 1024 | Password change required | 401 |
-// | 1025 | Request is not valid | 400 (405 for a method the path does not support) |
-// | 1026 | Receiver is incapable of receiving this message | 501 |
-// | 2000 | Number of parameters does not match the expected number of params | 400 |
-// | 2001 | Template name does not exist in the translation | 404 |
-// | 2002 | Failed to find the translation for the requested language and locale | 404 |
-// | 2003 | Could not find translation for the requested language and locale | 404 |
-// | 2004 | Parameter length too long | 400 |
-// | 2005 | Translated text too long | 400 |
-// | 2006 | Whitespace policy violated | 400 |
-// | 2007 | Format character policy violated | 400 |
-// | 2008 | Media format used is unsupported | 400 |
-// | 2009 | Required component in the template is missing | 400 |
-// | 2010 | URL in button component is invalid | 400 |
-// | 2011 | Phone Number in button component is invalid | 400 |
-// | 2012 | Parameter format does not match format in the created template | 400 |
-// | 2013 | Buttons are unsupported by the receiver | 501 |
+// | Code | Title | HTTP | Status |
+// |---|---|---|---|
+// | 1000 | Generic error | 500 | |
+// | 1001 | Message too long | 400 | |
+// | 1002 | Invalid recipient type | 400 | |
+// | 1003 | Not a group participant | 400 | withdrawn |
+// | 1004 | Resource already exists | 409 | |
+// | 1005 | Access denied | 403 (401 for missing or invalid credentials) | |
+// | 1006 | Resource not found | 404 | |
+// | 1007 | Recipient blocked to receive message | 403 | deprecated |
+// | 1008 | Required parameter is missing | 400 | |
+// | 1009 | Parameter value is not valid | 400 | |
+// | 1010 | Parameter is not required | 400 | |
+// | 1011 | Service not ready | 500 | |
+// | 1012 | Group is unknown | 404 | withdrawn |
+// | 1013 | User is not valid | 400 | |
+// | 1014 | Internal error | 500 | |
+// | 1015 | Too many requests | 429 | |
+// | 1016 | System overloaded | 503 | |
+// | 1017 | Not Primary Master | 500 | |
+// | 1018 | Not Primary Coreapp | 500 | |
+// | 1019 | Not a group admin | 400 | withdrawn |
+// | 1020 | Bad group | 400 | withdrawn |
+// | 1021 | Bad user | 400 | |
+// | 1022 | Webhooks URL is not configured | 412 | |
+// | 1023 | Database error occurred | 500 | |
+// | 1024 | Password change required | 401 | |
+// | 1025 | Invalid Request | 400 | |
+// | 1026 | Receiver incapable | 501 | |
+// | 1028 | A user_identity_changed system notification requires acknowledgement | 400 | |
+// | 2000 | Template Param Count Mismatch | 400 | |
+// | 2001 | Template Missing | 404 | |
+// | 2002 | Template Fetch Failed | 404 | |
+// | 2003 | Template Pack Missing | 404 | |
+// | 2004 | Template Param Length Too Long | 400 | |
+// | 2005 | Template Hydrated Text Too Long | 400 | |
+// | 2006 | Template White Space Policy Violated | 400 | |
+// | 2007 | Template Format Character Policy Violated | 400 | |
+// | 2008 | Template Media Format Unsupported | 400 | |
+// | 2009 | Template Required Component Missing | 400 | |
+// | 2010 | Template Invalid Hydrated URL | 400 | |
+// | 2011 | Template Invalid Phone Number | 400 | |
+// | 2012 | Template Parameter Format Mismatch | 400 | |
+// | 2013 | Template Buttons Unsupported | 501 | |
+// | 2015 | Invalid Number Of Sections | 400 | |
+// | 2016 | Invalid Number Of Rows | 400 | |
+// | 2023 | Invalid Number Of Products | 400 | |
+// | 2069 | Flow is throttled | 400 | |
+//
+// Titles are those of Meta's later error table (older builds send longer titles for
+// some codes, for example "Request is not valid" for 1025 and "Number of parameters does
+// not match the expected number of params" for 2000: match on `code`, never on `title`).
+// **withdrawn** codes belonged to the group operations, which Meta withdrew;
+// **deprecated** codes are no longer returned by current builds (1007 was the sandbox's
+// non-whitelisted recipient). 1025 is
+// a 400: Meta's table gives no other status for it, and the Webapp maps it to 400.
 //
 // A path that matches no operation gets 404 with code 1006; a method the path does not
 // support gets 405 with code 1025 and an `Allow` header.
 //
-// Later builds add codes such as 1028, 1031 (account locked), 2014 to 2036 and 2050 to
-// 2068 (template and catalog problems). Codes seen in webhook `statuses[].errors` and
+// Later builds add codes such as 1031 (account locked), 2014, 2017, 2024 to 2036 and
+// 2050 to 2068 (template, flow and catalog problems). Codes seen in webhook `statuses[].errors` and
 // errors-only callbacks (400, 402, 408, 410, 429, 430, 432, 433, 470, 471, 472, 480, 500,
 // 501) are described with the webhook payloads.
 //
@@ -4470,18 +4674,28 @@ type CheckContactsJSONRequestBody = ContactCheck
 type AcknowledgeContactIdentityJSONRequestBody = ContactIdentityAcknowledgement
 
 // CreateGroupJSONRequestBody defines body for CreateGroup for application/json ContentType.
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 type CreateGroupJSONRequestBody = NewGroup
 
 // UpdateGroupJSONRequestBody defines body for UpdateGroup for application/json ContentType.
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 type UpdateGroupJSONRequestBody = GroupSubjectUpdate
 
 // DemoteGroupAdminsJSONRequestBody defines body for DemoteGroupAdmins for application/json ContentType.
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 type DemoteGroupAdminsJSONRequestBody = GroupWaIDList
 
 // PromoteGroupAdminsJSONRequestBody defines body for PromoteGroupAdmins for application/json ContentType.
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 type PromoteGroupAdminsJSONRequestBody = GroupWaIDList
 
 // RemoveGroupParticipantsJSONRequestBody defines body for RemoveGroupParticipants for application/json ContentType.
+//
+// Deprecated: Meta withdrew groups from the On-Premises API (its final reference documents recipient_type individual only)
 type RemoveGroupParticipantsJSONRequestBody = GroupWaIDList
 
 // SendMessageJSONRequestBody defines body for SendMessage for application/json ContentType.

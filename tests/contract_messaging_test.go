@@ -211,13 +211,16 @@ func scenarioMedia(t *testing.T, cov *coverage) {
 	assert.Equal(t, "application/pdf", ct)
 	assert.True(t, bytes.Equal(doc, got), "the download differs from the upload (%d vs %d bytes)", len(got), len(doc))
 
-	// A stream of unknown size is sent as it is; the fake applies the kind's limit at upload by
-	// default (the spec puts it at send time: see scenarioMediaLimitsAtSend).
+	// A stream of unknown size is sent as it is; like the real server, the fake applies the
+	// kind's limit when the media is sent (scenarioMediaLimitsAtSend), so an oversized image
+	// uploads and fails at send.
 	img := jpegBytes(200<<10, 9)
 	imgID, err := c.UploadMedia(ctx, onlyReader{bytes.NewReader(img)}, "image/jpeg")
 	require.NoError(t, err)
 	big := jpegBytes(api.LimitImage+1, 1)
-	_, err = c.UploadMedia(ctx, onlyReader{bytes.NewReader(big)}, "image/jpeg")
+	bigID, err := c.UploadMedia(ctx, onlyReader{bytes.NewReader(big)}, "image/jpeg")
+	require.NoError(t, err, "the upload only checks the 100 MB ceiling")
+	_, err = c.SendImage(ctx, contractCustomer, api.Media{ID: bigID})
 	requireAPIError(t, err, http.StatusBadRequest, api.CodeInvalidParameter)
 	// Of known size, the client refuses it before sending anything.
 	before := len(f.mw.Log())
@@ -258,12 +261,12 @@ func scenarioMedia(t *testing.T, cov *coverage) {
 
 // scenarioMediaLimitsAtSend runs the fake as the spec describes the real server: an upload
 // checks only the ceiling (100 MB, lowered here to keep the test light) and the limit of the
-// media's kind applies when a message uses it. (By default the fake applies the kind's limit
-// at upload already; see scenarioMedia.)
+// media's kind applies when a message uses it. That is the fake's default;
+// fake.WithMediaKindLimitsAtUpload moves the check to the upload (see the malformed table).
 func scenarioMediaLimitsAtSend(t *testing.T, cov *coverage) {
 	ctx := t.Context()
 	const ceiling = 8 << 20
-	f := newFixture(t, cov, withFake(fake.WithMediaKindLimitsAtSend(), fake.WithMaxUploadBytes(ceiling)))
+	f := newFixture(t, cov, withFake(fake.WithMaxUploadBytes(ceiling)))
 	c := f.userClient(t, "big_media")
 
 	id, err := c.UploadMedia(ctx, onlyReader{bytes.NewReader(jpegBytes(api.LimitImage+1, 6))}, "image/jpeg")
@@ -318,8 +321,20 @@ func scenarioMessages(t *testing.T, cov *coverage) {
 	send(c.SendVideo(ctx, to, api.Media{Link: "https://cdn.example.com/kitchen.mp4", Caption: "Our kitchen"}))
 	assert.Len(t, f.srv.SentMessages(), len(ids))
 
+	// Location and address requests (interactive types of March and May 2023).
+	_, err := c.SendLocationRequest(ctx, to, "Where should we deliver?")
+	require.NoError(t, err)
+	_, err = c.SendAddressRequest(ctx, to, "Your delivery address, please", "IN", map[string]string{"name": "Ana Lima"})
+	require.NoError(t, err)
+	_, err = c.SendAddressRequest(ctx, to, "Your delivery address, please", "US", nil)
+	require.ErrorContains(t, err, "IN and SG only")
+	_, err = c.SendMessage(ctx, gen.Message{To: to, Type: ptr(gen.MessageTypeInteractive), Interactive: &gen.Interactive{
+		Type: gen.InteractiveTypeLocationRequestMessage, Body: &gen.InteractiveBody{Text: "?"},
+		Action: gen.InteractiveAction{Name: ptr(gen.InteractiveActionNameAddressMessage)}}})
+	requireAPIError(t, err, http.StatusBadRequest, api.CodeInvalidParameter)
+
 	// Errors of the send, each with its documented status and code.
-	_, err := c.SendText(ctx, to, strings.Repeat("a", 4097))
+	_, err = c.SendText(ctx, to, strings.Repeat("a", 4097))
 	requireAPIError(t, err, http.StatusBadRequest, 1001)
 	text, image := gen.MessageTypeText, gen.MessageTypeImage
 	_, err = c.SendMessage(ctx, gen.Message{To: to, Type: &text})

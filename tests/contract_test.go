@@ -47,7 +47,23 @@ func contractScenarios() []contractScenario {
 // code).
 func TestContract(t *testing.T) {
 	t.Parallel()
+	runContract(t, newCoverage())
+}
+
+// TestContractEveryOperationAnswersItsTrailingSlashTwin runs every scenario again with
+// clients that call the trailing-slash twin of each path (`POST /v1/messages/`, as Meta's
+// Postman collection does and the Webapp accepts), and proves the same coverage over those
+// requests alone: every operation answered at its twin with a 2xx and a 4xx, each answer
+// valid against the operation's spec.
+func TestContractEveryOperationAnswersItsTrailingSlashTwin(t *testing.T) {
+	t.Parallel()
 	cov := newCoverage()
+	cov.trailingSlash = true
+	runContract(t, cov)
+}
+
+// runContract runs the scenarios on cov and checks its coverage.
+func runContract(t *testing.T, cov *coverage) {
 	scenarios := contractScenarios()
 	t.Run("flows", func(t *testing.T) {
 		for _, sc := range scenarios {

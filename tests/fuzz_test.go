@@ -78,7 +78,7 @@ func newFuzzHarness(t *testing.T) *fuzzHarness {
 		fake.WithAdminPassword(contractAdminPass),
 		fake.WithoutRateLimits(),
 		fake.WithClock(clock),
-		fake.WithWebhookURL("http://127.0.0.1:1/hook"),
+		fake.WithWebhookURL("https://127.0.0.1:1/hook"), // never reached: nothing listens there
 		fake.WithLogger(slog.New(h.log)),
 	)
 	require.NoError(t, err)

@@ -89,6 +89,10 @@ func lintRules() []lintRule {
 		{"no_unreferenced_components", ruleNoUnreferencedComponents, ""},
 		{"property_descriptions", rulePropertyDescriptions, ""},
 		{"schema_names", ruleSchemaNames, ""},
+		{"documented_facts", ruleDocumentedFacts, "onprem"},
+		{"outbound_stickers_static", ruleOutboundStickersStatic, "onprem"},
+		{"deprecations_explained", ruleDeprecationsExplained, "onprem"},
+		{"error_table_matches_meta", ruleErrorTable, "onprem"},
 	}
 }
 

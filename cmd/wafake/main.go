@@ -38,7 +38,11 @@
 // Examples:
 //
 //	wafake -preset ready -ca-out /tmp/wafake-ca.pem
-//	wafake -http -admin-password 'N3w-Passw0rd!' -webhook-url http://127.0.0.1:8080/hook
+//	wafake -http -admin-password 'N3w-Passw0rd!' -plain-http-webhooks -webhook-url http://127.0.0.1:8080/hook
+//
+// Like the real server, webhooks.url must be https:// unless -plain-http-webhooks relaxes the
+// rule for a local receiver without TLS; per-kind media limits apply at send unless
+// -media-limits-at-upload moves them to the upload.
 package main
 
 import (
@@ -72,6 +76,7 @@ func main() {
 type settings struct {
 	addr, tlsHosts, caOut                string
 	plainHTTP, noRateLimits, careWindow  bool
+	plainHTTPWebhooks, limitsAtUpload    bool
 	adminPassword, apiKey, version, code string
 	registered, contacts, webhookURL     string
 	statusDelays, templates, mediaDir    string
@@ -168,6 +173,8 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (*sett
 	fs.DurationVar(&s.contactDelay, "contact-check-delay", envDur("WAFAKE_CONTACT_CHECK_DELAY", 10*time.Millisecond), "delay of non-blocking contact-check results (WAFAKE_CONTACT_CHECK_DELAY)")
 	fs.DurationVar(&s.webhookTimeout, "webhook-timeout", envDur("WAFAKE_WEBHOOK_TIMEOUT", 10*time.Second), "timeout of each webhook request (WAFAKE_WEBHOOK_TIMEOUT)")
 	fs.IntVar(&s.queueCapacity, "queue-capacity", envInt("WAFAKE_QUEUE_CAPACITY", fake.DefaultQueueCapacity), "pending webhooks beyond which sends fail with 1016 (WAFAKE_QUEUE_CAPACITY)")
+	fs.BoolVar(&s.plainHTTPWebhooks, "plain-http-webhooks", envBool("WAFAKE_PLAIN_HTTP_WEBHOOKS"), "relax the real server's rule: accept http:// webhook URLs, for local receivers without TLS (WAFAKE_PLAIN_HTTP_WEBHOOKS)")
+	fs.BoolVar(&s.limitsAtUpload, "media-limits-at-upload", envBool("WAFAKE_MEDIA_LIMITS_AT_UPLOAD"), "check the per-kind media size limits at upload instead of at send, where the real server checks them (WAFAKE_MEDIA_LIMITS_AT_UPLOAD)")
 	fs.BoolVar(&s.noRateLimits, "no-rate-limits", envBool("WAFAKE_NO_RATE_LIMITS"), "turn rate limits off, for load tests (WAFAKE_NO_RATE_LIMITS)")
 	fs.BoolVar(&s.careWindow, "customer-care-window", envBool("WAFAKE_CUSTOMER_CARE_WINDOW"), "fail free-form messages outside the 24-hour window with 470 (WAFAKE_CUSTOMER_CARE_WINDOW)")
 	fs.StringVar(&s.templates, "templates", env("WAFAKE_TEMPLATES", ""), "JSON file with approved templates (a list of fake.Template) (WAFAKE_TEMPLATES)")
@@ -225,6 +232,11 @@ func (s *settings) applyPreset(fs *flag.FlagSet, getenv func(string) string) err
 		s.adminPassword = readyAdminPassword
 	}
 	s.webhookSink = unset("webhook-url", "WAFAKE_WEBHOOK_URL")
+	if s.webhookSink {
+		// The sink is plain HTTP on loopback, so the preset relaxes the https:// rule for it
+		// (as -plain-http-webhooks would).
+		s.plainHTTPWebhooks = true
+	}
 	return nil
 }
 
@@ -316,6 +328,12 @@ func (s *settings) options(logger *slog.Logger) ([]fake.Option, error) {
 			return nil, err
 		}
 		opts = append(opts, fake.WithSeedContacts(seeds...))
+	}
+	if s.plainHTTPWebhooks {
+		opts = append(opts, fake.WithPlainHTTPWebhooks())
+	}
+	if s.limitsAtUpload {
+		opts = append(opts, fake.WithMediaKindLimitsAtUpload())
 	}
 	if s.webhookURL != "" {
 		opts = append(opts, fake.WithWebhookURL(s.webhookURL))

@@ -277,3 +277,39 @@ func TestUnparsableValuesSaySo(t *testing.T) {
 		})
 	}
 }
+
+// TestPlainHTTPWebhooksFlag: an http:// -webhook-url is refused like on the real server unless
+// -plain-http-webhooks relaxes the rule; -media-limits-at-upload is accepted.
+func TestPlainHTTPWebhooksFlag(t *testing.T) {
+	t.Parallel()
+	noEnv := func(string) string { return "" }
+	for _, tc := range []struct {
+		args []string
+		ok   bool
+	}{
+		{[]string{"-webhook-url", "http://127.0.0.1:8080/hook"}, false},
+		{[]string{"-plain-http-webhooks", "-webhook-url", "http://127.0.0.1:8080/hook"}, true},
+		{[]string{"-webhook-url", "https://127.0.0.1:8443/hook", "-media-limits-at-upload"}, true},
+	} {
+		s, err := parseFlags(tc.args, noEnv, io.Discard)
+		require.NoError(t, err)
+		opts, err := s.options(slogDiscard())
+		require.NoError(t, err)
+		srv, err := fake.New(opts...)
+		if !tc.ok {
+			assert.ErrorContains(t, err, "https", "%v", tc.args)
+			continue
+		}
+		require.NoError(t, err, "%v", tc.args)
+		require.NoError(t, srv.Close())
+	}
+	s, err := parseFlags(nil, func(k string) string {
+		return map[string]string{"WAFAKE_PLAIN_HTTP_WEBHOOKS": "1", "WAFAKE_WEBHOOK_URL": "http://127.0.0.1:1/h"}[k]
+	}, io.Discard)
+	require.NoError(t, err)
+	opts, err := s.options(slogDiscard())
+	require.NoError(t, err)
+	srv, err := fake.New(opts...)
+	require.NoError(t, err, "the environment variable sets the relaxation too")
+	require.NoError(t, srv.Close())
+}

@@ -71,7 +71,7 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.to, "to", getenv("WA_TO"), "recipient's WhatsApp id, digits with country code (WA_TO)")
-	fs.StringVar(&o.caption, "caption", "Sent by the wabiz media round trip", "caption of the document")
+	fs.StringVar(&o.caption, "caption", "Sent by the wabiz media round trip", "caption of the document (accepted, but On-Premises does not deliver document captions)")
 	fs.StringVar(&o.contentType, "type", "", "media type of the file (default: sniffed from its content)")
 	fs.StringVar(&o.out, "out", "", "also write the downloaded copy to this file")
 	if err := fs.Parse(args); err != nil {

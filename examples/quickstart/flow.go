@@ -130,6 +130,9 @@ func (f *flow) startFake() error {
 		delays = fake.DefaultStatusDelays
 	}
 	srv, err := fake.New(
+		// The demo's receiver is plain HTTP on 127.0.0.1: the fake's documented relaxation
+		// admits it (the real server requires https://, see WA_WEBHOOK_PUBLIC_URL).
+		fake.WithPlainHTTPWebhooks(),
 		fake.WithExternalCA(caPEM),
 		fake.WithWebhookHTTPClient(hooks),
 		fake.WithStatusDelays(delays),

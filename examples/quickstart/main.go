@@ -28,7 +28,8 @@
 //	WA_TO                  the customer's phone number, with country code (required)
 //	WA_WEBHOOK_LISTEN      where the local receiver listens (default :8080)
 //	WA_WEBHOOK_PUBLIC_URL  the https:// URL at which the server reaches that receiver (required;
-//	                       http:// is accepted for wafake, which the real client is not)
+//	                       http:// is accepted only by wafake -plain-http-webhooks, never by
+//	                       the real client)
 //	WA_TEMPLATE_NAMESPACE  namespace of an approved template (required)
 //	WA_TEMPLATE_NAME       its name (required)
 //	WA_TEMPLATE_LANGUAGE   its language (default en_US)

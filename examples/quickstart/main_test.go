@@ -139,7 +139,7 @@ func TestQuickstartAgainstServer(t *testing.T) {
 	// Without keep-alive the fake leaves no idle connection to the receiver behind, which its
 	// graceful shutdown would wait for.
 	hooks := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-	ts := fake.NewTestServer(t, fake.WithUnregistered(), fake.WithVerifiedName("Acme Support"),
+	ts := fake.NewTestServer(t, fake.WithPlainHTTPWebhooks(), fake.WithUnregistered(), fake.WithVerifiedName("Acme Support"),
 		fake.WithStatusDelays(testDelays), fake.WithWebhookURL(previousURL), fake.WithWebhookHTTPClient(hooks))
 
 	var asked []string

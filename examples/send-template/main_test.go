@@ -81,7 +81,7 @@ func TestSendTemplate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ts := fake.NewTestServer(t, fake.WithTemplates(orderUpdate(tt.header)),
-				fake.WithWebhookURL(fake.NewWebhookRecorder(t).URL))
+				fake.WithPlainHTTPWebhooks(), fake.WithWebhookURL(fake.NewWebhookRecorder(t).URL))
 			env := map[string]string{"WA_BASE_URL": ts.URL, "WA_PASSWORD": fake.DefaultAdminPassword,
 				"WA_NEW_PASSWORD": fake.TestAdminNewPassword, "WA_TEMPLATE_NAMESPACE": "acme_ns"}
 			args := append([]string{"-to", "+44 7700 900123", "-customer", "Bob", "-order", "A-1042",
@@ -106,7 +106,7 @@ func TestSendTemplate(t *testing.T) {
 // the approved one reaches the user with its code.
 func TestSendTemplateRejected(t *testing.T) {
 	t.Parallel()
-	ts := fake.NewTestServer(t, fake.WithTemplates(orderUpdate("text")), fake.WithWebhookURL(fake.NewWebhookRecorder(t).URL))
+	ts := fake.NewTestServer(t, fake.WithTemplates(orderUpdate("text")), fake.WithPlainHTTPWebhooks(), fake.WithWebhookURL(fake.NewWebhookRecorder(t).URL))
 	env := map[string]string{"WA_BASE_URL": ts.URL, "WA_PASSWORD": fake.DefaultAdminPassword,
 		"WA_NEW_PASSWORD": fake.TestAdminNewPassword}
 	err := run(t.Context(), []string{"-to", "16315551234", "-namespace", "acme_ns", "-template", "order_shipped"}, getenv(env), &bytes.Buffer{})

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"go/format"
 	"os"
+	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -66,7 +67,11 @@ func Render(doc *openapi3.T) ([]byte, error) {
 		}
 		b.WriteString(".\n")
 		if c.Withdrawn {
-			fmt.Fprintf(&b, "\t//\n\t// Deprecated: the spec marks this code withdrawn: %s.\n", c.Note)
+			if n := strings.ToLower(c.Note); n == "withdrawn" || n == "deprecated" {
+				fmt.Fprintf(&b, "\t//\n\t// Deprecated: the spec marks this code %s.\n", n)
+			} else {
+				fmt.Fprintf(&b, "\t//\n\t// Deprecated: the spec marks this code withdrawn: %s.\n", c.Note)
+			}
 		}
 		fmt.Fprintf(&b, "\t%s = %d\n", c.Name, c.Code)
 	}

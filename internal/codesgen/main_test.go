@@ -32,11 +32,12 @@ func TestRenderFollowsTheTable(t *testing.T) {
 	doc, err := spec.Load()
 	require.NoError(t, err)
 	s := doc.Components.Schemas["ErrorEnvelope"].Value
-	s.Description = strings.Replace(s.Description, "| 1020 | Bad group | 400 |", "| 1020 | Bad group (withdrawn) | 400 |", 1)
-	s.Description = strings.Replace(s.Description, "| 2013 |", "| 2069 | Template is paused | 400 |\n| 2013 |", 1)
+	s.Description = strings.Replace(s.Description, "| 1021 | Bad user | 400 | |", "| 1021 | Bad user (withdrawn) | 400 | |", 1)
+	s.Description = strings.Replace(s.Description, "| 2013 |", "| 2099 | Template is paused | 400 | |\n| 2013 |", 1)
 	src, err := Render(doc)
 	require.NoError(t, err)
 	out := string(src)
-	assert.Contains(t, out, "\t// CodeTemplatePaused is 2069, \"Template is paused\": HTTP 400.\n\tCodeTemplatePaused = 2069\n")
-	assert.Contains(t, out, "\t// CodeBadGroup is 1020, \"Bad group\": HTTP 400.\n\t//\n\t// Deprecated: the spec marks this code withdrawn: Bad group (withdrawn).\n\tCodeBadGroup = 1020\n")
+	assert.Contains(t, out, "\t// CodeTemplatePaused is 2099, \"Template is paused\": HTTP 400.\n\tCodeTemplatePaused = 2099\n")
+	assert.Contains(t, out, "\t// CodeBadUser is 1021, \"Bad user\": HTTP 400.\n\t//\n\t// Deprecated: the spec marks this code withdrawn: Bad user (withdrawn).\n\tCodeBadUser = 1021\n")
+	assert.Contains(t, out, "\t// CodeBadGroup is 1020, \"Bad group\": HTTP 400.\n\t//\n\t// Deprecated: the spec marks this code withdrawn.\n\tCodeBadGroup = 1020\n")
 }

@@ -88,8 +88,12 @@ func parseWith(description string, names map[int]string) ([]Code, error) {
 				codeCol = j
 			case "title":
 				titleCol = j
-			case "http", "http status", "status":
+			case "http", "http status":
 				httpCol = j
+			case "status": // the HTTP status, unless the table also has an HTTP column
+				if httpCol < 0 {
+					httpCol = j
+				}
 			}
 		}
 		if codeCol >= 0 && titleCol >= 0 {
