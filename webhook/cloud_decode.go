@@ -1,0 +1,538 @@
+package webhook
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/wabiz/wabiz/gen"
+)
+
+// The keys of the Cloud envelope: {object, entry:[{id, changes:[{field, value:{
+// messaging_product, metadata:{display_phone_number, phone_number_id}, contacts, messages,
+// statuses, errors}}]}]}.
+const (
+	keyObject           = "object"
+	keyEntry            = "entry"
+	keyChanges          = "changes"
+	keyID               = "id"
+	keyField            = "field"
+	keyValue            = "value"
+	keyMetadata         = "metadata"
+	keyMessagingProduct = "messaging_product"
+	keyEvent            = "event"
+)
+
+var errNotArray = errors.New("not a JSON array")
+
+// DecodeCloud decodes one Cloud API webhook body (the WhatsApp Business Account envelope)
+// into the same Notification that Decode gives for an On-Premises callback. It fails, with an
+// error wrapping ErrMalformed, only when data is not one syntactically valid JSON object. It
+// does not check the signature: call VerifyCloudSignature on the same bytes first (the
+// Handler does both).
+//
+// One POST may carry several entries (business accounts), each with several changes. They
+// are decoded into ONE Notification, in the order they arrived: the items of every change
+// whose field is "messages" are appended to Contacts, Messages, Statuses and Errors, and
+// each item says where it came from in its Cloud field (CloudSource: business account id,
+// phone_number_id, display number, field and positions). One Notification per request keeps
+// the Handler's answer, deduplication and WithNotificationFunc per delivery, as Meta retries
+// per delivery; per-item sources keep the per-kind callbacks routable by phone number.
+//
+// Mapped to the On-Premises shape, with the Cloud form kept in the item's Cloud field:
+//
+//   - error objects {code, title, message, error_data:{details}, href} become
+//     {code, title, details, href} (Details from error_data.details, else message);
+//   - the message type unsupported becomes unknown;
+//   - the system event user_changed_number becomes customer_changed_number, with Customer
+//     set to the old number (from) and WaID to the new one.
+//
+// Cloud-only fields are typed in the Cloud field of each item: business-scoped user ids,
+// the media url, voice and animated flags, reactions, flow replies,
+// biz_opaque_callback_data, pricing type. Messages of type reaction and request_welcome
+// and statuses played are typed too.
+//
+// Nothing is dropped: a change whose field is not "messages" (template status, account
+// and quality updates, group updates, ...) becomes an Unknown whose Key is the field and
+// whose Raw is the change's value; unknown keys of the envelope, of an entry's value and
+// items of unknown kinds go to Unknown as in Decode, with Unknown.Cloud set where the source
+// is known; every item keeps its raw JSON, and the Notification's Raw is the body as
+// received (so re-encoding it gives back the Cloud body).
+//
+// DecodeCloud copies data; the Notification does not refer to the caller's slice.
+func DecodeCloud(data []byte) (*Notification, error) {
+	n := new(Notification)
+	if err := n.decodeCloud(clone(data)); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// decodeCloud fills n from the Cloud body data, which it keeps.
+func (n *Notification) decodeCloud(data []byte) error {
+	*n = Notification{}
+	if !json.Valid(data) {
+		return fmt.Errorf("%w: %w", ErrMalformed, syntaxError(data))
+	}
+	if !isObject(data) {
+		return fmt.Errorf("%w: top-level value is not an object", ErrMalformed)
+	}
+	n.raw = data
+
+	var entries []byte
+	var others map[string][]byte
+	for key, value := range members(data) {
+		switch key {
+		case keyObject: // one value is defined; the raw body keeps it
+		case keyEntry:
+			entries = value
+		default:
+			if others == nil {
+				others = map[string][]byte{}
+			}
+			others[key] = value
+		}
+	}
+	if n.cloudArray(keyEntry, entries, nil) {
+		i := 0
+		for raw := range elements(entries) {
+			n.decodeCloudEntry(i, raw)
+			i++
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(others)) {
+		n.Unknown = append(n.Unknown, Unknown{Key: k, Index: -1, Raw: others[k]})
+	}
+	n.linkSenders()
+	return nil
+}
+
+// cloudArray reports whether value is a non-empty JSON array to walk. Absent and null are
+// nothing; any other value is appended to n.Unknown with an *ItemError.
+func (n *Notification) cloudArray(key string, value []byte, src *CloudSource) bool {
+	if value == nil || value[0] == 'n' {
+		return false
+	}
+	if value[0] != '[' {
+		n.Unknown = append(n.Unknown, Unknown{
+			Key: key, Index: -1, Raw: value, Cloud: src,
+			Err: &ItemError{Key: key, Index: -1, Err: errNotArray},
+		})
+		return false
+	}
+	return true
+}
+
+// notObject appends raw, the element index of the array under key, to n.Unknown as an item
+// that could not be decoded.
+func (n *Notification) notObject(key string, index int, raw []byte, src *CloudSource) {
+	n.Unknown = append(n.Unknown, Unknown{
+		Key: key, Index: index, Raw: raw, Cloud: src,
+		Err: &ItemError{Key: key, Index: index, Err: errNotObject},
+	})
+}
+
+func (n *Notification) decodeCloudEntry(index int, raw []byte) {
+	if !isObject(raw) {
+		n.notObject(keyEntry, index, raw, nil)
+		return
+	}
+	var wabaID string
+	var changes []byte
+	for key, value := range members(raw) {
+		switch key {
+		case keyID:
+			wabaID = scalarString(value)
+		case keyChanges:
+			changes = value
+		}
+	}
+	src := CloudSource{WABAID: wabaID, Entry: index, Change: -1}
+	if !n.cloudArray(keyChanges, changes, &src) {
+		return
+	}
+	j := 0
+	for change := range elements(changes) {
+		s := src
+		s.Change = j
+		n.decodeCloudChange(s, change)
+		j++
+	}
+}
+
+func (n *Notification) decodeCloudChange(src CloudSource, raw []byte) {
+	if !isObject(raw) {
+		n.notObject(keyChanges, src.Change, raw, &src)
+		return
+	}
+	var value []byte
+	for key, v := range members(raw) {
+		switch key {
+		case keyField:
+			src.Field = scalarString(v)
+		case keyValue:
+			value = v
+		}
+	}
+	if src.Field == CloudFieldMessages && value != nil && isObject(value) {
+		n.decodeCloudValue(src, value)
+		return
+	}
+	// Another field, or a messages change that cannot be unwrapped: the catch-all gets the
+	// value (the whole change when there is none), never nothing.
+	u := Unknown{Key: src.Field, Index: -1, Raw: value, Cloud: &src}
+	if u.Key == "" {
+		u.Key = keyChanges
+	}
+	if value == nil {
+		u.Raw = raw
+	}
+	if isObject(value) {
+		for key, v := range members(value) {
+			if key == keyEvent {
+				u.Type = scalarString(v)
+			}
+		}
+	}
+	if src.Field == CloudFieldMessages {
+		u.Err = &ItemError{Key: keyValue, Index: -1, Err: errNotObject}
+	}
+	n.Unknown = append(n.Unknown, u)
+}
+
+// decodeCloudValue decodes the value of a messages change.
+func (n *Notification) decodeCloudValue(src CloudSource, value []byte) {
+	var contacts, messages, statuses, errs, metadata []byte
+	var others map[string][]byte
+	for key, v := range members(value) {
+		switch key {
+		case keyContacts:
+			contacts = v
+		case keyMessages:
+			messages = v
+		case keyStatuses:
+			statuses = v
+		case keyErrors:
+			errs = v
+		case keyMetadata:
+			metadata = v
+		case keyMessagingProduct:
+		default:
+			if others == nil {
+				others = map[string][]byte{}
+			}
+			others[key] = v
+		}
+	}
+	switch {
+	case metadata == nil || metadata[0] == 'n':
+	case isObject(metadata):
+		for key, v := range members(metadata) {
+			switch key {
+			case "phone_number_id":
+				src.PhoneNumberID = scalarString(v)
+			case "display_phone_number":
+				src.DisplayPhoneNumber = scalarString(v)
+			}
+		}
+	default:
+		s := src
+		n.Unknown = append(n.Unknown, Unknown{Key: keyMetadata, Index: -1, Raw: metadata, Cloud: &s,
+			Err: &ItemError{Key: keyMetadata, Index: -1, Err: errNotObject}})
+	}
+	n.Contacts = decodeCloudArray(n, src, keyContacts, contacts, n.Contacts, decodeCloudContact)
+	n.Messages = decodeCloudArray(n, src, keyMessages, messages, n.Messages, decodeCloudMessage)
+	n.Statuses = decodeCloudArray(n, src, keyStatuses, statuses, n.Statuses, decodeCloudStatus)
+	n.Errors = decodeCloudArray(n, src, keyErrors, errs, n.Errors, decodeCloudErrorNotice)
+	for _, k := range slices.Sorted(maps.Keys(others)) {
+		s := src
+		n.Unknown = append(n.Unknown, Unknown{Key: k, Index: -1, Raw: others[k], Cloud: &s})
+	}
+}
+
+// decodeCloudArray appends the decoded items of the array value to out; items that
+// decodeItem does not accept go to n.Unknown with their source.
+func decodeCloudArray[T any](n *Notification, src CloudSource, key string, value []byte, out []T,
+	decodeItem func(src *CloudSource, key string, index int, raw json.RawMessage) (T, *Unknown),
+) []T {
+	if !n.cloudArray(key, value, &src) {
+		return out
+	}
+	i := 0
+	for raw := range elements(value) {
+		item, unknown := decodeItem(&src, key, i, raw)
+		i++
+		if unknown != nil {
+			s := src
+			unknown.Cloud = &s
+			n.Unknown = append(n.Unknown, *unknown)
+			continue
+		}
+		out = append(out, item)
+	}
+	return out
+}
+
+// cloudDecodeInto unmarshals raw into wire, or returns the Unknown of an item that could not
+// be decoded.
+func cloudDecodeInto(key string, index int, raw json.RawMessage, wire any) *Unknown {
+	var err error
+	if !isObject(raw) {
+		err = errNotObject
+	} else {
+		err = json.Unmarshal(raw, wire)
+	}
+	if err == nil {
+		return nil
+	}
+	return &Unknown{Key: key, Index: index, Raw: raw, Err: &ItemError{Key: key, Index: index, Err: err}}
+}
+
+// The wire types below decode a Cloud item in ONE pass: they embed the On-Premises generated
+// type and add the Cloud-only members beside it. A member that needs a richer Cloud type
+// (media with url, errors with error_data, ...) is declared again at the outer level, which
+// encoding/json prefers over the embedded field of the same name; the decoder then points
+// the On-Premises field at the embedded part of it, so nothing is decoded twice.
+
+type cloudContactWire struct {
+	gen.WebhookContact
+	Profile         *cloudProfileWire `json:"profile"`
+	UserID          *string           `json:"user_id"`
+	ParentUserID    *string           `json:"parent_user_id"`
+	IdentityKeyHash *string           `json:"identity_key_hash"`
+}
+
+type cloudProfileWire struct {
+	gen.WebhookContactProfile
+	Username *string `json:"username"`
+}
+
+type cloudMediaWire struct {
+	gen.InboundMedia
+	URL      *string `json:"url"`
+	Voice    *bool   `json:"voice"`
+	Animated *bool   `json:"animated"`
+}
+
+type cloudErrorWire struct {
+	Code      int     `json:"code"`
+	Title     string  `json:"title"`
+	Message   string  `json:"message"`
+	Details   *string `json:"details"` // the On-Premises member, kept if a payload has it
+	Href      *string `json:"href"`
+	ErrorData *struct {
+		Details string `json:"details"`
+	} `json:"error_data"`
+}
+
+type cloudSystemWire struct {
+	gen.SystemEvent
+	UserID               *string `json:"user_id"`
+	ParentUserID         *string `json:"parent_user_id"`
+	PreviousUserID       *string `json:"previous_user_id"`
+	PreviousParentUserID *string `json:"previous_parent_user_id"`
+}
+
+type cloudInteractiveWire struct {
+	gen.InboundInteractive
+	NfmReply *CloudFlowReply `json:"nfm_reply"`
+}
+
+type cloudMessageWire struct {
+	gen.InboundMessage
+	FromUserID       *string               `json:"from_user_id"`
+	FromParentUserID *string               `json:"from_parent_user_id"`
+	Image            *cloudMediaWire       `json:"image"`
+	Audio            *cloudMediaWire       `json:"audio"`
+	Video            *cloudMediaWire       `json:"video"`
+	Document         *cloudMediaWire       `json:"document"`
+	Sticker          *cloudMediaWire       `json:"sticker"`
+	Errors           *[]cloudErrorWire     `json:"errors"`
+	System           *cloudSystemWire      `json:"system"`
+	Interactive      *cloudInteractiveWire `json:"interactive"`
+	Reaction         *CloudReaction        `json:"reaction"`
+	Unsupported      *struct {
+		Type string `json:"type"`
+	} `json:"unsupported"`
+}
+
+type cloudPricingWire struct {
+	gen.WebhookPricing
+	Type *string `json:"type"`
+}
+
+type cloudStatusWire struct {
+	gen.MessageStatus
+	RecipientUserID       *string           `json:"recipient_user_id"`
+	RecipientParentUserID *string           `json:"recipient_parent_user_id"`
+	BizOpaqueCallbackData *string           `json:"biz_opaque_callback_data"`
+	Pricing               *cloudPricingWire `json:"pricing"`
+	Errors                *[]cloudErrorWire `json:"errors"`
+}
+
+func decodeCloudContact(src *CloudSource, key string, index int, raw json.RawMessage) (Contact, *Unknown) {
+	var w cloudContactWire
+	if u := cloudDecodeInto(key, index, raw, &w); u != nil {
+		return Contact{}, u
+	}
+	c := Contact{WebhookContact: w.WebhookContact, raw: raw}
+	cc := &CloudContact{Source: *src, UserID: deref(w.UserID), ParentUserID: deref(w.ParentUserID),
+		IdentityKeyHash: deref(w.IdentityKeyHash)}
+	if w.Profile != nil {
+		c.Profile = &w.Profile.WebhookContactProfile
+		cc.Username = deref(w.Profile.Username)
+	}
+	c.Cloud = cc
+	return c, nil
+}
+
+func decodeCloudMessage(src *CloudSource, key string, index int, raw json.RawMessage) (Message, *Unknown) {
+	var w cloudMessageWire
+	if u := cloudDecodeInto(key, index, raw, &w); u != nil {
+		u.ID, u.Type, u.From = w.ID, w.Type, w.From
+		return Message{}, u
+	}
+	m := Message{InboundMessage: w.InboundMessage, raw: raw}
+	cm := &CloudMessage{Source: *src, Type: w.Type, FromUserID: deref(w.FromUserID),
+		FromParentUserID: deref(w.FromParentUserID), Reaction: w.Reaction}
+	m.Type = MessageTypeFromCloud(w.Type)
+	m.Image = cm.media(w.Image)
+	m.Audio = cm.media(w.Audio)
+	m.Video = cm.media(w.Video)
+	m.Document = cm.media(w.Document)
+	m.Sticker = cm.media(w.Sticker)
+	if w.Errors != nil {
+		list, cloud := normaliseErrors(*w.Errors)
+		m.Errors, cm.Errors = &list, cloud
+	}
+	if w.Interactive != nil {
+		m.Interactive = &w.Interactive.InboundInteractive
+		cm.FlowReply = w.Interactive.NfmReply
+	}
+	if w.Unsupported != nil {
+		cm.UnsupportedType = w.Unsupported.Type
+	}
+	if w.System != nil {
+		m.System = &w.System.SystemEvent
+		cm.System = &CloudSystem{Type: deref(w.System.Type), WaID: deref(w.System.WaID),
+			UserID: deref(w.System.UserID), ParentUserID: deref(w.System.ParentUserID),
+			PreviousUserID: deref(w.System.PreviousUserID), PreviousParentUserID: deref(w.System.PreviousParentUserID)}
+		if mapped := SystemEventFromCloud(cm.System.Type); mapped != cm.System.Type {
+			m.System.Type = &mapped
+			if mapped == SystemEventCustomerChangedNumber && m.System.Customer == nil && m.From != "" {
+				old := m.From
+				m.System.Customer = &old
+			}
+		}
+	}
+	m.Cloud = cm
+	if !IsKnownCloudMessageType(m.Type) {
+		return m, &Unknown{Key: key, Index: index, Type: w.Type, ID: m.ID, From: m.From, Raw: raw,
+			key: m.DedupeKey()}
+	}
+	return m, nil
+}
+
+// media returns the On-Premises part of a media block and records its Cloud-only members.
+func (cm *CloudMessage) media(w *cloudMediaWire) *gen.InboundMedia {
+	if w == nil {
+		return nil
+	}
+	if w.URL != nil {
+		cm.MediaURL = *w.URL
+	}
+	if w.Voice != nil {
+		cm.Voice = *w.Voice
+	}
+	if w.Animated != nil {
+		cm.Animated = *w.Animated
+	}
+	return &w.InboundMedia
+}
+
+func decodeCloudStatus(src *CloudSource, key string, index int, raw json.RawMessage) (Status, *Unknown) {
+	var w cloudStatusWire
+	if u := cloudDecodeInto(key, index, raw, &w); u != nil {
+		u.ID, u.Type = w.ID, w.Status
+		return Status{}, u
+	}
+	s := Status{MessageStatus: w.MessageStatus, raw: raw}
+	cs := &CloudStatus{Source: *src, RecipientUserID: deref(w.RecipientUserID),
+		RecipientParentUserID: deref(w.RecipientParentUserID),
+		BizOpaqueCallbackData: deref(w.BizOpaqueCallbackData)}
+	if w.Pricing != nil {
+		s.Pricing = &w.Pricing.WebhookPricing
+		cs.PricingType = deref(w.Pricing.Type)
+	}
+	if w.Errors != nil {
+		list, cloud := normaliseErrors(*w.Errors)
+		s.Errors, cs.Errors = &list, cloud
+	}
+	s.Cloud = cs
+	if !IsKnownCloudStatus(s.Status) {
+		return s, &Unknown{Key: key, Index: index, Type: s.Status, ID: s.ID, Raw: raw, key: s.DedupeKey()}
+	}
+	return s, nil
+}
+
+func decodeCloudErrorNotice(src *CloudSource, key string, index int, raw json.RawMessage) (ErrorNotice, *Unknown) {
+	var w cloudErrorWire
+	if u := cloudDecodeInto(key, index, raw, &w); u != nil {
+		return ErrorNotice{}, u
+	}
+	return ErrorNotice{ErrorDetail: w.normalise(), raw: raw,
+		Cloud: &CloudErrorNotice{Source: *src, Error: w.cloud()}}, nil
+}
+
+func normaliseErrors(in []cloudErrorWire) ([]gen.ErrorDetail, []CloudError) {
+	list := make([]gen.ErrorDetail, len(in))
+	cloud := make([]CloudError, len(in))
+	for i := range in {
+		list[i] = in[i].normalise()
+		cloud[i] = in[i].cloud()
+	}
+	return list, cloud
+}
+
+// normalise returns the error in the On-Premises shape.
+func (w *cloudErrorWire) normalise() gen.ErrorDetail {
+	d := gen.ErrorDetail{Code: w.Code, Title: w.Title, Href: w.Href, Details: w.Details}
+	if d.Title == "" {
+		d.Title = w.Message
+	}
+	if d.Details == nil {
+		switch {
+		case w.ErrorData != nil && w.ErrorData.Details != "":
+			d.Details = &w.ErrorData.Details
+		case w.Message != "":
+			d.Details = &w.Message
+		}
+	}
+	return d
+}
+
+// cloud returns the error as sent.
+func (w *cloudErrorWire) cloud() CloudError {
+	e := CloudError{Code: w.Code, Title: w.Title, Message: w.Message, Href: deref(w.Href)}
+	if w.ErrorData != nil {
+		e.Details = w.ErrorData.Details
+	}
+	return e
+}
+
+// scalarString returns the string a JSON string denotes, a number's text (ids are sometimes
+// sent as numbers), or "" for any other value.
+func scalarString(value []byte) string {
+	if len(value) == 0 {
+		return ""
+	}
+	switch c := value[0]; {
+	case c == '"':
+		return decodeKey(value)
+	case c == '-' || '0' <= c && c <= '9':
+		return string(value)
+	}
+	return ""
+}
