@@ -167,6 +167,9 @@ type CloudStatus struct {
 	// RecipientUserID and RecipientParentUserID are the recipient's business-scoped user
 	// ids. RecipientID (the phone number) may be empty for messages sent to a BSUID.
 	RecipientUserID, RecipientParentUserID string
+	// RecipientType is "group" for a message sent to a group (RecipientID is then the
+	// group id), else empty or "individual".
+	RecipientType string
 	// BizOpaqueCallbackData is the value the message was sent with, echoed back.
 	BizOpaqueCallbackData string
 	// PricingType is pricing.type (CloudPricingType constants), sent with per-message

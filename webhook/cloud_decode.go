@@ -367,6 +367,7 @@ type cloudStatusWire struct {
 	gen.MessageStatus
 	RecipientUserID       *string           `json:"recipient_user_id"`
 	RecipientParentUserID *string           `json:"recipient_parent_user_id"`
+	RecipientType         *string           `json:"recipient_type"`
 	BizOpaqueCallbackData *string           `json:"biz_opaque_callback_data"`
 	Pricing               *cloudPricingWire `json:"pricing"`
 	Errors                *[]cloudErrorWire `json:"errors"`
@@ -460,7 +461,7 @@ func decodeCloudStatus(src *CloudSource, key string, index int, raw json.RawMess
 	}
 	s := Status{MessageStatus: w.MessageStatus, raw: raw}
 	cs := &CloudStatus{Source: *src, RecipientUserID: deref(w.RecipientUserID),
-		RecipientParentUserID: deref(w.RecipientParentUserID),
+		RecipientParentUserID: deref(w.RecipientParentUserID), RecipientType: deref(w.RecipientType),
 		BizOpaqueCallbackData: deref(w.BizOpaqueCallbackData)}
 	if w.Pricing != nil {
 		s.Pricing = &w.Pricing.WebhookPricing
