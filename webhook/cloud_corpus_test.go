@@ -338,15 +338,7 @@ func splitCloud(t testing.TB, data []byte) map[string][]string {
 // splitCloud.
 func cloudItemsOf(n *Notification) map[string][]string {
 	out := map[string][]string{}
-	add := func(key string, raw []byte) {
-		var v any
-		if json.Unmarshal(raw, &v) != nil {
-			out[key] = append(out[key], "INVALID:"+string(raw))
-			return
-		}
-		b, _ := json.Marshal(v)
-		out[key] = append(out[key], string(b))
-	}
+	add := func(key string, raw []byte) { out[key] = append(out[key], canonicalJSON(raw)) }
 	for i := range n.Contacts {
 		add(keyContacts, n.Contacts[i].Raw())
 	}
@@ -366,4 +358,15 @@ func cloudItemsOf(n *Notification) map[string][]string {
 		slices.Sort(out[k])
 	}
 	return out
+}
+
+// canonicalJSON returns raw decoded and encoded again (compact, keys sorted), or raw marked
+// INVALID when it is not JSON.
+func canonicalJSON(raw []byte) string {
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return "INVALID:" + string(raw)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
 }
