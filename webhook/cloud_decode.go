@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"maps"
 	"slices"
 
@@ -83,7 +84,7 @@ func (n *Notification) decodeCloud(data []byte) error {
 
 	var entries []byte
 	var others map[string][]byte
-	for key, value := range members(data) {
+	for key, value := range cloudMembers(data) {
 		switch key {
 		case keyObject: // one value is defined; the raw body keeps it
 		case keyEntry:
@@ -95,35 +96,44 @@ func (n *Notification) decodeCloud(data []byte) error {
 			others[key] = value
 		}
 	}
-	if n.cloudArray(keyEntry, entries, nil) {
+	if n.cloudArray(keyEntry, entries, CloudSource{}, false) {
 		i := 0
 		for raw := range elements(entries) {
 			n.decodeCloudEntry(i, raw)
 			i++
 		}
 	}
-	for _, k := range slices.Sorted(maps.Keys(others)) {
-		n.Unknown = append(n.Unknown, Unknown{Key: k, Index: -1, Raw: others[k]})
+	if len(others) > 0 {
+		for _, k := range slices.Sorted(maps.Keys(others)) {
+			n.Unknown = append(n.Unknown, Unknown{Key: k, Index: -1, Raw: others[k]})
+		}
 	}
 	n.linkSenders()
 	return nil
 }
 
 // cloudArray reports whether value is a non-empty JSON array to walk. Absent and null are
-// nothing; any other value is appended to n.Unknown with an *ItemError.
-func (n *Notification) cloudArray(key string, value []byte, src *CloudSource) bool {
+// nothing; any other value is appended to n.Unknown with an *ItemError (and the source, when
+// hasSrc).
+func (n *Notification) cloudArray(key string, value []byte, src CloudSource, hasSrc bool) bool {
 	if value == nil || value[0] == 'n' {
 		return false
 	}
 	if value[0] != '[' {
-		n.Unknown = append(n.Unknown, Unknown{
-			Key: key, Index: -1, Raw: value, Cloud: src,
-			Err: &ItemError{Key: key, Index: -1, Err: errNotArray},
-		})
+		u := Unknown{Key: key, Index: -1, Raw: value,
+			Err: &ItemError{Key: key, Index: -1, Err: errNotArray}}
+		if hasSrc {
+			u.Cloud = srcRef(src)
+		}
+		n.Unknown = append(n.Unknown, u)
 		return false
 	}
 	return true
 }
+
+// srcRef returns a pointer to a copy of s. Items point at their own copy, and the decoder's
+// variables stay on the stack.
+func srcRef(s CloudSource) *CloudSource { return &s }
 
 // notObject appends raw, the element index of the array under key, to n.Unknown as an item
 // that could not be decoded.
@@ -141,7 +151,7 @@ func (n *Notification) decodeCloudEntry(index int, raw []byte) {
 	}
 	var wabaID string
 	var changes []byte
-	for key, value := range members(raw) {
+	for key, value := range cloudMembers(raw) {
 		switch key {
 		case keyID:
 			wabaID = scalarString(value)
@@ -150,7 +160,7 @@ func (n *Notification) decodeCloudEntry(index int, raw []byte) {
 		}
 	}
 	src := CloudSource{WABAID: wabaID, Entry: index, Change: -1}
-	if !n.cloudArray(keyChanges, changes, &src) {
+	if !n.cloudArray(keyChanges, changes, src, true) {
 		return
 	}
 	j := 0
@@ -164,11 +174,11 @@ func (n *Notification) decodeCloudEntry(index int, raw []byte) {
 
 func (n *Notification) decodeCloudChange(src CloudSource, raw []byte) {
 	if !isObject(raw) {
-		n.notObject(keyChanges, src.Change, raw, &src)
+		n.notObject(keyChanges, src.Change, raw, srcRef(src))
 		return
 	}
 	var value []byte
-	for key, v := range members(raw) {
+	for key, v := range cloudMembers(raw) {
 		switch key {
 		case keyField:
 			src.Field = scalarString(v)
@@ -182,7 +192,7 @@ func (n *Notification) decodeCloudChange(src CloudSource, raw []byte) {
 	}
 	// Another field, or a messages change that cannot be unwrapped: the catch-all gets the
 	// value (the whole change when there is none), never nothing.
-	u := Unknown{Key: src.Field, Index: -1, Raw: value, Cloud: &src}
+	u := Unknown{Key: src.Field, Index: -1, Raw: value, Cloud: srcRef(src)}
 	if u.Key == "" {
 		u.Key = keyChanges
 	}
@@ -190,7 +200,7 @@ func (n *Notification) decodeCloudChange(src CloudSource, raw []byte) {
 		u.Raw = raw
 	}
 	if isObject(value) {
-		for key, v := range members(value) {
+		for key, v := range cloudMembers(value) {
 			if key == keyEvent {
 				u.Type = scalarString(v)
 			}
@@ -206,7 +216,7 @@ func (n *Notification) decodeCloudChange(src CloudSource, raw []byte) {
 func (n *Notification) decodeCloudValue(src CloudSource, value []byte) {
 	var contacts, messages, statuses, errs, metadata []byte
 	var others map[string][]byte
-	for key, v := range members(value) {
+	for key, v := range cloudMembers(value) {
 		switch key {
 		case keyContacts:
 			contacts = v
@@ -229,7 +239,7 @@ func (n *Notification) decodeCloudValue(src CloudSource, value []byte) {
 	switch {
 	case metadata == nil || metadata[0] == 'n':
 	case isObject(metadata):
-		for key, v := range members(metadata) {
+		for key, v := range cloudMembers(metadata) {
 			switch key {
 			case "phone_number_id":
 				src.PhoneNumberID = scalarString(v)
@@ -238,35 +248,34 @@ func (n *Notification) decodeCloudValue(src CloudSource, value []byte) {
 			}
 		}
 	default:
-		s := src
-		n.Unknown = append(n.Unknown, Unknown{Key: keyMetadata, Index: -1, Raw: metadata, Cloud: &s,
+		n.Unknown = append(n.Unknown, Unknown{Key: keyMetadata, Index: -1, Raw: metadata, Cloud: srcRef(src),
 			Err: &ItemError{Key: keyMetadata, Index: -1, Err: errNotObject}})
 	}
 	n.Contacts = decodeCloudArray(n, src, keyContacts, contacts, n.Contacts, decodeCloudContact)
 	n.Messages = decodeCloudArray(n, src, keyMessages, messages, n.Messages, decodeCloudMessage)
 	n.Statuses = decodeCloudArray(n, src, keyStatuses, statuses, n.Statuses, decodeCloudStatus)
 	n.Errors = decodeCloudArray(n, src, keyErrors, errs, n.Errors, decodeCloudErrorNotice)
-	for _, k := range slices.Sorted(maps.Keys(others)) {
-		s := src
-		n.Unknown = append(n.Unknown, Unknown{Key: k, Index: -1, Raw: others[k], Cloud: &s})
+	if len(others) > 0 {
+		for _, k := range slices.Sorted(maps.Keys(others)) {
+			n.Unknown = append(n.Unknown, Unknown{Key: k, Index: -1, Raw: others[k], Cloud: srcRef(src)})
+		}
 	}
 }
 
 // decodeCloudArray appends the decoded items of the array value to out; items that
 // decodeItem does not accept go to n.Unknown with their source.
 func decodeCloudArray[T any](n *Notification, src CloudSource, key string, value []byte, out []T,
-	decodeItem func(src *CloudSource, key string, index int, raw json.RawMessage) (T, *Unknown),
+	decodeItem func(src CloudSource, key string, index int, raw json.RawMessage) (T, *Unknown),
 ) []T {
-	if !n.cloudArray(key, value, &src) {
+	if !n.cloudArray(key, value, src, true) {
 		return out
 	}
 	i := 0
 	for raw := range elements(value) {
-		item, unknown := decodeItem(&src, key, i, raw)
+		item, unknown := decodeItem(src, key, i, raw)
 		i++
 		if unknown != nil {
-			s := src
-			unknown.Cloud = &s
+			unknown.Cloud = srcRef(src)
 			n.Unknown = append(n.Unknown, *unknown)
 			continue
 		}
@@ -373,13 +382,13 @@ type cloudStatusWire struct {
 	Errors                *[]cloudErrorWire `json:"errors"`
 }
 
-func decodeCloudContact(src *CloudSource, key string, index int, raw json.RawMessage) (Contact, *Unknown) {
+func decodeCloudContact(src CloudSource, key string, index int, raw json.RawMessage) (Contact, *Unknown) {
 	var w cloudContactWire
 	if u := cloudDecodeInto(key, index, raw, &w); u != nil {
 		return Contact{}, u
 	}
 	c := Contact{WebhookContact: w.WebhookContact, raw: raw}
-	cc := &CloudContact{Source: *src, UserID: deref(w.UserID), ParentUserID: deref(w.ParentUserID),
+	cc := &CloudContact{Source: src, UserID: deref(w.UserID), ParentUserID: deref(w.ParentUserID),
 		IdentityKeyHash: deref(w.IdentityKeyHash)}
 	if w.Profile != nil {
 		c.Profile = &w.Profile.WebhookContactProfile
@@ -389,14 +398,14 @@ func decodeCloudContact(src *CloudSource, key string, index int, raw json.RawMes
 	return c, nil
 }
 
-func decodeCloudMessage(src *CloudSource, key string, index int, raw json.RawMessage) (Message, *Unknown) {
+func decodeCloudMessage(src CloudSource, key string, index int, raw json.RawMessage) (Message, *Unknown) {
 	var w cloudMessageWire
 	if u := cloudDecodeInto(key, index, raw, &w); u != nil {
 		u.ID, u.Type, u.From = w.ID, w.Type, w.From
 		return Message{}, u
 	}
 	m := Message{InboundMessage: w.InboundMessage, raw: raw}
-	cm := &CloudMessage{Source: *src, Type: w.Type, FromUserID: deref(w.FromUserID),
+	cm := &CloudMessage{Source: src, Type: w.Type, FromUserID: deref(w.FromUserID),
 		FromParentUserID: deref(w.FromParentUserID), Reaction: w.Reaction}
 	m.Type = MessageTypeFromCloud(w.Type)
 	m.Image = cm.media(w.Image)
@@ -453,14 +462,14 @@ func (cm *CloudMessage) media(w *cloudMediaWire) *gen.InboundMedia {
 	return &w.InboundMedia
 }
 
-func decodeCloudStatus(src *CloudSource, key string, index int, raw json.RawMessage) (Status, *Unknown) {
+func decodeCloudStatus(src CloudSource, key string, index int, raw json.RawMessage) (Status, *Unknown) {
 	var w cloudStatusWire
 	if u := cloudDecodeInto(key, index, raw, &w); u != nil {
 		u.ID, u.Type = w.ID, w.Status
 		return Status{}, u
 	}
 	s := Status{MessageStatus: w.MessageStatus, raw: raw}
-	cs := &CloudStatus{Source: *src, RecipientUserID: deref(w.RecipientUserID),
+	cs := &CloudStatus{Source: src, RecipientUserID: deref(w.RecipientUserID),
 		RecipientParentUserID: deref(w.RecipientParentUserID), RecipientType: deref(w.RecipientType),
 		BizOpaqueCallbackData: deref(w.BizOpaqueCallbackData)}
 	if w.Pricing != nil {
@@ -478,13 +487,13 @@ func decodeCloudStatus(src *CloudSource, key string, index int, raw json.RawMess
 	return s, nil
 }
 
-func decodeCloudErrorNotice(src *CloudSource, key string, index int, raw json.RawMessage) (ErrorNotice, *Unknown) {
+func decodeCloudErrorNotice(src CloudSource, key string, index int, raw json.RawMessage) (ErrorNotice, *Unknown) {
 	var w cloudErrorWire
 	if u := cloudDecodeInto(key, index, raw, &w); u != nil {
 		return ErrorNotice{}, u
 	}
 	return ErrorNotice{ErrorDetail: w.normalise(), raw: raw,
-		Cloud: &CloudErrorNotice{Source: *src, Error: w.cloud()}}, nil
+		Cloud: &CloudErrorNotice{Source: src, Error: w.cloud()}}, nil
 }
 
 func normaliseErrors(in []cloudErrorWire) ([]gen.ErrorDetail, []CloudError) {
@@ -521,6 +530,55 @@ func (w *cloudErrorWire) cloud() CloudError {
 		e.Details = w.ErrorData.Details
 	}
 	return e
+}
+
+// cloudKeys are the keys the Cloud decoder looks for, so that cloudMembers can name them
+// without allocating.
+var cloudKeys = []string{keyObject, keyEntry, keyID, keyChanges, keyField, keyValue, keyMetadata,
+	keyMessagingProduct, keyContacts, keyMessages, keyStatuses, keyErrors, keyEvent,
+	"phone_number_id", "display_phone_number"}
+
+// cloudMembers is members for the envelope's objects: it yields the keys of cloudKeys as
+// those constants (no allocation per key) and any other key decoded.
+func cloudMembers(data []byte) iter.Seq2[string, []byte] {
+	return func(yield func(string, []byte) bool) {
+		i := skipSpace(data, 0)
+		if i >= len(data) || data[i] != '{' {
+			return
+		}
+		i = skipSpace(data, i+1)
+		for i < len(data) && data[i] == '"' {
+			end := skipString(data, i)
+			key := cloudKey(data[i:end])
+			i = skipSpace(data, end)
+			if i >= len(data) || data[i] != ':' {
+				return
+			}
+			start := skipSpace(data, i+1)
+			end = skipValue(data, start)
+			if end <= start || !yield(key, data[start:end]) {
+				return
+			}
+			i = skipSpace(data, end)
+			if i < len(data) && data[i] == ',' {
+				i = skipSpace(data, i+1)
+			}
+		}
+	}
+}
+
+// cloudKey returns the key a quoted object key denotes: one of cloudKeys, compared without
+// converting, or the decoded key.
+func cloudKey(quoted []byte) string {
+	if len(quoted) >= 2 {
+		inner := quoted[1 : len(quoted)-1]
+		for _, k := range cloudKeys {
+			if string(inner) == k {
+				return k
+			}
+		}
+	}
+	return decodeKey(quoted)
 }
 
 // scalarString returns the string a JSON string denotes, a number's text (ids are sometimes
