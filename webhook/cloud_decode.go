@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"maps"
+	"math"
 	"slices"
 
 	"github.com/wabiz/wabiz/gen"
@@ -81,10 +82,11 @@ func (n *Notification) decodeCloud(data []byte) error {
 		return fmt.Errorf("%w: top-level value is not an object", ErrMalformed)
 	}
 	n.raw = data
+	sc := newCloudScan(data)
 
 	var entries []byte
 	var others map[string][]byte
-	for key, value := range cloudMembers(data) {
+	for key, value := range sc.members(data) {
 		switch key {
 		case keyObject: // one value is defined; the raw body keeps it
 		case keyEntry:
@@ -98,8 +100,8 @@ func (n *Notification) decodeCloud(data []byte) error {
 	}
 	if n.cloudArray(keyEntry, entries, CloudSource{}, false) {
 		i := 0
-		for raw := range elements(entries) {
-			n.decodeCloudEntry(i, raw)
+		for raw := range sc.elements(entries) {
+			n.decodeCloudEntry(sc, i, raw)
 			i++
 		}
 	}
@@ -144,14 +146,14 @@ func (n *Notification) notObject(key string, index int, raw []byte, src *CloudSo
 	})
 }
 
-func (n *Notification) decodeCloudEntry(index int, raw []byte) {
+func (n *Notification) decodeCloudEntry(sc *cloudScan, index int, raw []byte) {
 	if !isObject(raw) {
 		n.notObject(keyEntry, index, raw, nil)
 		return
 	}
 	var wabaID string
 	var changes []byte
-	for key, value := range cloudMembers(raw) {
+	for key, value := range sc.members(raw) {
 		switch key {
 		case keyID:
 			wabaID = scalarString(value)
@@ -164,21 +166,21 @@ func (n *Notification) decodeCloudEntry(index int, raw []byte) {
 		return
 	}
 	j := 0
-	for change := range elements(changes) {
+	for change := range sc.elements(changes) {
 		s := src
 		s.Change = j
-		n.decodeCloudChange(s, change)
+		n.decodeCloudChange(sc, s, change)
 		j++
 	}
 }
 
-func (n *Notification) decodeCloudChange(src CloudSource, raw []byte) {
+func (n *Notification) decodeCloudChange(sc *cloudScan, src CloudSource, raw []byte) {
 	if !isObject(raw) {
 		n.notObject(keyChanges, src.Change, raw, srcRef(src))
 		return
 	}
 	var value []byte
-	for key, v := range cloudMembers(raw) {
+	for key, v := range sc.members(raw) {
 		switch key {
 		case keyField:
 			src.Field = scalarString(v)
@@ -187,7 +189,7 @@ func (n *Notification) decodeCloudChange(src CloudSource, raw []byte) {
 		}
 	}
 	if src.Field == CloudFieldMessages && value != nil && isObject(value) {
-		n.decodeCloudValue(src, value)
+		n.decodeCloudValue(sc, src, value)
 		return
 	}
 	// Another field, or a messages change that cannot be unwrapped: the catch-all gets the
@@ -200,7 +202,7 @@ func (n *Notification) decodeCloudChange(src CloudSource, raw []byte) {
 		u.Raw = raw
 	}
 	if isObject(value) {
-		for key, v := range cloudMembers(value) {
+		for key, v := range sc.members(value) {
 			if key == keyEvent {
 				u.Type = scalarString(v)
 			}
@@ -213,10 +215,10 @@ func (n *Notification) decodeCloudChange(src CloudSource, raw []byte) {
 }
 
 // decodeCloudValue decodes the value of a messages change.
-func (n *Notification) decodeCloudValue(src CloudSource, value []byte) {
+func (n *Notification) decodeCloudValue(sc *cloudScan, src CloudSource, value []byte) {
 	var contacts, messages, statuses, errs, metadata []byte
 	var others map[string][]byte
-	for key, v := range cloudMembers(value) {
+	for key, v := range sc.members(value) {
 		switch key {
 		case keyContacts:
 			contacts = v
@@ -239,7 +241,7 @@ func (n *Notification) decodeCloudValue(src CloudSource, value []byte) {
 	switch {
 	case metadata == nil || metadata[0] == 'n':
 	case isObject(metadata):
-		for key, v := range cloudMembers(metadata) {
+		for key, v := range sc.members(metadata) {
 			switch key {
 			case "phone_number_id":
 				src.PhoneNumberID = scalarString(v)
@@ -251,10 +253,10 @@ func (n *Notification) decodeCloudValue(src CloudSource, value []byte) {
 		n.Unknown = append(n.Unknown, Unknown{Key: keyMetadata, Index: -1, Raw: metadata, Cloud: srcRef(src),
 			Err: &ItemError{Key: keyMetadata, Index: -1, Err: errNotObject}})
 	}
-	n.Contacts = decodeCloudArray(n, src, keyContacts, contacts, n.Contacts, decodeCloudContact)
-	n.Messages = decodeCloudArray(n, src, keyMessages, messages, n.Messages, decodeCloudMessage)
-	n.Statuses = decodeCloudArray(n, src, keyStatuses, statuses, n.Statuses, decodeCloudStatus)
-	n.Errors = decodeCloudArray(n, src, keyErrors, errs, n.Errors, decodeCloudErrorNotice)
+	n.Contacts = decodeCloudArray(n, sc, src, keyContacts, contacts, n.Contacts, decodeCloudContact)
+	n.Messages = decodeCloudArray(n, sc, src, keyMessages, messages, n.Messages, decodeCloudMessage)
+	n.Statuses = decodeCloudArray(n, sc, src, keyStatuses, statuses, n.Statuses, decodeCloudStatus)
+	n.Errors = decodeCloudArray(n, sc, src, keyErrors, errs, n.Errors, decodeCloudErrorNotice)
 	if len(others) > 0 {
 		for _, k := range slices.Sorted(maps.Keys(others)) {
 			n.Unknown = append(n.Unknown, Unknown{Key: k, Index: -1, Raw: others[k], Cloud: srcRef(src)})
@@ -264,14 +266,14 @@ func (n *Notification) decodeCloudValue(src CloudSource, value []byte) {
 
 // decodeCloudArray appends the decoded items of the array value to out; items that
 // decodeItem does not accept go to n.Unknown with their source.
-func decodeCloudArray[T any](n *Notification, src CloudSource, key string, value []byte, out []T,
+func decodeCloudArray[T any](n *Notification, sc *cloudScan, src CloudSource, key string, value []byte, out []T,
 	decodeItem func(src CloudSource, key string, index int, raw json.RawMessage) (T, *Unknown),
 ) []T {
 	if !n.cloudArray(key, value, src, true) {
 		return out
 	}
 	i := 0
-	for raw := range elements(value) {
+	for raw := range sc.elements(value) {
 		item, unknown := decodeItem(src, key, i, raw)
 		i++
 		if unknown != nil {
@@ -532,36 +534,115 @@ func (w *cloudErrorWire) cloud() CloudError {
 	return e
 }
 
-// cloudKeys are the keys the Cloud decoder looks for, so that cloudMembers can name them
+// cloudKeys are the keys the Cloud decoder looks for, so that cloudScan.members can name them
 // without allocating.
 var cloudKeys = []string{keyObject, keyEntry, keyID, keyChanges, keyField, keyValue, keyMetadata,
 	keyMessagingProduct, keyContacts, keyMessages, keyStatuses, keyErrors, keyEvent,
 	"phone_number_id", "display_phone_number"}
 
-// cloudMembers is members for the envelope's objects: it yields the keys of cloudKeys as
-// those constants (no allocation per key) and any other key decoded.
-func cloudMembers(data []byte) iter.Seq2[string, []byte] {
+// cloudScan walks the envelope's objects and arrays. The envelope nests items seven levels
+// deep; finding the end of a value with skipValue at every level would scan each item's bytes
+// once per level. Instead one pass over the body (newCloudScan) records where each object and
+// array of the envelope's levels ends, and the walk looks the ends up.
+type cloudScan struct {
+	base   []byte
+	opens  []int32 // offsets of '{' and '[' up to cloudScanDepth, increasing
+	closes []int32 // offset after the matching '}' or ']'
+}
+
+// cloudScanDepth is the deepest nesting whose containers are recorded: the item objects
+// (body, entry array, entry, changes, change, value, item array, item). Deeper values are
+// inside items, which encoding/json decodes whole.
+const cloudScanDepth = 8
+
+// newCloudScan records the containers of data, which json.Valid has accepted.
+func newCloudScan(data []byte) *cloudScan {
+	sc := &cloudScan{base: data}
+	if len(data) > math.MaxInt32 { // no table: skip falls back to skipValue
+		return sc
+	}
+	var stack [cloudScanDepth]int
+	depth := 0
+	for i := 0; i < len(data); i++ {
+		switch data[i] {
+		case '"':
+			i = skipString(data, i) - 1
+		case '{', '[':
+			if depth < cloudScanDepth {
+				stack[depth] = len(sc.opens)
+				sc.opens = append(sc.opens, int32(i))
+				sc.closes = append(sc.closes, int32(len(data)))
+			}
+			depth++
+		case '}', ']':
+			depth--
+			if depth >= 0 && depth < cloudScanDepth {
+				sc.closes[stack[depth]] = int32(i + 1)
+			}
+		}
+	}
+	return sc
+}
+
+// skip returns the index in sub, a sub-slice of the body, after the value at sub[i].
+func (sc *cloudScan) skip(sub []byte, i int) int {
+	if i < len(sub) && (sub[i] == '{' || sub[i] == '[') {
+		// sub shares the body's backing array and its end: its offset in the body is the
+		// difference of the capacities.
+		off := cap(sc.base) - cap(sub)
+		abs := int32(off + i)
+		if k, ok := slices.BinarySearch(sc.opens, abs); ok {
+			return int(sc.closes[k]) - off
+		}
+	}
+	return skipValue(sub, i)
+}
+
+// members yields the keys and raw values of the object sub. The keys of cloudKeys are
+// yielded as those constants (no allocation per key); any other key is decoded.
+func (sc *cloudScan) members(sub []byte) iter.Seq2[string, []byte] {
 	return func(yield func(string, []byte) bool) {
-		i := skipSpace(data, 0)
-		if i >= len(data) || data[i] != '{' {
+		i := skipSpace(sub, 0)
+		if i >= len(sub) || sub[i] != '{' {
 			return
 		}
-		i = skipSpace(data, i+1)
-		for i < len(data) && data[i] == '"' {
-			end := skipString(data, i)
-			key := cloudKey(data[i:end])
-			i = skipSpace(data, end)
-			if i >= len(data) || data[i] != ':' {
+		i = skipSpace(sub, i+1)
+		for i < len(sub) && sub[i] == '"' {
+			end := skipString(sub, i)
+			key := cloudKey(sub[i:end])
+			i = skipSpace(sub, end)
+			if i >= len(sub) || sub[i] != ':' {
 				return
 			}
-			start := skipSpace(data, i+1)
-			end = skipValue(data, start)
-			if end <= start || !yield(key, data[start:end]) {
+			start := skipSpace(sub, i+1)
+			end = sc.skip(sub, start)
+			if end <= start || end > len(sub) || !yield(key, sub[start:end]) {
 				return
 			}
-			i = skipSpace(data, end)
-			if i < len(data) && data[i] == ',' {
-				i = skipSpace(data, i+1)
+			i = skipSpace(sub, end)
+			if i < len(sub) && sub[i] == ',' {
+				i = skipSpace(sub, i+1)
+			}
+		}
+	}
+}
+
+// elements yields the raw elements of the array sub.
+func (sc *cloudScan) elements(sub []byte) iter.Seq[[]byte] {
+	return func(yield func([]byte) bool) {
+		i := skipSpace(sub, 0)
+		if i >= len(sub) || sub[i] != '[' {
+			return
+		}
+		i = skipSpace(sub, i+1)
+		for i < len(sub) && sub[i] != ']' {
+			end := sc.skip(sub, i)
+			if end <= i || end > len(sub) || !yield(sub[i:end]) {
+				return
+			}
+			i = skipSpace(sub, end)
+			if i < len(sub) && sub[i] == ',' {
+				i = skipSpace(sub, i+1)
 			}
 		}
 	}
