@@ -31,7 +31,7 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
-## generate: regenerate gen/*.gen.go and docs/reference.md from spec/openapi.yaml
+## generate: regenerate gen/*.gen.go, gen/cloud/*.gen.go and docs/reference.md from the specs
 generate:
 	$(GO) generate ./...
 
@@ -52,16 +52,19 @@ node_modules/.package-lock.json: package-lock.json
 	$(NPM_ENV) npm ci --no-fund --no-audit
 	@touch $@
 
-## spec-lint: lint spec/openapi.yaml with Redocly (redocly.yaml) and Spectral (.spectral.yaml); warnings fail too
+## spec-lint: lint spec/openapi.yaml and spec/cloud.yaml with Redocly (redocly.yaml) and Spectral (.spectral.yaml); warnings fail too
 # Redocly has no option to fail on warnings, so its summary line ("You have 1 warning.",
 # "... with 2 errors and 1 warning.") is checked.
+SPECS := spec/openapi.yaml spec/cloud.yaml
 spec-lint: node_modules
-	@out=$$($(NPM_ENV) npx --no redocly lint spec/openapi.yaml 2>&1); rc=$$?; \
-	printf '%s\n' "$$out" | $(DEBANNER); \
-	if [ $$rc -ne 0 ] || printf '%s\n' "$$out" | grep -Eq '[0-9]+ warnings?\.'; then \
-		echo "redocly lint failed: fix every error and warning, or turn the rule off in redocly.yaml with the reason"; exit 1; \
-	fi
-	$(NPM_ENV) npx --no spectral lint spec/openapi.yaml --fail-severity=warn
+	@for f in $(SPECS); do \
+		out=$$($(NPM_ENV) npx --no redocly lint $$f 2>&1); rc=$$?; \
+		printf '%s\n' "$$out" | $(DEBANNER); \
+		if [ $$rc -ne 0 ] || printf '%s\n' "$$out" | grep -Eq '[0-9]+ warnings?\.'; then \
+			echo "redocly lint of $$f failed: fix every error and warning, or turn the rule off in redocly.yaml with the reason"; exit 1; \
+		fi; \
+	done
+	$(NPM_ENV) npx --no spectral lint $(SPECS) --fail-severity=warn
 
 ## docs-html: build docs/html/index.html (ignored by git), the spec as one self-contained page that needs no network
 docs-html: node_modules

@@ -115,4 +115,22 @@
 //     only stored. The backup format is the fake's own (AES-256-GCM, PBKDF2-SHA256).
 //   - Rate limits are per client IP (health: global). The webhook request timeout and fault
 //     delays use wall time. The trailing-slash twins of routes (/v1/messages/) answer 404.
+//
+// # The Cloud API dialect
+//
+// The same server speaks the Cloud API of spec/cloud.yaml under CloudPrefix
+// (`/graph/v23.0/{phone_number_id}/messages`, ...; a Cloud client's base URL is the server's
+// URL plus CloudPrefix), over the same state: registration, two-step PIN, media, sent and
+// inbound messages and the business profile are shared with the `/v1` routes, and the
+// control API and its Go methods (InjectInbound, SentMessages, Advance, Reset) work for both.
+// Requests are validated against the Cloud document and take a system-user bearer token
+// (WithCloudTokens, default DefaultCloudToken; another token gets 401 with code 190); every
+// failure is the Graph error envelope with a Cloud code: 130429 over WithCloudThroughput
+// messages per second, 131056 over the pair rate limit (WithCloudPairRateLimit), 131047 outside
+// the 24-hour window (WithoutCloudServiceWindow turns it off), 100 for invalid parameters and
+// unknown ids. Media metadata carries a download URL of the fake
+// (`<CloudPrefix>/whatsapp_business/attachments/?mid&ext&hash`), HMAC-signed and valid for 5
+// minutes of the fake's clock (then 404). A webhook override (webhook_configuration) is accepted
+// only after the GET verification handshake. Simplified: a Cloud send to a non-WhatsApp number
+// fails synchronously with 131026, and Cloud sends get no status webhooks yet.
 package fake

@@ -173,6 +173,7 @@ type config struct {
 	tls               bool
 	publicURL         string
 	maxUpload         int64
+	cloud             cloudConfig // the Cloud routes (fake/cloud_options.go)
 }
 
 func defaultConfig() config {

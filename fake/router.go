@@ -245,6 +245,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if strings.HasPrefix(r.URL.Path, CloudPrefix+"/") {
+		s.cloud.serve(rw, r)
+		return
+	}
 	s.apiMux.ServeHTTP(rw, r)
 }
 

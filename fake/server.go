@@ -38,6 +38,7 @@ type Server struct {
 	handler http.Handler
 
 	ops     map[string]*operation // by operationId
+	cloud   *cloudServer          // the Cloud API routes under CloudPrefix (fake/cloud.go)
 	apiMux  *http.ServeMux
 	pathMux *http.ServeMux
 	ctlMux  *http.ServeMux
@@ -128,6 +129,10 @@ func New(opts ...Option) (*Server, error) {
 	s.st = s.initialState(1)
 	s.hooks.configure(s.st.settings)
 	if err := s.buildRoutes(); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	if s.cloud, err = newCloudServer(s); err != nil {
 		_ = s.Close()
 		return nil, err
 	}

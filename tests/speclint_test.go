@@ -25,24 +25,44 @@ import (
 type lintRule struct {
 	name  string
 	check func(in lintInput) []string
+	// only names the dialect the rule is specific to; empty for rules of both documents.
+	only string
 }
+
+func (r lintRule) appliesTo(d dialect) bool { return r.only == "" || r.only == d.name }
 
 // lintInput is what a rule sees: the loaded document, its YAML text (kin-openapi resolves
-// references in place, so the text is the faithful record of what refers to what) and the
-// seed operation list.
+// references in place, so the text is the faithful record of what refers to what), the
+// seed operation list (On-Premises), the operation list of the Cloud document, and the
+// dialect's profile.
 type lintInput struct {
-	doc   *openapi3.T
-	raw   string
-	seeds []seedOperation
+	doc      *openapi3.T
+	raw      string
+	seeds    []seedOperation
+	cloudOps []cloudOperation
+	profile  dialect
 }
 
-// accessLevels are the values of x-wabiz-access; the fake server enforces them.
-var accessLevels = []string{"admin", "user", "self", "login"}
+// A dialect holds what differs between the two documents for the shared rules. A rule with
+// a non-empty `only` runs for that dialect alone.
+type dialect struct {
+	name string
+	// accessLevels are the values of x-wabiz-access.
+	accessLevels []string
+	// traceHeader is the header every response declares.
+	traceHeader string
+}
 
-const (
-	errorResponseRef = "#/components/responses/ApiError"
-	requestIDHeader  = "X-Request-ID"
+var (
+	// On-Premises: who may call an operation; the fake server enforces them.
+	onPremDialect = dialect{name: "onprem", accessLevels: []string{"admin", "user", "self", "login"}, traceHeader: "X-Request-ID"}
+	// Cloud: the Graph permission the token needs ("either" for GET /{node_id}, which reads
+	// media with whatsapp_business_messaging and phone numbers with whatsapp_business_management);
+	// Graph names every response with its trace id.
+	cloudDialect = dialect{name: "cloud", accessLevels: []string{"whatsapp_business_messaging", "whatsapp_business_management", "either"}, traceHeader: "X-FB-Trace-ID"}
 )
+
+const errorResponseRef = "#/components/responses/ApiError"
 
 var lowerCamel = regexp.MustCompile(`^[a-z][a-zA-Z0-9]*$`)
 
@@ -57,17 +77,18 @@ var generatedSuffixes = []string{"Body", "JSONBody", "JSONRequestBody", "TextBod
 
 func lintRules() []lintRule {
 	return []lintRule{
-		{"seed_operations_present", ruleSeedOperations},
-		{"operation_ids_unique_lower_camel", ruleOperationIDs},
-		{"operation_metadata", ruleOperationMetadata},
-		{"success_response_with_schema", ruleSuccessResponse},
-		{"error_responses_shared", ruleErrorResponses},
-		{"request_id_header", ruleRequestIDHeader},
-		{"json_examples", ruleJSONExamples},
-		{"no_inline_object_schemas", ruleNoInlineObjects},
-		{"no_unreferenced_components", ruleNoUnreferencedComponents},
-		{"property_descriptions", rulePropertyDescriptions},
-		{"schema_names", ruleSchemaNames},
+		{"seed_operations_present", ruleSeedOperations, "onprem"},
+		{"cloud_operation_list", ruleCloudOperationList, "cloud"},
+		{"operation_ids_unique_lower_camel", ruleOperationIDs, ""},
+		{"operation_metadata", ruleOperationMetadata, ""},
+		{"success_response_with_schema", ruleSuccessResponse, ""},
+		{"error_responses_shared", ruleErrorResponses, ""},
+		{"request_id_header", ruleRequestIDHeader, ""},
+		{"json_examples", ruleJSONExamples, ""},
+		{"no_inline_object_schemas", ruleNoInlineObjects, ""},
+		{"no_unreferenced_components", ruleNoUnreferencedComponents, ""},
+		{"property_descriptions", rulePropertyDescriptions, ""},
+		{"schema_names", ruleSchemaNames, ""},
 	}
 }
 
@@ -201,8 +222,8 @@ func ruleOperationMetadata(in lintInput) []string {
 			}
 		}
 		access, _ := op.Extensions["x-wabiz-access"].(string)
-		if !slices.Contains(accessLevels, access) {
-			out = append(out, fmt.Sprintf("%s: x-wabiz-access %q is not one of %v", o, access, accessLevels))
+		if levels := in.profile.accessLevels; !slices.Contains(levels, access) {
+			out = append(out, fmt.Sprintf("%s: x-wabiz-access %q is not one of %v", o, access, levels))
 		}
 	}
 	return out
@@ -267,13 +288,16 @@ func ruleErrorResponses(in lintInput) []string {
 	return out
 }
 
+// ruleRequestIDHeader checks the dialect's trace header: X-Request-ID on On-Premises,
+// X-FB-Trace-ID on Cloud.
 func ruleRequestIDHeader(in lintInput) []string {
 	doc := in.doc
+	header := in.profile.traceHeader
 	var out []string
 	for _, o := range operations(doc) {
 		for status, ref := range o.op.Responses.Map() {
-			if ref.Value != nil && ref.Value.Headers[requestIDHeader] == nil {
-				out = append(out, fmt.Sprintf("%s: %s lacks the %s header", o, status, requestIDHeader))
+			if ref.Value != nil && ref.Value.Headers[header] == nil {
+				out = append(out, fmt.Sprintf("%s: %s lacks the %s header", o, status, header))
 			}
 		}
 	}
@@ -483,13 +507,13 @@ func ruleSchemaNames(in lintInput) []string {
 	return out
 }
 
-// loadInput loads a document from YAML for the rules.
-func loadInput(t testing.TB, data []byte) lintInput {
+// loadInput loads a document of the given dialect from YAML for the rules.
+func loadInput(t testing.TB, data []byte, d dialect) lintInput {
 	t.Helper()
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromData(data)
 	require.NoError(t, err)
-	return lintInput{doc: doc, raw: string(data), seeds: loadSeedOperations(t)}
+	return lintInput{doc: doc, raw: string(data), seeds: loadSeedOperations(t), cloudOps: loadCloudOperations(t), profile: d}
 }
 
 // exceptions are "rule<TAB>offender" lines of testdata/lint-exceptions.txt. The file may only
@@ -514,23 +538,27 @@ func TestSpecLint(t *testing.T) {
 		_, err := spec.Load()
 		require.NoError(t, err)
 	})
+	t.Run("cloud/loads_and_validates_with_examples", func(t *testing.T) {
+		_, err := spec.LoadCloud()
+		require.NoError(t, err)
+	})
 
-	in := loadInput(t, spec.YAML)
 	exceptions := loadExceptions(t)
 	usedExceptions := map[string]bool{}
-	for _, rule := range lintRules() {
-		t.Run(rule.name, func(t *testing.T) {
-			var offenders []string
-			for _, o := range rule.check(in) {
-				key := rule.name + "\t" + o
-				if exceptions[key] {
-					usedExceptions[key] = true
-					continue
-				}
-				offenders = append(offenders, o)
+	// On-Premises subtests keep their historical names (rule), Cloud ones are cloud/rule;
+	// exceptions are keyed the same way.
+	for _, doc := range []struct {
+		prefix string
+		yaml   []byte
+		d      dialect
+	}{{"", spec.YAML, onPremDialect}, {"cloud/", spec.CloudYAML, cloudDialect}} {
+		in := loadInput(t, doc.yaml, doc.d)
+		for _, rule := range lintRules() {
+			if !rule.appliesTo(doc.d) {
+				continue
 			}
-			assert.Empty(t, offenders, "%d offenders:\n%s", len(offenders), strings.Join(offenders, "\n"))
-		})
+			runLintRule(t, doc.prefix+rule.name, rule, in, exceptions, usedExceptions)
+		}
 	}
 	t.Run("exceptions_still_needed", func(t *testing.T) {
 		var stale []string
@@ -543,16 +571,42 @@ func TestSpecLint(t *testing.T) {
 	})
 }
 
+// runLintRule runs one rule as a subtest named name; offenders listed in exceptions (keyed
+// "name<TAB>offender") are skipped and recorded in used.
+func runLintRule(t *testing.T, name string, rule lintRule, in lintInput, exceptions, used map[string]bool) {
+	t.Helper()
+	t.Run(name, func(t *testing.T) {
+		var offenders []string
+		for _, o := range rule.check(in) {
+			key := name + "\t" + o
+			if exceptions[key] {
+				used[key] = true
+				continue
+			}
+			offenders = append(offenders, o)
+		}
+		assert.Empty(t, offenders, "%d offenders:\n%s", len(offenders), strings.Join(offenders, "\n"))
+	})
+}
+
 // TestLintRulesCatchBrokenSpec proves that no rule passes vacuously: each one must report at
 // least one offender on testdata/broken-spec.yaml, which breaks every rule once.
 func TestLintRulesCatchBrokenSpec(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("testdata", "broken-spec.yaml"))
-	require.NoError(t, err)
-	in := loadInput(t, data)
-	for _, rule := range lintRules() {
-		t.Run(rule.name, func(t *testing.T) {
-			assert.NotEmpty(t, rule.check(in), "rule %s found nothing in the broken spec", rule.name)
-		})
+	for _, doc := range []struct {
+		prefix, file string
+		d            dialect
+	}{{"", "broken-spec.yaml", onPremDialect}, {"cloud/", "broken-cloud-spec.yaml", cloudDialect}} {
+		data, err := os.ReadFile(filepath.Join("testdata", doc.file))
+		require.NoError(t, err)
+		in := loadInput(t, data, doc.d)
+		for _, rule := range lintRules() {
+			if !rule.appliesTo(doc.d) {
+				continue
+			}
+			t.Run(doc.prefix+rule.name, func(t *testing.T) {
+				assert.NotEmpty(t, rule.check(in), "rule %s found nothing in %s", rule.name, doc.file)
+			})
+		}
 	}
 	t.Run("loads_and_validates_with_examples", func(t *testing.T) {
 		data, err := os.ReadFile(filepath.Join("testdata", "invalid-example-spec.yaml"))
@@ -572,5 +626,70 @@ func TestSeedOperationsMatchSpecMethods(t *testing.T) {
 	for _, s := range loadSeedOperations(t) {
 		assert.Contains(t, []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}, s.method, s.name)
 		assert.True(t, strings.HasPrefix(s.path, "/"), s.name)
+	}
+}
+
+// cloudOperation is a line of testdata/cloud-operations.tsv: the Cloud document's own
+// operation list, checked both ways by cloud_operation_list.
+type cloudOperation struct{ method, path, operationID string }
+
+func loadCloudOperations(t testing.TB) []cloudOperation {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "cloud-operations.tsv"))
+	require.NoError(t, err)
+	var ops []cloudOperation
+	for _, line := range strings.Split(string(data), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "method\t") {
+			continue
+		}
+		cols := strings.Split(line, "\t")
+		require.Len(t, cols, 3, "cloud operation line %q", line)
+		ops = append(ops, cloudOperation{cols[0], cols[1], cols[2]})
+	}
+	return ops
+}
+
+// ruleCloudOperationList compares the Cloud document's operations with
+// testdata/cloud-operations.tsv in both directions: an operation the list lacks is as much an
+// offender as a listed one the document lacks, and so is a changed operationId.
+func ruleCloudOperationList(in lintInput) []string {
+	listed := map[string]string{}
+	for _, c := range in.cloudOps {
+		listed[c.method+" "+c.path] = c.operationID
+	}
+	var out []string
+	have := map[string]bool{}
+	for _, o := range operations(in.doc) {
+		key := o.String()
+		have[key] = true
+		id, ok := listed[key]
+		switch {
+		case !ok:
+			out = append(out, fmt.Sprintf("%s (%s) is not in cloud-operations.tsv", key, o.op.OperationID))
+		case id != o.op.OperationID:
+			out = append(out, fmt.Sprintf("%s: operationId %q, the list says %q", key, o.op.OperationID, id))
+		}
+	}
+	for _, c := range in.cloudOps {
+		if !have[c.method+" "+c.path] {
+			out = append(out, fmt.Sprintf("%s %s (%s) is listed but not in the document", c.method, c.path, c.operationID))
+		}
+	}
+	return out
+}
+
+// TestCloudOperationListIsWellFormed guards the list itself: real methods, absolute paths,
+// lowerCamel ids, no duplicates, so a typo cannot make cloud_operation_list vacuous.
+func TestCloudOperationListIsWellFormed(t *testing.T) {
+	t.Parallel()
+	ops := loadCloudOperations(t)
+	require.NotEmpty(t, ops)
+	seen := map[string]bool{}
+	for _, c := range ops {
+		assert.Contains(t, []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}, c.method, c.operationID)
+		assert.True(t, strings.HasPrefix(c.path, "/"), c.operationID)
+		assert.Regexp(t, lowerCamel, c.operationID)
+		assert.False(t, seen[c.operationID], "duplicate %s", c.operationID)
+		seen[c.operationID] = true
 	}
 }
