@@ -1,5 +1,7 @@
 package webhook
 
+import cloudgen "github.com/wabiz/wabiz/gen/cloud"
+
 // This file holds the exported surface of the Cloud API dialect: the source of each item, the
 // fields a Cloud item carries beyond the On-Premises shape, the mapping of names between the
 // two dialects and DecodeCloud. The decoder itself is in cloud_decode.go, the Handler's
@@ -130,23 +132,15 @@ type CloudMessage struct {
 	System *CloudSystem
 }
 
-// CloudReaction is the reaction block of a Cloud message.
-type CloudReaction struct {
-	// MessageID is the id of the message reacted to.
-	MessageID string `json:"message_id"`
-	// Emoji is the reaction; empty when the user removed the reaction.
-	Emoji string `json:"emoji"`
-}
+// CloudReaction is the reaction block of a Cloud message (spec/cloud.yaml Reaction): the
+// id of the message reacted to and the emoji, empty when the user removed the reaction
+// (Meta then omits emoji).
+type CloudReaction = cloudgen.Reaction
 
-// CloudFlowReply is the nfm_reply block of an interactive message: the answer to a flow.
-type CloudFlowReply struct {
-	// Name is the flow's name ("flow" for flows; "address_message" for address messages).
-	Name string `json:"name"`
-	// Body is the text shown to the user.
-	Body string `json:"body"`
-	// ResponseJSON is the flow's response, itself JSON encoded in a string.
-	ResponseJSON string `json:"response_json"`
-}
+// CloudFlowReply is the nfm_reply block of an interactive message, the answer to a flow
+// (spec/cloud.yaml InboundFlowReply): name, body and response_json (the flow's response,
+// itself JSON encoded in a string).
+type CloudFlowReply = cloudgen.InboundFlowReply
 
 // CloudSystem is the system block of a Cloud system message, with its type as sent.
 type CloudSystem struct {

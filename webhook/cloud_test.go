@@ -102,9 +102,9 @@ func TestDecodeCloudTypesCloudOnlyFields(t *testing.T) {
 			require.NotNil(t, m.Interactive)
 			assert.Equal(t, "nfm_reply", *m.Interactive.Type)
 			require.NotNil(t, m.Cloud.FlowReply)
-			assert.Equal(t, "flow", m.Cloud.FlowReply.Name)
+			assert.Equal(t, "flow", *m.Cloud.FlowReply.Name)
 			var resp map[string]string
-			require.NoError(t, json.Unmarshal([]byte(m.Cloud.FlowReply.ResponseJSON), &resp))
+			require.NoError(t, json.Unmarshal([]byte(*m.Cloud.FlowReply.ResponseJSON), &resp))
 			assert.Equal(t, "2025-06-12", resp["appointment_date"])
 		}},
 		{"message_interactive_list_reply.json", func(t *testing.T, n *Notification) {
