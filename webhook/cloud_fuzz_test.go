@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -232,6 +233,50 @@ func FuzzCloudHandler(f *testing.F) {
 		}
 		if rec.Code != http.StatusOK && !json.Valid(rec.Body.Bytes()) {
 			t.Fatalf("error answer is not JSON: %q", rec.Body.Bytes())
+		}
+	})
+}
+
+// cloudScanCases are bodies on the edges of the JSON grammar, for the validator that
+// newCloudScan runs instead of json.Valid.
+var cloudScanCases = []string{
+	``, ` `, `{}`, `[]`, `""`, `0`, `-0`, `-`, `01`, `1.`, `1.5`, `1e`, `1e+`, `1E-7`, `.5`, `+1`,
+	`true`, `tru`, `nul`, `null `, `nullx`, `{"a":1,}`, `[1,]`, `[,1]`, `{"a" 1}`, `{1:2}`,
+	`{"a":1}{}`, `"\u00e9"`, `"\u00g9"`, `"\x"`, "\"a\tb\"", "\"\xff\"", `"\"\\\/\b\f\n\r\t"`,
+	`[[[[[[[[[[]]]]]]]]]]`, `[[[[[[[[[[]]]]]]]]]`, `{"a":[{"b":{"c":[1,{"d":[]}]}}]}`, "\t{\r\n}\n",
+	`{"a":"b"`, `{"a"`, `{"a":`, `[1 2]`, `{"a":1 "b":2}`,
+}
+
+func TestCloudScanValidatesAsJSONValid(t *testing.T) {
+	t.Parallel()
+	deep := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
+	for _, c := range append(cloudScanCases, deep(maxJSONDepth), deep(maxJSONDepth+1)) {
+		_, ok := newCloudScan([]byte(c))
+		if ok != json.Valid([]byte(c)) {
+			t.Errorf("newCloudScan(%.40q) = %v, json.Valid says %v", c, ok, !ok)
+		}
+	}
+}
+
+// FuzzCloudScan checks that newCloudScan accepts exactly what json.Valid accepts, and that
+// every container end it records is the end skipValue finds.
+func FuzzCloudScan(f *testing.F) {
+	addCloudSeeds(f, func(data []byte) { f.Add(data) })
+	for _, c := range cloudScanCases {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sc, ok := newCloudScan(data)
+		if ok != json.Valid(data) {
+			t.Fatalf("newCloudScan(%q) = %v, json.Valid says %v", data, ok, !ok)
+		}
+		if !ok {
+			return
+		}
+		for k, open := range sc.opens {
+			if end := skipValue(data, int(open)); end != int(sc.closes[k]) {
+				t.Fatalf("container at %d: recorded end %d, skipValue says %d\n%q", open, sc.closes[k], end, data)
+			}
 		}
 	})
 }
