@@ -309,7 +309,6 @@ func cloudDecodeInto(key string, index int, raw json.RawMessage, wire any) *Unkn
 
 type cloudContactWire struct {
 	gen.WebhookContact
-	cloud           CloudContact      // the item's Cloud field: one allocation with the wire value
 	Profile         *cloudProfileWire `json:"profile"`
 	UserID          *string           `json:"user_id"`
 	ParentUserID    *string           `json:"parent_user_id"`
@@ -354,7 +353,6 @@ type cloudInteractiveWire struct {
 
 type cloudMessageWire struct {
 	gen.InboundMessage
-	cloud            CloudMessage
 	FromUserID       *string               `json:"from_user_id"`
 	FromParentUserID *string               `json:"from_parent_user_id"`
 	Image            *cloudMediaWire       `json:"image"`
@@ -378,7 +376,6 @@ type cloudPricingWire struct {
 
 type cloudStatusWire struct {
 	gen.MessageStatus
-	cloud                 CloudStatus
 	RecipientUserID       *string           `json:"recipient_user_id"`
 	RecipientParentUserID *string           `json:"recipient_parent_user_id"`
 	RecipientType         *string           `json:"recipient_type"`
@@ -388,13 +385,12 @@ type cloudStatusWire struct {
 }
 
 func decodeCloudContact(src CloudSource, key string, index int, raw json.RawMessage) (Contact, *Unknown) {
-	w := new(cloudContactWire)
-	if u := cloudDecodeInto(key, index, raw, w); u != nil {
+	var w cloudContactWire
+	if u := cloudDecodeInto(key, index, raw, &w); u != nil {
 		return Contact{}, u
 	}
 	c := Contact{WebhookContact: w.WebhookContact, raw: raw}
-	cc := &w.cloud
-	*cc = CloudContact{Source: src, UserID: deref(w.UserID), ParentUserID: deref(w.ParentUserID),
+	cc := &CloudContact{Source: src, UserID: deref(w.UserID), ParentUserID: deref(w.ParentUserID),
 		IdentityKeyHash: deref(w.IdentityKeyHash)}
 	if w.Profile != nil {
 		c.Profile = &w.Profile.WebhookContactProfile
@@ -405,14 +401,13 @@ func decodeCloudContact(src CloudSource, key string, index int, raw json.RawMess
 }
 
 func decodeCloudMessage(src CloudSource, key string, index int, raw json.RawMessage) (Message, *Unknown) {
-	w := new(cloudMessageWire)
-	if u := cloudDecodeInto(key, index, raw, w); u != nil {
+	var w cloudMessageWire
+	if u := cloudDecodeInto(key, index, raw, &w); u != nil {
 		u.ID, u.Type, u.From = w.ID, w.Type, w.From
 		return Message{}, u
 	}
 	m := Message{InboundMessage: w.InboundMessage, raw: raw}
-	cm := &w.cloud
-	*cm = CloudMessage{Source: src, Type: w.Type, FromUserID: deref(w.FromUserID),
+	cm := &CloudMessage{Source: src, Type: w.Type, FromUserID: deref(w.FromUserID),
 		FromParentUserID: deref(w.FromParentUserID), Reaction: w.Reaction}
 	m.Type = MessageTypeFromCloud(w.Type)
 	m.Image = cm.media(w.Image)
@@ -470,14 +465,13 @@ func (cm *CloudMessage) media(w *cloudMediaWire) *gen.InboundMedia {
 }
 
 func decodeCloudStatus(src CloudSource, key string, index int, raw json.RawMessage) (Status, *Unknown) {
-	w := new(cloudStatusWire)
-	if u := cloudDecodeInto(key, index, raw, w); u != nil {
+	var w cloudStatusWire
+	if u := cloudDecodeInto(key, index, raw, &w); u != nil {
 		u.ID, u.Type = w.ID, w.Status
 		return Status{}, u
 	}
 	s := Status{MessageStatus: w.MessageStatus, raw: raw}
-	cs := &w.cloud
-	*cs = CloudStatus{Source: src, RecipientUserID: deref(w.RecipientUserID),
+	cs := &CloudStatus{Source: src, RecipientUserID: deref(w.RecipientUserID),
 		RecipientParentUserID: deref(w.RecipientParentUserID), RecipientType: deref(w.RecipientType),
 		BizOpaqueCallbackData: deref(w.BizOpaqueCallbackData)}
 	if w.Pricing != nil {
