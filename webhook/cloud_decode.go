@@ -309,6 +309,7 @@ func cloudDecodeInto(key string, index int, raw json.RawMessage, wire any) *Unkn
 
 type cloudContactWire struct {
 	gen.WebhookContact
+	cloud           CloudContact      // the item's Cloud field: one allocation with the wire value
 	Profile         *cloudProfileWire `json:"profile"`
 	UserID          *string           `json:"user_id"`
 	ParentUserID    *string           `json:"parent_user_id"`
@@ -353,6 +354,7 @@ type cloudInteractiveWire struct {
 
 type cloudMessageWire struct {
 	gen.InboundMessage
+	cloud            CloudMessage
 	FromUserID       *string               `json:"from_user_id"`
 	FromParentUserID *string               `json:"from_parent_user_id"`
 	Image            *cloudMediaWire       `json:"image"`
@@ -376,6 +378,7 @@ type cloudPricingWire struct {
 
 type cloudStatusWire struct {
 	gen.MessageStatus
+	cloud                 CloudStatus
 	RecipientUserID       *string           `json:"recipient_user_id"`
 	RecipientParentUserID *string           `json:"recipient_parent_user_id"`
 	RecipientType         *string           `json:"recipient_type"`
@@ -385,12 +388,13 @@ type cloudStatusWire struct {
 }
 
 func decodeCloudContact(src CloudSource, key string, index int, raw json.RawMessage) (Contact, *Unknown) {
-	var w cloudContactWire
-	if u := cloudDecodeInto(key, index, raw, &w); u != nil {
+	w := new(cloudContactWire)
+	if u := cloudDecodeInto(key, index, raw, w); u != nil {
 		return Contact{}, u
 	}
 	c := Contact{WebhookContact: w.WebhookContact, raw: raw}
-	cc := &CloudContact{Source: src, UserID: deref(w.UserID), ParentUserID: deref(w.ParentUserID),
+	cc := &w.cloud
+	*cc = CloudContact{Source: src, UserID: deref(w.UserID), ParentUserID: deref(w.ParentUserID),
 		IdentityKeyHash: deref(w.IdentityKeyHash)}
 	if w.Profile != nil {
 		c.Profile = &w.Profile.WebhookContactProfile
@@ -401,13 +405,14 @@ func decodeCloudContact(src CloudSource, key string, index int, raw json.RawMess
 }
 
 func decodeCloudMessage(src CloudSource, key string, index int, raw json.RawMessage) (Message, *Unknown) {
-	var w cloudMessageWire
-	if u := cloudDecodeInto(key, index, raw, &w); u != nil {
+	w := new(cloudMessageWire)
+	if u := cloudDecodeInto(key, index, raw, w); u != nil {
 		u.ID, u.Type, u.From = w.ID, w.Type, w.From
 		return Message{}, u
 	}
 	m := Message{InboundMessage: w.InboundMessage, raw: raw}
-	cm := &CloudMessage{Source: src, Type: w.Type, FromUserID: deref(w.FromUserID),
+	cm := &w.cloud
+	*cm = CloudMessage{Source: src, Type: w.Type, FromUserID: deref(w.FromUserID),
 		FromParentUserID: deref(w.FromParentUserID), Reaction: w.Reaction}
 	m.Type = MessageTypeFromCloud(w.Type)
 	m.Image = cm.media(w.Image)
@@ -465,13 +470,14 @@ func (cm *CloudMessage) media(w *cloudMediaWire) *gen.InboundMedia {
 }
 
 func decodeCloudStatus(src CloudSource, key string, index int, raw json.RawMessage) (Status, *Unknown) {
-	var w cloudStatusWire
-	if u := cloudDecodeInto(key, index, raw, &w); u != nil {
+	w := new(cloudStatusWire)
+	if u := cloudDecodeInto(key, index, raw, w); u != nil {
 		u.ID, u.Type = w.ID, w.Status
 		return Status{}, u
 	}
 	s := Status{MessageStatus: w.MessageStatus, raw: raw}
-	cs := &CloudStatus{Source: src, RecipientUserID: deref(w.RecipientUserID),
+	cs := &w.cloud
+	*cs = CloudStatus{Source: src, RecipientUserID: deref(w.RecipientUserID),
 		RecipientParentUserID: deref(w.RecipientParentUserID), RecipientType: deref(w.RecipientType),
 		BizOpaqueCallbackData: deref(w.BizOpaqueCallbackData)}
 	if w.Pricing != nil {
@@ -546,8 +552,9 @@ var cloudKeys = []string{keyObject, keyEntry, keyID, keyChanges, keyField, keyVa
 // array of the envelope's levels ends, and the walk looks the ends up.
 type cloudScan struct {
 	base   []byte
-	opens  []int32 // offsets of '{' and '[' up to cloudScanDepth, increasing
-	closes []int32 // offset after the matching '}' or ']'
+	buf    [2][32]int32 // backing of opens and closes for a typical envelope
+	opens  []int32      // offsets of '{' and '[' up to cloudScanDepth, increasing
+	closes []int32      // offset after the matching '}' or ']'
 }
 
 // cloudScanDepth is the deepest nesting whose containers are recorded: the item objects
@@ -565,9 +572,11 @@ const maxJSONDepth = 10000
 // decoding the envelope, which is about a third of a Cloud body.
 func newCloudScan(data []byte) (*cloudScan, bool) {
 	sc := &cloudScan{base: data}
+	sc.opens, sc.closes = sc.buf[0][:0], sc.buf[1][:0]
 	record := len(data) <= math.MaxInt32 // else no table: skip falls back to skipValue
-	var kinds []byte                     // '{' or '[' per open container
-	var at [cloudScanDepth]int           // index in opens of the recorded open containers
+	var kindsBuf [64]byte
+	kinds := kindsBuf[:0]      // '{' or '[' per open container
+	var at [cloudScanDepth]int // index in opens of the recorded open containers
 	i := skipSpace(data, 0)
 value:
 	if i >= len(data) {
