@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/wabiz/wabiz/gen"
 )
@@ -77,7 +79,7 @@ func (n *Notification) decodeCloud(data []byte) error {
 	*n = Notification{}
 	sc, ok := newCloudScan(data) // validates as json.Valid does
 	if !ok {
-		return fmt.Errorf("%w: %w", ErrMalformed, syntaxError(data))
+		return fmt.Errorf("%w: %w", ErrMalformed, cloudSyntaxError(data))
 	}
 	if !isObject(data) {
 		return fmt.Errorf("%w: top-level value is not an object", ErrMalformed)
@@ -821,7 +823,7 @@ func cloudKey(quoted []byte) string {
 			}
 		}
 	}
-	return decodeKey(quoted)
+	return cloudUnquote(quoted)
 }
 
 // scalarString returns the string a JSON string denotes, a number's text (ids are sometimes
@@ -832,9 +834,33 @@ func scalarString(value []byte) string {
 	}
 	switch c := value[0]; {
 	case c == '"':
-		return decodeKey(value)
+		return cloudUnquote(value)
 	case c == '-' || '0' <= c && c <= '9':
 		return string(value)
 	}
 	return ""
+}
+
+// cloudUnquote returns the string a quoted JSON string (already validated) denotes.
+func cloudUnquote(quoted []byte) string {
+	inner := quoted[1 : len(quoted)-1]
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		return string(inner)
+	}
+	var s string
+	_ = json.Unmarshal(quoted, &s) // valid JSON: cannot fail
+	return s
+}
+
+// cloudSyntaxError returns the error json.Unmarshal gives for invalid data, which names the
+// offset, or a plain error for empty input.
+func cloudSyntaxError(data []byte) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return errors.New("empty body")
+	}
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	return errors.New("invalid JSON")
 }
