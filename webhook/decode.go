@@ -324,7 +324,7 @@ func (n *Notification) linkSenders() {
 		m := &n.Messages[i]
 		m.Sender = nil
 		for j := range n.Contacts {
-			if c := &n.Contacts[j]; c.WaID != nil && *c.WaID == m.From && !c.IsCheckResult() {
+			if c := &n.Contacts[j]; c.isSenderOf(m) {
 				m.Sender = c
 				break
 			}

@@ -115,4 +115,18 @@
 // client (serving a certificate from the uploaded webhook CA) that forwards to the receiver
 // with client.pem and client.key. examples/webhook-receiver serves both modes, selected with
 // flags.
+//
+// # Cloud API
+//
+// The same Handler serves the Cloud API's webhooks with WithCloud(appSecret, verifyToken):
+// it answers Meta's GET verification handshake (hub.verify_token compared in constant time,
+// hub.challenge echoed), requires X-Hub-Signature-256 on every POST (HMAC-SHA256 of the raw
+// body with the app secret, compared in constant time; missing or wrong is 401) and unwraps
+// the entry[].changes[].value envelope with DecodeCloud into the same Notification, so the
+// callbacks above work unchanged. Each item's Cloud field carries its source (business
+// account, phone_number_id, display number) and what only Cloud sends (business-scoped user
+// ids, media url, biz_opaque_callback_data, pricing type, reactions, ...); error objects and
+// type names are mapped to the On-Premises ones (see DecodeCloud), and changes of other
+// fields (template status, account updates, ...) reach WithUnknownFunc with their raw JSON.
+// VerifyCloudSignature and DecodeCloud work without the Handler.
 package webhook

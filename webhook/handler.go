@@ -94,6 +94,9 @@ type Handler struct {
 
 	headerName   string
 	headerDigest [sha256.Size]byte
+
+	// cloud is set by WithCloud (cloud_handler.go): the Handler then serves the Cloud API.
+	cloud *cloudConfig
 }
 
 // Option configures a Handler. Options validate their input: NewHandler returns the first
@@ -312,6 +315,10 @@ func WithSharedHeader(name, value string) Option {
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.cloud != nil { // WithCloud: handshake, signature and envelope (cloud_handler.go)
+		h.serveCloud(w, r)
+		return
+	}
 	ctx := r.Context()
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)

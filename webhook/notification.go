@@ -139,6 +139,10 @@ func (n *Notification) IdentityChanges() []IdentityChange {
 type Contact struct {
 	gen.WebhookContact
 
+	// Cloud is set for entries received through the Cloud API (DecodeCloud): the source and
+	// the business-scoped user id. It is not part of the entry's JSON.
+	Cloud *CloudContact `json:"-"`
+
 	raw json.RawMessage
 }
 
@@ -164,6 +168,9 @@ type Message struct {
 	// Sender is the entry of the same notification's Contacts whose wa_id is From, or nil.
 	// It is not part of the message's JSON.
 	Sender *Contact `json:"-"`
+	// Cloud is set for messages received through the Cloud API (DecodeCloud): the source and
+	// the Cloud-only fields. It is not part of the message's JSON.
+	Cloud *CloudMessage `json:"-"`
 
 	raw json.RawMessage
 }
@@ -256,6 +263,10 @@ func (m *Message) IdentityChange() (IdentityChange, bool) {
 type Status struct {
 	gen.MessageStatus
 
+	// Cloud is set for statuses received through the Cloud API (DecodeCloud): the source and
+	// the Cloud-only fields. It is not part of the status's JSON.
+	Cloud *CloudStatus `json:"-"`
+
 	raw json.RawMessage
 }
 
@@ -285,6 +296,10 @@ func (s *Status) DedupeKey() string {
 // (certificate signature invalid).
 type ErrorNotice struct {
 	gen.ErrorDetail
+
+	// Cloud is set for value-level errors received through the Cloud API (DecodeCloud): the
+	// source and the error as sent. It is not part of the entry's JSON.
+	Cloud *CloudErrorNotice `json:"-"`
 
 	raw json.RawMessage
 }
@@ -354,6 +369,10 @@ type Unknown struct {
 	Raw json.RawMessage
 	// Err is non-nil when the item could not be decoded.
 	Err error
+	// Cloud is the source of an item received through the Cloud API (DecodeCloud), or nil.
+	// For a change whose field is not "messages", Key is the field, Index is -1 and Raw is
+	// the change's value.
+	Cloud *CloudSource
 
 	key string
 }
