@@ -158,6 +158,14 @@ func (h *Handler) serveCloud(w http.ResponseWriter, r *http.Request) {
 		h.reject(w, r, http.StatusBadRequest, codeInvalidValue, titleInvalidValue, err.Error())
 		return
 	}
+	// The same item limit as the On-Premises path. Only a signed body gets this far, so
+	// counting after the decode bounds the callbacks, not the decode work, which the
+	// signature already restricts to Meta's bodies.
+	if h.maxItems > 0 && n.items() > h.maxItems {
+		h.reject(w, r, http.StatusRequestEntityTooLarge, codeRequestNotValid, titleRequestNotValid,
+			fmt.Sprintf("callback carries more than %d items", h.maxItems))
+		return
+	}
 	h.logReceived(ctx, n)
 	if err := h.dispatch(ctx, n); err != nil {
 		h.reject(w, r, http.StatusInternalServerError, codeGeneric, titleGeneric,
@@ -184,4 +192,9 @@ func (h *Handler) cloudHandshake(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write([]byte(challenge))
+}
+
+// items counts what a decoded notification would hand to callbacks.
+func (n *Notification) items() int {
+	return len(n.Contacts) + len(n.Messages) + len(n.Statuses) + len(n.Errors) + len(n.Services) + len(n.Unknown)
 }

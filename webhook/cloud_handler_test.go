@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -368,4 +369,29 @@ func TestOnPremisesHandlerUnchangedByCloud(t *testing.T) {
 	assert.Equal(t, http.StatusMethodNotAllowed, w.Code)
 	w = postCloud(t, h, []byte(`{"messages":[]}`))
 	assert.Equal(t, http.StatusOK, w.Code)
+}
+
+// TestCloudHandlerRefusesCallbacksOverTheItemLimit: a signed Cloud body with more items than
+// WithMaxItems allows is refused with 413 and the envelope before any callback runs, like an
+// On-Premises one.
+func TestCloudHandlerRefusesCallbacksOverTheItemLimit(t *testing.T) {
+	t.Parallel()
+	statuses := make([]string, 5)
+	for i := range statuses {
+		statuses[i] = fmt.Sprintf(`{"id":"wamid.%d","status":"sent","timestamp":"1700000000","recipient_id":"16315551234"}`, i)
+	}
+	body := []byte(`{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"field":"messages","value":{` +
+		`"messaging_product":"whatsapp","metadata":{"display_phone_number":"16315551019","phone_number_id":"106540352242922"},` +
+		`"statuses":[` + strings.Join(statuses, ",") + `]}}]}]}`)
+
+	h, rec := newCloudHandler(t, WithMaxItems(4))
+	res := postCloud(t, h, body, sign(body))
+	assert.Equal(t, http.StatusRequestEntityTooLarge, res.Code, res.Body.String())
+	assert.Contains(t, res.Body.String(), `"errors"`)
+	assert.Zero(t, rec.calls(), "no callback runs for a refused body")
+
+	h, rec = newCloudHandler(t, WithMaxItems(5))
+	res = postCloud(t, h, body, sign(body))
+	assert.Equal(t, http.StatusOK, res.Code, res.Body.String())
+	assert.Equal(t, 5, rec.calls())
 }
