@@ -2,15 +2,12 @@ package api
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"math/rand/v2"
-	"net"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/wabiz/wabiz/internal/retry"
 )
 
 // The retry policy, in one place.
@@ -48,10 +45,13 @@ type retryPolicy struct {
 	jitter func(n int64) int64
 }
 
+// The defaults, delays, Retry-After parsing and transport-error classes are those of
+// internal/retry, which the Cloud client shares; what is the On-Premises API's own is which
+// statuses and codes are retried (retryableStatus and the callers in client.go).
 const (
-	defaultMaxRetries = 2
-	defaultBaseDelay  = 500 * time.Millisecond
-	defaultMaxDelay   = 30 * time.Second
+	defaultMaxRetries = retry.DefaultMaxRetries
+	defaultBaseDelay  = retry.DefaultBaseDelay
+	defaultMaxDelay   = retry.DefaultMaxDelay
 )
 
 func defaultRetryPolicy() retryPolicy {
@@ -64,29 +64,14 @@ func defaultRetryPolicy() retryPolicy {
 	}
 }
 
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+func sleepContext(ctx context.Context, d time.Duration) error { return retry.SleepContext(ctx, d) }
 
 // retryableStatus reports the statuses at which the server has not acted on the request.
 func retryableStatus(code int) bool {
 	return code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable
 }
 
-func idempotent(method string) bool {
-	switch method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete:
-		return true
-	}
-	return false
-}
+func idempotent(method string) bool { return retry.Idempotent(method) }
 
 // retryableError classifies a transport error. It returns whether to retry the request made
 // with method. The caller has already checked that its own context is still alive.
@@ -99,15 +84,9 @@ func retryableError(method string, err error) bool {
 	if errors.As(err, &timeout) {
 		return idempotent(method)
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return false
-	}
-	// A certificate the client does not trust will not become trusted by asking again.
-	var unknownAuthority x509.UnknownAuthorityError
-	var hostname x509.HostnameError
-	var invalid x509.CertificateInvalidError
-	var verify *tls.CertificateVerificationError
-	if errors.As(err, &unknownAuthority) || errors.As(err, &hostname) || errors.As(err, &invalid) || errors.As(err, &verify) {
+	// The caller's context ending, or a certificate the client does not trust, will not be
+	// mended by asking again.
+	if retry.Permanent(err) {
 		return false
 	}
 	if notSent(err) {
@@ -117,47 +96,16 @@ func retryableError(method string, err error) bool {
 }
 
 // notSent reports errors that happen before any byte of the request reaches the server.
-func notSent(err error) bool {
-	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) {
-		return true
-	}
-	var opErr *net.OpError
-	return errors.As(err, &opErr) && opErr.Op == "dial"
-}
+func notSent(err error) bool { return retry.NotSent(err) }
 
 // delay returns how long to wait before retry number attempt (0 for the first retry), given the
 // response's Retry-After header (may be empty) and the current time.
 func (p retryPolicy) delay(attempt int, retryAfter string, now time.Time) time.Duration {
-	if d, ok := parseRetryAfter(retryAfter, now); ok {
-		return min(d, p.maxDelay)
-	}
-	d := p.baseDelay
-	for i := 0; i < attempt && d < p.maxDelay; i++ {
-		d *= 2
-	}
-	d = min(d, p.maxDelay)
-	if half := int64(d / 2); half > 0 {
-		return time.Duration(half + p.jitter(half+1))
-	}
-	return d
+	return retry.Policy{BaseDelay: p.baseDelay, MaxDelay: p.maxDelay, Jitter: p.jitter}.Delay(attempt, retryAfter, now)
 }
 
 // parseRetryAfter reads a Retry-After value: delay-seconds or an HTTP date (RFC 9110 §10.2.3).
 // A date in the past means "now".
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
-		return time.Duration(secs) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
+	return retry.ParseRetryAfter(v, now)
 }

@@ -3,9 +3,8 @@
 // the classification of transport errors by whether the server can have acted on the
 // request.
 //
-// Package cloud uses it. Package api has the same rules in api/retry.go, written before
-// this package existed; the two agree (the tests of both check the same delays), and api can
-// switch to this package without a behaviour change.
+// Packages api and cloud both build their retry policies on it; what each retries (statuses,
+// error codes) stays in its own package.
 package retry
 
 import (
