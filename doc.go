@@ -12,6 +12,8 @@
 //   - fake: a stateful in-memory fake of the server, for tests (NewTestServer).
 //   - gen: the types, client and strict server interface generated from the spec.
 //   - gen/cloud: the same, generated from the Cloud API spec (spec/cloud.yaml).
+//   - bridge/store: the embedded store of the coming wabridge (users, tokens, settings, a
+//     durable webhook outbox, dedupe keys) on SQLite through a pure-Go driver.
 //   - spec: the embedded OpenAPI documents (spec/openapi.yaml, spec/cloud.yaml), loaded with
 //     kin-openapi.
 //
