@@ -664,7 +664,7 @@ func WithPublicURL(u string) Option {
 func checkMediaURL(u string) error {
 	p, err := url.Parse(u)
 	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-		return fmt.Errorf("%q is not an absolute http(s) URL", u)
+		return fmt.Errorf("%q is not an absolute http(s) URL", redactURL(u))
 	}
 	return nil
 }
@@ -676,7 +676,7 @@ func checkWebhookURL(u string, plainHTTP bool) error {
 		return err
 	}
 	if p, _ := url.Parse(u); p.Scheme != "https" && !plainHTTP {
-		return fmt.Errorf("%q is not an https:// URL (the real server posts webhooks over HTTPS only; WithPlainHTTPWebhooks allows http://)", u)
+		return fmt.Errorf("%q is not an https:// URL (the real server posts webhooks over HTTPS only; WithPlainHTTPWebhooks allows http://)", redactURL(u))
 	}
 	return nil
 }

@@ -95,3 +95,23 @@ func TestControlListingPrintsAmpersandsUnescaped(t *testing.T) {
 func sampleErrorsNotification() gen.WebhookNotification {
 	return gen.WebhookNotification{Errors: &[]gen.ErrorDetail{{Code: 400, Title: "Media download error"}}}
 }
+
+// TestRefusedWebhookURLNeverShowsItsCredentials: the error for a webhook URL the fake refuses
+// (plain http, or not a URL at all) names the URL without its password or secret query values,
+// both from WithWebhookURL and in the 400 answer of the settings PATCH.
+func TestRefusedWebhookURLNeverShowsItsCredentials(t *testing.T) {
+	t.Parallel()
+	for _, u := range []string{"http://hook:S3cretPW@127.0.0.1:8080/h?token=T0kenValue", "ftp://hook:S3cretPW@x/h?token=T0kenValue"} {
+		_, err := New(WithWebhookURL(u))
+		require.Error(t, err, u)
+		assert.NotContains(t, err.Error(), "S3cretPW")
+		assert.NotContains(t, err.Error(), "T0kenValue")
+		assert.Contains(t, err.Error(), redacted)
+	}
+
+	h := newHarness(t)
+	r := h.send("PATCH", "/v1/settings/application", `{"webhooks":{"url":"ftp://hook:S3cretPW@127.0.0.1:8080/h?token=T0kenValue"}}`)
+	assert.Equal(t, http.StatusBadRequest, r.status, string(r.body))
+	assert.NotContains(t, string(r.body), "S3cretPW")
+	assert.NotContains(t, string(r.body), "T0kenValue")
+}
