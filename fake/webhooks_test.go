@@ -3,6 +3,7 @@ package fake
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -46,7 +47,10 @@ func TestEveryStatusArrivesDespiteAFlakyReceiver(t *testing.T) {
 	}
 	total, refused := rec.Requests()
 	assert.Greater(t, refused, 0, "the receiver refused some requests")
-	assert.InDelta(t, 0.3, float64(refused)/float64(total), 0.15)
+	// The refusal rate is a seeded coin per request, but how many requests there are depends
+	// on how many statuses each callback carries (statuses that queue up are merged), so the
+	// rate is checked within three standard deviations for the number of requests made.
+	assert.InDelta(t, 0.3, float64(refused)/float64(total), 3*math.Sqrt(0.3*0.7/float64(total)), "%d of %d refused", refused, total)
 	stats := h.srv.WebhookStats()
 	assert.Equal(t, 0, stats.Pending, "nothing is left behind")
 	assert.Equal(t, uint64(want), stats.Delivered)
