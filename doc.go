@@ -14,6 +14,8 @@
 //   - gen/cloud: the same, generated from the Cloud API spec (spec/cloud.yaml).
 //   - spec: the embedded OpenAPI documents (spec/openapi.yaml, spec/cloud.yaml), loaded with
 //     kin-openapi.
+//   - bridge/store: the embedded store of wabridge (the On-Premises API served on the Cloud
+//     API): users, tokens, settings, the webhook outbox and dedupe keys, in one SQLite file.
 //
 // Programs:
 //
@@ -38,4 +40,6 @@
 //   - internal/benchratio: the ratio printer of `make bench` (variant/baseline per comparison).
 //   - tests: spec lint rules, generated-code and docs freshness, contract tests of the client
 //     against the fake, compiled README snippets.
+//   - tests/behaviour: one messaging behaviour suite run through api on the fake's /v1 routes
+//     and through cloud on its Graph routes (and, with the `live` tag, on the real Graph API).
 package wabiz
