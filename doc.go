@@ -16,6 +16,8 @@
 //     durable webhook outbox, dedupe keys) on SQLite through a pure-Go driver.
 //   - spec: the embedded OpenAPI documents (spec/openapi.yaml, spec/cloud.yaml), loaded with
 //     kin-openapi.
+//   - bridge/store: the embedded store of wabridge (the On-Premises API served on the Cloud
+//     API): users, tokens, settings, the webhook outbox and dedupe keys, in one SQLite file.
 //
 // Programs:
 //
@@ -40,4 +42,6 @@
 //   - internal/benchratio: the ratio printer of `make bench` (variant/baseline per comparison).
 //   - tests: spec lint rules, generated-code and docs freshness, contract tests of the client
 //     against the fake, compiled README snippets.
+//   - tests/behaviour: one messaging behaviour suite run through api on the fake's /v1 routes
+//     and through cloud on its Graph routes (and, with the `live` tag, on the real Graph API).
 package wabiz

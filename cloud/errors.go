@@ -120,9 +120,17 @@ func (e *Error) IsRateLimited() bool {
 
 // IsNotFound reports a missing resource: 404, a template that does not exist (132001), or
 // an unknown node id (code 100 with subcode 33, Graph's "Object with ID does not exist").
+// error_subcode is deprecated and absent from v16.0+ responses, so the unknown node is also
+// recognised by code 100 with that text in the message or the details.
 func (e *Error) IsNotFound() bool {
 	return e.StatusCode == http.StatusNotFound || e.HasCode(CodeTemplateMissing) ||
-		(e.HasCode(CodeInvalidParameter) && e.Subcode == 33)
+		(e.HasCode(CodeInvalidParameter) && (e.Subcode == 33 || unknownObject(e.Message) || unknownObject(e.Details)))
+}
+
+// unknownObject reports Graph's text for a node id that does not exist ("Unsupported get
+// request. Object with ID '…' does not exist, cannot be loaded…").
+func unknownObject(text string) bool {
+	return strings.Contains(text, "Object with ID") && strings.Contains(text, "does not exist")
 }
 
 // IsUnauthorized reports a missing, invalid or expired access token: code 190, code 0

@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -177,4 +178,31 @@ func TestArgumentErrorsAreTypedAndSendNothing(t *testing.T) {
 	}
 	_, _, err := c.DownloadMediaURL(ctx, "http://lookaside.example.com/x?hash=1")
 	assert.True(t, errors.Is(err, ErrInsecureMediaURL), "the token is not sent in clear text to another host: %v", err)
+}
+
+func TestIsNotFoundRecognisesAnUnknownNodeWithoutTheDeprecatedSubcode(t *testing.T) {
+	t.Parallel()
+	const unknown = "Unsupported get request. Object with ID '999' does not exist, cannot be loaded due to missing permissions, or does not support this operation"
+	cases := []struct {
+		name string
+		err  *Error
+		want bool
+	}{
+		{"subcode 33", &Error{StatusCode: 400, Code: CodeInvalidParameter, Type: "OAuthException", Subcode: 33}, true},
+		{"text in details, no subcode (v16.0+)", &Error{StatusCode: 400, Code: CodeInvalidParameter, Type: "OAuthException", Details: unknown}, true},
+		{"text in message, no subcode", &Error{StatusCode: 400, Code: CodeInvalidParameter, Type: "GraphMethodException", Message: unknown}, true},
+		{"another invalid parameter", &Error{StatusCode: 400, Code: CodeInvalidParameter, Type: "OAuthException", Details: "Param to is invalid"}, false},
+		{"the text with another code", &Error{StatusCode: 400, Code: 131000, Type: "OAuthException", Details: unknown}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			if got := c.err.IsNotFound(); got != c.want {
+				t.Errorf("IsNotFound() = %v, want %v", got, c.want)
+			}
+			if got := IsNotFound(fmt.Errorf("wrapped: %w", c.err)); got != c.want {
+				t.Errorf("IsNotFound(wrapped) = %v, want %v", got, c.want)
+			}
+		})
+	}
 }
