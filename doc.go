@@ -12,8 +12,6 @@
 //   - fake: a stateful in-memory fake of the server, for tests (NewTestServer).
 //   - gen: the types, client and strict server interface generated from the spec.
 //   - gen/cloud: the same, generated from the Cloud API spec (spec/cloud.yaml).
-//   - bridge/store: the embedded store of the coming wabridge (users, tokens, settings, a
-//     durable webhook outbox, dedupe keys) on SQLite through a pure-Go driver.
 //   - spec: the embedded OpenAPI documents (spec/openapi.yaml, spec/cloud.yaml), loaded with
 //     kin-openapi.
 //   - bridge/store: the embedded store of wabridge (the On-Premises API served on the Cloud
