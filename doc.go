@@ -36,6 +36,7 @@
 //     generator of api/codes.gen.go.
 //   - internal/docshtml: the steps around Redocly in `make docs-html` (webhooks in the menu,
 //     no network request).
+//   - internal/opdirective: reads the //wabiz:operation lines for the clients' coverage tests.
 //   - internal/retry: the backoff delays and error classes of the Cloud client's retry policy.
 //   - internal/benchratio: the ratio printer of `make bench` (variant/baseline per comparison).
 //   - tests: spec lint rules, generated-code and docs freshness, contract tests of the client

@@ -2,10 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"go/ast"
-	"go/parser"
-	"go/token"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -13,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wabiz/wabiz/internal/opdirective"
 	"github.com/wabiz/wabiz/spec"
 )
 
@@ -21,62 +18,14 @@ import (
 // operation has a wrapper.
 var rawOnly = map[string]string{}
 
-// operationDirective marks the exported function or method that wraps an operation, in its
-// doc comment.
-const operationDirective = "//wabiz:operation "
-
-// wrapperDirectives parses the package's non-test files and returns, for each operationId
-// named by a directive, the functions that carry it. Directives outside the doc comment of an
-// exported function are reported as errors, since the test could not vouch for them.
+// wrapperDirectives returns, for each operationId named by a `//wabiz:operation` line in the
+// package's non-test files, the functions that carry it, and the directives found outside the
+// doc comment of an exported function.
 func wrapperDirectives(t *testing.T) (map[string][]string, []string) {
 	t.Helper()
-	files, err := filepath.Glob("*.go")
+	wrapped, misplaced, err := opdirective.Scan(".")
 	require.NoError(t, err)
-	fset := token.NewFileSet()
-	wrapped := map[string][]string{}
-	var misplaced []string
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, parser.ParseComments)
-		require.NoError(t, err)
-		docs := map[*ast.CommentGroup]*ast.FuncDecl{}
-		for _, decl := range f.Decls {
-			if fn, ok := decl.(*ast.FuncDecl); ok && fn.Doc != nil {
-				docs[fn.Doc] = fn
-			}
-		}
-		for _, group := range f.Comments {
-			for _, c := range group.List {
-				op, ok := strings.CutPrefix(c.Text, operationDirective)
-				if !ok {
-					continue
-				}
-				fn := docs[group]
-				if fn == nil || !fn.Name.IsExported() {
-					misplaced = append(misplaced, fset.Position(c.Pos()).String())
-					continue
-				}
-				wrapped[strings.TrimSpace(op)] = append(wrapped[strings.TrimSpace(op)], funcName(fn))
-			}
-		}
-	}
 	return wrapped, misplaced
-}
-
-func funcName(fn *ast.FuncDecl) string {
-	if fn.Recv == nil || len(fn.Recv.List) == 0 {
-		return fn.Name.Name
-	}
-	recv := fn.Recv.List[0].Type
-	if star, ok := recv.(*ast.StarExpr); ok {
-		recv = star.X
-	}
-	if id, ok := recv.(*ast.Ident); ok {
-		return id.Name + "." + fn.Name.Name
-	}
-	return fn.Name.Name
 }
 
 // TestCoverage keeps package api and the spec in step, both ways: every operation of the spec

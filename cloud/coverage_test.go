@@ -1,10 +1,6 @@
 package cloud
 
 import (
-	"go/ast"
-	"go/parser"
-	"go/token"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -12,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wabiz/wabiz/internal/opdirective"
 	"github.com/wabiz/wabiz/spec"
 )
 
@@ -20,46 +17,13 @@ import (
 // empty: every operation has a wrapper.
 var rawOnly = map[string]string{}
 
-const operationDirective = "//wabiz:operation "
-
-// wrapperDirectives returns, for each operationId named by a directive in the package's
-// non-test files, the functions that carry it, and the directives found outside the doc
-// comment of an exported function.
+// wrapperDirectives returns, for each operationId named by a `//wabiz:operation` line in the
+// package's non-test files, the functions that carry it, and the directives found outside the
+// doc comment of an exported function.
 func wrapperDirectives(t *testing.T) (map[string][]string, []string) {
 	t.Helper()
-	files, err := filepath.Glob("*.go")
+	wrapped, misplaced, err := opdirective.Scan(".")
 	require.NoError(t, err)
-	fset := token.NewFileSet()
-	wrapped := map[string][]string{}
-	var misplaced []string
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, parser.ParseComments)
-		require.NoError(t, err)
-		docs := map[*ast.CommentGroup]*ast.FuncDecl{}
-		for _, decl := range f.Decls {
-			if fn, ok := decl.(*ast.FuncDecl); ok && fn.Doc != nil {
-				docs[fn.Doc] = fn
-			}
-		}
-		for _, group := range f.Comments {
-			for _, c := range group.List {
-				op, ok := strings.CutPrefix(c.Text, operationDirective)
-				if !ok {
-					continue
-				}
-				fn := docs[group]
-				if fn == nil || !fn.Name.IsExported() {
-					misplaced = append(misplaced, fset.Position(c.Pos()).String())
-					continue
-				}
-				op = strings.TrimSpace(op)
-				wrapped[op] = append(wrapped[op], fn.Name.Name)
-			}
-		}
-	}
 	return wrapped, misplaced
 }
 
