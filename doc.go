@@ -14,6 +14,8 @@
 //   - gen/cloud: the same, generated from the Cloud API spec (spec/cloud.yaml).
 //   - spec: the embedded OpenAPI documents (spec/openapi.yaml, spec/cloud.yaml), loaded with
 //     kin-openapi.
+//   - bridge: wabridge, the On-Premises API served on the Cloud API (a second implementation
+//     of the generated server interface, over the cloud client).
 //   - bridge/store: the embedded store of wabridge (the On-Premises API served on the Cloud
 //     API): users, tokens, settings, the webhook outbox and dedupe keys, in one SQLite file.
 //
@@ -37,6 +39,8 @@
 //   - internal/docshtml: the steps around Redocly in `make docs-html` (webhooks in the menu,
 //     no network request).
 //   - internal/opdirective: reads the //wabiz:operation lines for the clients' coverage tests.
+//   - internal/onpremhttp: the server side of the On-Premises API that the fake and the bridge
+//     share (error envelope, code table, request pipeline).
 //   - internal/retry: the backoff delays and error classes of the Cloud client's retry policy.
 //   - internal/benchratio: the ratio printer of `make bench` (variant/baseline per comparison).
 //   - tests: spec lint rules, generated-code and docs freshness, contract tests of the client
