@@ -80,4 +80,3 @@ func (b *Bridge) GetProfilePhoto(ctx context.Context, request gen.GetProfilePhot
 func (b *Bridge) UpdateProfilePhoto(ctx context.Context, request gen.UpdateProfilePhotoRequestObject) (gen.UpdateProfilePhotoResponseObject, error) {
 	return nil, notBuilt("updateProfilePhoto")
 }
-

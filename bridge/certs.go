@@ -30,4 +30,3 @@ func (b *Bridge) DownloadWebhookCACertificate(ctx context.Context, request gen.D
 func (b *Bridge) UploadWebhookCACertificate(ctx context.Context, request gen.UploadWebhookCACertificateRequestObject) (gen.UploadWebhookCACertificateResponseObject, error) {
 	return nil, notBuilt("uploadWebhookCACertificate")
 }
-

@@ -20,4 +20,3 @@ func (b *Bridge) DeleteMedia(ctx context.Context, request gen.DeleteMediaRequest
 func (b *Bridge) DownloadMedia(ctx context.Context, request gen.DownloadMediaRequestObject) (gen.DownloadMediaResponseObject, error) {
 	return nil, notBuilt("downloadMedia")
 }
-

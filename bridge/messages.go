@@ -15,4 +15,3 @@ func (b *Bridge) SendMessage(ctx context.Context, request gen.SendMessageRequest
 func (b *Bridge) MarkMessageAsRead(ctx context.Context, request gen.MarkMessageAsReadRequestObject) (gen.MarkMessageAsReadResponseObject, error) {
 	return nil, notBuilt("markMessageAsRead")
 }
-

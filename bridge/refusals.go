@@ -170,4 +170,3 @@ func (b *Bridge) UpdateSticker(ctx context.Context, request gen.UpdateStickerReq
 func (b *Bridge) GetSupportInfo(ctx context.Context, request gen.GetSupportInfoRequestObject) (gen.GetSupportInfoResponseObject, error) {
 	return nil, notBuilt("getSupportInfo")
 }
-

@@ -45,4 +45,3 @@ func (b *Bridge) BackupSettings(ctx context.Context, request gen.BackupSettingsR
 func (b *Bridge) RestoreSettings(ctx context.Context, request gen.RestoreSettingsRequestObject) (gen.RestoreSettingsResponseObject, error) {
 	return nil, notBuilt("restoreSettings")
 }
-

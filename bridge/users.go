@@ -35,4 +35,3 @@ func (b *Bridge) GetUser(ctx context.Context, request gen.GetUserRequestObject) 
 func (b *Bridge) UpdateUser(ctx context.Context, request gen.UpdateUserRequestObject) (gen.UpdateUserResponseObject, error) {
 	return nil, notBuilt("updateUser")
 }
-
