@@ -31,10 +31,23 @@ type Config struct {
 	// PublicURL is the public https URL of the bridge's Cloud webhook endpoint, as
 	// registered with Meta (or with the fake's Cloud dialect).
 	PublicURL string
+	// Relay is the webhook side (package bridge/relay's *Relay satisfies it). The bridge
+	// serves it at the path of PublicURL and asks it before every send; nil means the bridge
+	// forwards no webhooks (tests of the API alone).
+	Relay Relay
 	// Logger receives the bridge's logs; nil means slog.Default().
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now. Tests move it to expire tokens.
 	Now func() time.Time
+}
+
+// Relay is the webhook side of the bridge, as the bridge sees it.
+type Relay interface {
+	// ServeHTTP serves the Cloud webhook endpoint: Meta's GET handshake and signed POSTs.
+	http.Handler
+	// Admit reports whether a send may be accepted: an error while the outbox is at its
+	// capacity, which the bridge answers with 1016 like the Webapp with a full callback queue.
+	Admit(ctx context.Context) error
 }
 
 // Bridge serves the On-Premises API (spec/openapi.yaml) on top of the Cloud API. It
