@@ -18,6 +18,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/wabiz/wabiz/gen"
+	"github.com/wabiz/wabiz/internal/onpremhttp"
 )
 
 // MaxUploadBytes is the API's upload ceiling, 100 MB (104,857,600 bytes).
@@ -111,14 +112,14 @@ func baseMediaType(ct string) string {
 // checkBinaryContentType checks a binary upload's Content-Type against the media types the
 // operation declares in the original spec (validation skips these bodies so as not to buffer
 // them).
-func (s *Server) checkBinaryContentType(o *operation, ct string) *apiError {
+func (s *Server) checkBinaryContentType(o *onpremhttp.Operation, ct string) *apiError {
 	if strings.TrimSpace(ct) == "" {
 		return errf(codeMissingParameter, "Content-Type missing")
 	}
-	if o == nil || o.spec.RequestBody == nil || o.spec.RequestBody.Value == nil {
+	if o == nil || o.Spec.RequestBody == nil || o.Spec.RequestBody.Value == nil {
 		return nil
 	}
-	if o.spec.RequestBody.Value.Content.Get(ct) == nil {
+	if o.Spec.RequestBody.Value.Content.Get(ct) == nil {
 		return errf(codeInvalidParameter, "Content-Type %q is not supported by this operation", ct)
 	}
 	return nil
@@ -273,8 +274,7 @@ func (s *Server) storeMediaBytes(contentType, kind string, data []byte) (*mediaF
 // only the 100 MB ceiling: the kind's limit applies at send) while streaming the body to the
 // media directory, and returns the new id.
 func (s *Server) UploadMedia(ctx context.Context, req gen.UploadMediaRequestObject) (gen.UploadMediaResponseObject, error) {
-	ri := infoFrom(ctx)
-	if e := s.checkBinaryContentType(ri.op, req.ContentType); e != nil {
+	if e := s.checkBinaryContentType(onpremhttp.OperationFrom(ctx), req.ContentType); e != nil {
 		return nil, e
 	}
 	kind, _ := s.limits.match(req.ContentType)
@@ -287,7 +287,7 @@ func (s *Server) UploadMedia(ctx context.Context, req gen.UploadMediaRequestObje
 			limit = l
 		}
 	}
-	if ri.req != nil && ri.req.ContentLength > limit {
+	if r := onpremhttp.RequestFrom(ctx); r != nil && r.ContentLength > limit {
 		return nil, s.tooLarge(kind, limit)
 	}
 	if req.Body == nil {

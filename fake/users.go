@@ -5,17 +5,18 @@ import (
 	"net/http"
 
 	"github.com/wabiz/wabiz/gen"
+	"github.com/wabiz/wabiz/internal/onpremhttp"
 )
 
 // Login checks the HTTP Basic credentials (already verified by the pipeline), changes the
 // password when new_password is sent, refuses the default admin password with 401/1024 and
 // issues a token valid for 7 days on the fake's clock.
 func (s *Server) Login(ctx context.Context, req gen.LoginRequestObject) (gen.LoginResponseObject, error) {
-	p := principalFrom(ctx)
+	p := onpremhttp.PrincipalFrom(ctx)
 	now := s.clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u := s.st.users[p.username]
+	u := s.st.users[p.Username]
 	if u == nil {
 		return nil, errf(codeNotFound, "User does not exist")
 	}
@@ -37,9 +38,9 @@ func (s *Server) Login(ctx context.Context, req gen.LoginRequestObject) (gen.Log
 
 // Logout revokes the token of the request only.
 func (s *Server) Logout(ctx context.Context, _ gen.LogoutRequestObject) (gen.LogoutResponseObject, error) {
-	p := principalFrom(ctx)
+	p := onpremhttp.PrincipalFrom(ctx)
 	s.mu.Lock()
-	delete(s.st.sessions, p.token)
+	delete(s.st.sessions, p.Token)
 	s.mu.Unlock()
 	return gen.Logout200JSONResponse{Body: gen.MetaEnvelope{Meta: s.meta}}, nil
 }
