@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"time"
-	"unicode"
 
 	"github.com/wabiz/wabiz/gen"
 
@@ -17,7 +16,7 @@ import (
 )
 
 // TokenLifetime is how long a bearer token lives, on the fake's clock (604800 seconds).
-const TokenLifetime = 7 * 24 * time.Hour
+const TokenLifetime = onpremhttp.TokenLifetime
 
 // roleAPI is the role of a caller authenticated with the API key.
 const roleAPI gen.UserRole = "ROLE_API"
@@ -106,48 +105,6 @@ func checkUserPassword(u *user, password string) bool {
 	return subtle.ConstantTimeCompare(got[:], u.hash[:]) == 1
 }
 
-// checkPassword applies the API's password rules and returns what is wrong, or "".
-func checkPassword(p string) string {
-	if len(p) < 8 || len(p) > 64 {
-		return "Password doesn't meet length requirements (8 to 64 characters)"
-	}
-	var upper, lower, digit, special bool
-	for _, c := range p {
-		switch {
-		case c < '!' || c > '~':
-			return "Password contains characters that are not allowed (printable ASCII without spaces only)"
-		case unicode.IsUpper(c):
-			upper = true
-		case unicode.IsLower(c):
-			lower = true
-		case unicode.IsDigit(c):
-			digit = true
-		default:
-			special = true
-		}
-	}
-	if !upper || !lower || !digit || !special {
-		return "Password must contain at least one upper-case letter, one lower-case letter, one digit and one special character"
-	}
-	return ""
-}
-
-// checkUsername applies the API's username rules and returns what is wrong, or "".
-func checkUsername(name string) string {
-	if len(name) < 4 || len(name) > 32 {
-		return "Username doesn't meet length requirements"
-	}
-	for _, c := range name {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
-			return "Username contains prohibited characters"
-		}
-	}
-	if name == "_apiuser" {
-		return "Invalid Username"
-	}
-	return ""
-}
-
 // issueToken creates a signed JWT-like token for username valid for TokenLifetime; the caller
 // holds s.mu.
 func (s *Server) issueToken(username string, now time.Time) (string, time.Time) {
@@ -166,9 +123,4 @@ func (s *Server) issueToken(username string, now time.Time) (string, time.Time) 
 	s.st.sessions[tok] = session{user: username, exp: exp}
 	s.maybeSweepLocked(now)
 	return tok, exp
-}
-
-// formatExpiresAfter renders a token expiry the way the API does: `2021-09-14 15:29:26+00:00`.
-func formatExpiresAfter(t time.Time) string {
-	return t.UTC().Format("2006-01-02 15:04:05") + "+00:00"
 }

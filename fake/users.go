@@ -21,7 +21,7 @@ func (s *Server) Login(ctx context.Context, req gen.LoginRequestObject) (gen.Log
 		return nil, errf(codeNotFound, "User does not exist")
 	}
 	if req.Body != nil && req.Body.NewPassword != nil {
-		if msg := checkPassword(*req.Body.NewPassword); msg != "" {
+		if msg := onpremhttp.CheckPassword(*req.Body.NewPassword); msg != "" {
 			return nil, errf(codeInvalidParameter, "%s", msg)
 		}
 		setPassword(u, *req.Body.NewPassword)
@@ -31,7 +31,7 @@ func (s *Server) Login(ctx context.Context, req gen.LoginRequestObject) (gen.Log
 	}
 	tok, exp := s.issueToken(u.name, now)
 	return gen.Login200JSONResponse{Body: gen.LoginEnvelope{
-		Users: []gen.LoginToken{{Token: tok, ExpiresAfter: formatExpiresAfter(exp)}},
+		Users: []gen.LoginToken{{Token: tok, ExpiresAfter: onpremhttp.FormatExpiresAfter(exp)}},
 		Meta:  s.meta,
 	}}, nil
 }
@@ -50,10 +50,10 @@ func (s *Server) CreateUser(_ context.Context, req gen.CreateUserRequestObject) 
 	if req.Body == nil {
 		return nil, errf(codeMissingParameter, "Parameter 'username' is required")
 	}
-	if msg := checkUsername(req.Body.Username); msg != "" {
+	if msg := onpremhttp.CheckUsername(req.Body.Username); msg != "" {
 		return nil, errf(codeInvalidParameter, "%s", msg)
 	}
-	if msg := checkPassword(req.Body.Password); msg != "" {
+	if msg := onpremhttp.CheckPassword(req.Body.Password); msg != "" {
 		return nil, errf(codeInvalidParameter, "%s", msg)
 	}
 	s.mu.Lock()
@@ -87,7 +87,7 @@ func (s *Server) UpdateUser(_ context.Context, req gen.UpdateUserRequestObject) 
 	if req.Body == nil {
 		return nil, errf(codeMissingParameter, "Parameter 'password' is required")
 	}
-	if msg := checkPassword(req.Body.Password); msg != "" {
+	if msg := onpremhttp.CheckPassword(req.Body.Password); msg != "" {
 		return nil, errf(codeInvalidParameter, "%s", msg)
 	}
 	s.mu.Lock()
