@@ -9,16 +9,12 @@ import (
 	"net/url"
 	"runtime/debug"
 	"strings"
-	"sync"
 	"time"
-
-	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/wabiz/wabiz/bridge/store"
 	"github.com/wabiz/wabiz/cloud"
 	"github.com/wabiz/wabiz/gen"
 	"github.com/wabiz/wabiz/internal/onpremhttp"
-	"github.com/wabiz/wabiz/spec"
 )
 
 var _ gen.StrictServerInterface = (*Bridge)(nil)
@@ -148,7 +144,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Bridge, error) {
 	if err := b.ensureAdmin(ctx); err != nil {
 		return nil, err
 	}
-	doc, err := loadSpec()
+	doc, err := onpremhttp.Spec()
 	if err != nil {
 		return nil, fmt.Errorf("bridge: %w", err)
 	}
@@ -203,17 +199,6 @@ func Version() string {
 	}
 	return "wabridge-dev"
 }
-
-// loadSpec loads the On-Premises spec once per process; every Bridge shares the document,
-// which the pipeline only reads. Servers are cleared so that routes match any host.
-var loadSpec = sync.OnceValues(func() (*openapi3.T, error) {
-	doc, err := spec.Load()
-	if err != nil {
-		return nil, err
-	}
-	doc.Servers = nil
-	return doc, nil
-})
 
 // ServeHTTP serves the On-Premises API.
 func (b *Bridge) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -153,14 +153,7 @@ func New(opts ...Option) (*Server, error) {
 
 // loadSpec loads the original spec once per process: every Server shares the document, which
 // validation only reads. Servers are cleared so that routes match any host.
-var loadSpec = sync.OnceValues(func() (*openapi3.T, error) {
-	doc, err := spec.Load()
-	if err != nil {
-		return nil, err
-	}
-	doc.Servers = nil
-	return doc, nil
-})
+var loadSpec = onpremhttp.Spec
 
 // loadRelaxedSpec is the spec for WithPlainHTTPWebhooks: a separate copy whose webhooks.url
 // pattern also admits http://, so that validation (not a special case in a handler) accepts

@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/oapi-codegen/runtime"
 
 	"github.com/wabiz/wabiz/gen"
+	"github.com/wabiz/wabiz/spec"
 )
 
 // MaxJSONBody caps the bodies of operations that take JSON or text; larger bodies get 400 with
@@ -278,6 +280,19 @@ func (rt *Router) build() error {
 	rt.apiMux.HandleFunc("/", rt.serveUnrouted)
 	return nil
 }
+
+// Spec returns the On-Premises spec (spec/openapi.yaml), loaded once per process, with
+// Servers cleared so that routes match any host: the Config.Doc of the fake and the bridge.
+// Every Router shares the document, which the pipeline only reads; a server that needs a
+// changed document loads its own copy.
+var Spec = sync.OnceValues(func() (*openapi3.T, error) {
+	doc, err := spec.Load()
+	if err != nil {
+		return nil, err
+	}
+	doc.Servers = nil
+	return doc, nil
+})
 
 // SchemaOptions are the schema validation options of the pipeline: no schema details in
 // errors (they would echo values), and the string formats the spec uses.

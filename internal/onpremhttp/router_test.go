@@ -15,23 +15,12 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/wabiz/wabiz/gen"
 	"github.com/wabiz/wabiz/spec"
 )
-
-// loadDoc loads the spec once for the tests, with Servers cleared as Config.Doc asks.
-var loadDoc = sync.OnceValues(func() (*openapi3.T, error) {
-	doc, err := spec.Load()
-	if err != nil {
-		return nil, err
-	}
-	doc.Servers = nil
-	return doc, nil
-})
 
 // stubServer answers the operations the tests call with an Error that says who reached the
 // handler (404/1006 "reached <user>"), so a test can tell the pipeline's answers from the
@@ -114,7 +103,7 @@ func (a *stubAuth) APIKey(_ *http.Request, key string) (*Principal, *Error) {
 
 func newTestRouter(t *testing.T, mod func(*Config)) *Router {
 	t.Helper()
-	doc, err := loadDoc()
+	doc, err := Spec()
 	require.NoError(t, err)
 	version := "test"
 	cfg := Config{Doc: doc, Server: &stubServer{}, Meta: &gen.Meta{Version: &version}, Auth: &stubAuth{}, Validate: true, Name: "the test server"}
@@ -379,7 +368,7 @@ func TestRouterServesMountsWithRequestIDAndObserve(t *testing.T) {
 
 func TestNewRefusesIncompleteConfig(t *testing.T) {
 	t.Parallel()
-	doc, err := loadDoc()
+	doc, err := Spec()
 	require.NoError(t, err)
 	meta := &gen.Meta{}
 	for name, cfg := range map[string]Config{
