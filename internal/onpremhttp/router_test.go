@@ -449,3 +449,29 @@ func TestFieldName(t *testing.T) {
 }
 
 func base64Std(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+func TestSchemaErrorInsideAllOfNamesTheFieldOnce(t *testing.T) {
+	t.Parallel()
+	rt := newTestRouter(t, nil)
+	for _, c := range []struct {
+		name, path, body, details string
+	}{
+		// PasswordChange.new_password: the upper-case rule is one pattern of an allOf.
+		{"login's new_password", "/v1/users/login", `{"new_password":"n0-upper-case!"}`,
+			`Parameter 'new_password' is not valid: string doesn't match the regular expression "[A-Z]"`},
+		{"createUser's password", "/v1/users", `{"username":"carol","password":"n0-upper-case!"}`,
+			`Parameter 'password' is not valid: string doesn't match the regular expression "[A-Z]"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			authz := "Bearer t-admin"
+			if c.path == "/v1/users/login" {
+				authz = basic("admin", "pw-admin")
+			}
+			a := serve(t, rt, "POST", c.path, authz, c.body)
+			assert.Equal(t, http.StatusBadRequest, a.status)
+			assert.Equal(t, CodeInvalidParameter, a.code)
+			assert.Equal(t, c.details, a.details)
+		})
+	}
+}

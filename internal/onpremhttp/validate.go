@@ -3,6 +3,7 @@ package onpremhttp
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -94,7 +95,13 @@ func MapSchemaError(o *Operation, se *openapi3.SchemaError) *Error {
 		if !errors.As(se.Origin, &inner) {
 			break
 		}
-		path = append(path, inner.JSONPointer()...)
+		// kin-openapi reports the inner error either relative to the allOf (a block at the
+		// root) or with the full path already (a property's allOf): never name it twice.
+		if ip := inner.JSONPointer(); len(ip) >= len(path) && slices.Equal(ip[:len(path)], path) {
+			path = ip
+		} else {
+			path = append(path, ip...)
+		}
 		se = inner
 	}
 	field := FieldName(path)
