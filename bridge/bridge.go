@@ -1,3 +1,17 @@
+// Package bridge is wabridge: the On-Premises API (spec/openapi.yaml, /v1) served on top of
+// the Cloud API, so that code written for an On-Premises client keeps working after the
+// number moves to Cloud.
+//
+// A Bridge is a second implementation of gen.StrictServerInterface behind the request
+// pipeline the fake uses (package internal/onpremhttp): routing with trailing-slash twins,
+// 404/405, authentication and x-wabiz-access, validation against the On-Premises spec and
+// the On-Premises error envelope, so both servers answer the same input alike.
+//
+// Users and tokens are the bridge's own, kept in a store.Store: a store without users gets
+// admin/secret, whose first login must set new_password; tokens live 7 days on Config.Now
+// and are stored by hash. The API key is off unless WithAPIKey is given. Config.Relay, the
+// Cloud webhook endpoint, is served at the path of Config.PublicURL, or at
+// DefaultWebhookPath when PublicURL is empty.
 package bridge
 
 import (
