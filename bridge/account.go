@@ -51,10 +51,11 @@ var (
 // request has no language field.
 const verificationLanguage = "en_US"
 
-// cloudHasNo is the answer to an operation the Cloud API cannot carry: 501 with 1026 (the
-// bridge's "not available here", as for the skeleton), and what to do instead.
+// cloudHasNo is the answer to an operation the Cloud API cannot carry, with what to do
+// instead: 403 with 1005, the answer the Webapp gave to these same operations when its
+// deployment could not perform them (sandbox mode), and a status every one of them declares.
 func cloudHasNo(what, instead string) *onpremhttp.Error {
-	return onpremhttp.Statusf(http.StatusNotImplemented, onpremhttp.CodeReceiverIncapable,
+	return onpremhttp.Statusf(http.StatusForbidden, onpremhttp.CodeAccessDenied,
 		"the Cloud API has no %s, so the bridge cannot do this: %s", what, instead)
 }
 

@@ -164,7 +164,7 @@ func graphDefault(e *cloud.Error) graphRow {
 		return bridgeTokenRefused
 	case e.IsForbidden():
 		return bridgePermission
-	case e.IsThrottled():
+	case e.IsThrottled(), e.StatusCode == http.StatusTooManyRequests:
 		return throttled("the Cloud API is rate limiting the bridge; retry with backoff")
 	case e.StatusCode == http.StatusNotFound:
 		return graphRow{status: http.StatusNotFound, code: onpremhttp.CodeNotFound, why: "no such object on the Cloud API"}
