@@ -214,3 +214,16 @@ func (f fakeRelay) Admit(context.Context) error { return f.err }
 
 // errOutboxFull is the admission refusal of the tests.
 var errOutboxFull = fmt.Errorf("outbox at capacity (%d)", 10000)
+
+// cloudClientOf returns a Cloud client of the fake's Cloud dialect, with token if given.
+func cloudClientOf(t *testing.T, srv *fake.TestServer, token ...string) *cloud.Client {
+	t.Helper()
+	tok := fake.DefaultCloudToken
+	if len(token) > 0 {
+		tok = token[0]
+	}
+	c, err := cloud.NewClient(fake.DefaultCloudPhoneNumberID, cloud.WithToken(tok),
+		cloud.WithBaseURL(srv.URL+"/graph"), cloud.WithHTTPClient(srv.Client()), cloud.WithMaxRetries(0))
+	require.NoError(t, err)
+	return c
+}
