@@ -139,7 +139,10 @@ func TestRequestCodeRefusesBadInput(t *testing.T) {
 		{"cc", func(r *gen.AccountRegistration) { r.Cc = "+1" }, onpremhttp.CodeInvalidParameter},
 		{"phone", func(r *gen.AccountRegistration) { r.PhoneNumber = "631-555" }, onpremhttp.CodeInvalidParameter},
 		{"method", func(r *gen.AccountRegistration) { r.Method = "fax" }, onpremhttp.CodeInvalidParameter},
-		{"pin with reset", func(r *gen.AccountRegistration) { r.Pin = ptrTo("123456"); r.Reset = ptrTo(gen.AccountRegistrationResetWipe) }, onpremhttp.CodeParameterNotWanted},
+		{"pin with reset", func(r *gen.AccountRegistration) {
+			r.Pin = ptrTo("123456")
+			r.Reset = ptrTo(gen.AccountRegistrationResetWipe)
+		}, onpremhttp.CodeParameterNotWanted},
 		{"short pin", func(r *gen.AccountRegistration) { r.Pin = ptrTo("12345") }, onpremhttp.CodeInvalidParameter},
 	}
 	for _, tc := range cases {

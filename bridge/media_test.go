@@ -270,4 +270,3 @@ func (p *patternReader) Read(b []byte) (int, error) {
 	p.left -= int64(n)
 	return n, nil
 }
-
