@@ -84,7 +84,7 @@ func (b *Bridge) RequestCode(ctx context.Context, request gen.RequestCodeRequest
 	}
 	pn, err := b.cloud.GetPhoneNumber(ctx, "display_phone_number", "verified_name", "platform_type")
 	if err != nil {
-		return nil, cloudFailure(err, true)
+		return nil, b.cloudFailure(ctx, err, true)
 	}
 	served := ""
 	if pn.DisplayPhoneNumber != nil {
@@ -107,7 +107,7 @@ func (b *Bridge) RequestCode(ctx context.Context, request gen.RequestCodeRequest
 		method = cloudgen.CodeDeliveryCodeMethodVOICE
 	}
 	if err := b.cloud.RequestVerificationCode(ctx, method, verificationLanguage); err != nil {
-		return nil, cloudFailure(err, false)
+		return nil, b.cloudFailure(ctx, err, false)
 	}
 	b.acct.mu.Lock()
 	b.acct.pendingPIN = ""
@@ -142,10 +142,10 @@ func (b *Bridge) VerifyAccount(ctx context.Context, request gen.VerifyAccountReq
 	}
 	code := strings.ReplaceAll(strings.TrimSpace(request.Body.Code), "-", "")
 	if err := b.cloud.VerifyCode(ctx, code); err != nil {
-		return nil, cloudFailure(err, false)
+		return nil, b.cloudFailure(ctx, err, false)
 	}
 	if err := b.cloud.Register(ctx, pin, nil); err != nil {
-		return nil, cloudFailure(err, false)
+		return nil, b.cloudFailure(ctx, err, false)
 	}
 	b.acct.mu.Lock()
 	b.acct.pendingPIN, b.acct.twoStepPIN = "", pin
@@ -163,7 +163,7 @@ func (b *Bridge) EnableTwoStep(ctx context.Context, request gen.EnableTwoStepReq
 		return nil, onpremhttp.Errorf(onpremhttp.CodeInvalidParameter, "Parameter 'pin' must be exactly six digits")
 	}
 	if err := b.cloud.SetTwoStepPIN(ctx, request.Body.Pin); err != nil {
-		return nil, cloudFailure(err, true)
+		return nil, b.cloudFailure(ctx, err, true)
 	}
 	b.acct.mu.Lock()
 	b.acct.twoStepPIN = request.Body.Pin
@@ -222,7 +222,7 @@ func onPremVertical(code string) (gen.BusinessVertical, bool) {
 func (b *Bridge) GetBusinessProfile(ctx context.Context, request gen.GetBusinessProfileRequestObject) (gen.GetBusinessProfileResponseObject, error) {
 	p, err := b.cloud.GetBusinessProfile(ctx, "address", "description", "email", "vertical", "websites")
 	if err != nil {
-		return nil, cloudFailure(err, true)
+		return nil, b.cloudFailure(ctx, err, true)
 	}
 	out := gen.BusinessProfile{Address: p.Address, Description: p.Description, Email: p.Email, Websites: p.Websites}
 	if p.Vertical != nil {
@@ -252,7 +252,7 @@ func (b *Bridge) UpdateBusinessProfile(ctx context.Context, request gen.UpdateBu
 		upd.Vertical = &code
 	}
 	if err := b.cloud.UpdateBusinessProfile(ctx, upd); err != nil {
-		return nil, cloudFailure(err, true)
+		return nil, b.cloudFailure(ctx, err, true)
 	}
 	return gen.UpdateBusinessProfile200JSONResponse{Body: gen.MetaEnvelope{Meta: b.meta}}, nil
 }
@@ -261,7 +261,7 @@ func (b *Bridge) UpdateBusinessProfile(ctx context.Context, request gen.UpdateBu
 func (b *Bridge) GetProfileAbout(ctx context.Context, request gen.GetProfileAboutRequestObject) (gen.GetProfileAboutResponseObject, error) {
 	p, err := b.cloud.GetBusinessProfile(ctx, "about")
 	if err != nil {
-		return nil, cloudFailure(err, true)
+		return nil, b.cloudFailure(ctx, err, true)
 	}
 	text := ""
 	if p.About != nil {
@@ -280,7 +280,7 @@ func (b *Bridge) UpdateProfileAbout(ctx context.Context, request gen.UpdateProfi
 	}
 	text := request.Body.Text
 	if err := b.cloud.UpdateBusinessProfile(ctx, cloudgen.BusinessProfileUpdate{About: &text}); err != nil {
-		return nil, cloudFailure(err, true)
+		return nil, b.cloudFailure(ctx, err, true)
 	}
 	return gen.UpdateProfileAbout200JSONResponse{Body: gen.MetaEnvelope{Meta: b.meta}}, nil
 }
@@ -295,7 +295,7 @@ var photoClient = &http.Client{Timeout: time.Minute}
 func (b *Bridge) GetProfilePhoto(ctx context.Context, request gen.GetProfilePhotoRequestObject) (gen.GetProfilePhotoResponseObject, error) {
 	p, err := b.cloud.GetBusinessProfile(ctx, "profile_picture_url")
 	if err != nil {
-		return nil, cloudFailure(err, true)
+		return nil, b.cloudFailure(ctx, err, true)
 	}
 	if p.ProfilePictureURL == nil || *p.ProfilePictureURL == "" {
 		return nil, onpremhttp.Errorf(onpremhttp.CodeNotFound, "the business profile has no photo")
@@ -354,7 +354,7 @@ func (b *Bridge) DeleteProfilePhoto(ctx context.Context, request gen.DeleteProfi
 func (b *Bridge) CheckHealth(ctx context.Context, request gen.CheckHealthRequestObject) (gen.CheckHealthResponseObject, error) {
 	pn, err := b.cloud.GetPhoneNumber(ctx, "health_status")
 	if err != nil {
-		return nil, cloudFailure(err, true)
+		return nil, b.cloudFailure(ctx, err, true)
 	}
 	hs := pn.HealthStatus
 	if hs == nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -46,7 +47,7 @@ func bridgeFor(t *testing.T, c *cloud.Client, relay ...Relay) *Bridge {
 	st, err := store.NewMemory()
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
-	cfg := Config{Cloud: c, Store: st, WABAID: fake.DefaultCloudWABAID}
+	cfg := Config{Cloud: c, Store: st, WABAID: fake.DefaultCloudWABAID, Logger: slog.New(slog.DiscardHandler)}
 	if len(relay) > 0 {
 		cfg.Relay = relay[0]
 	}

@@ -216,12 +216,12 @@ func fromGraph(e *cloud.Error) *onpremhttp.Error {
 	return out
 }
 
-// cloudFailure turns any error of a cloud.Client call into the On-Premises answer. idempotent
+// mapCloudError turns any error of a cloud.Client call into the On-Premises answer. idempotent
 // says whether the bridge's operation may be repeated without effect (reads, deletes, a read
 // receipt, a profile update): then a failed transport is 503, which clients retry; for a send or
 // an upload a connection that broke after the request was written is 500, since Graph may have
 // acted (only a dial failure, which sent nothing, is 503).
-func cloudFailure(err error, idempotent bool) *onpremhttp.Error {
+func mapCloudError(err error, idempotent bool) *onpremhttp.Error {
 	var ge *cloud.Error
 	var oe *onpremhttp.Error
 	var ue *cloud.UntranslatableError
@@ -251,6 +251,17 @@ func cloudFailure(err error, idempotent bool) *onpremhttp.Error {
 	}
 	return onpremhttp.Statusf(http.StatusInternalServerError, onpremhttp.CodeInternal,
 		"the connection to the Cloud API failed (%s); the request may have been acted on: check before repeating it", transportReason(err))
+}
+
+// cloudFailure is mapCloudError, logged: an answer of 500 or more is the
+// bridge's or Meta's trouble (a refused Graph token, Graph unreachable...), which the operator
+// must see even when the integration does not log it. The details never hold the token.
+func (b *Bridge) cloudFailure(ctx context.Context, err error, idempotent bool) *onpremhttp.Error {
+	e := mapCloudError(err, idempotent)
+	if e != nil && e.Status >= 500 && !errors.Is(err, context.Canceled) {
+		b.log.WarnContext(ctx, "bridge: Cloud API call failed", "status", e.Status, "code", e.Code, "details", e.Details)
+	}
+	return e
 }
 
 // transportReason describes a transport error briefly. cloud.Client's errors carry no token.

@@ -1,7 +1,9 @@
 package bridge
 
 import (
+	"bytes"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -154,6 +156,8 @@ func TestGraphTokenRefusalIsTheBridgesFailure(t *testing.T) {
 	t.Parallel()
 	b, _ := newGraphStub(t, graphErrorHandler(401, 190, "OAuthException",
 		"Error validating access token: Session has expired", "", "ATokenTrace"))
+	var logs bytes.Buffer
+	b.log = slog.New(slog.NewTextHandler(&logs, nil))
 	resp, err := b.SendMessage(t.Context(), gen.SendMessageRequestObject{Body: textMessage("16315551234", "hi")})
 	e := onPremError(t, err, http.StatusServiceUnavailable, onpremhttp.CodeServiceNotReady)
 	assert.Contains(t, e.Details, "renew")
@@ -161,6 +165,8 @@ func TestGraphTokenRefusalIsTheBridgesFailure(t *testing.T) {
 	assert.NotContains(t, e.Details, stubToken)
 	rec := checkAnswer(t, b, http.MethodPost, "/v1/messages", resp, err)
 	assert.NotContains(t, rec.Body.String(), stubToken)
+	assert.Contains(t, logs.String(), "renew", "the operator sees it in the bridge's log")
+	assert.NotContains(t, logs.String(), stubToken)
 }
 
 // TestGraphThrottleThroughTheClientKeepsRetryAfter: a 130429 with Retry-After reaches the

@@ -65,7 +65,7 @@ func (b *Bridge) UploadMedia(ctx context.Context, request gen.UploadMediaRequest
 		return nil, onpremhttp.UploadTooLarge("document", uploadCeiling, uploadCeiling)
 	}
 	if err != nil {
-		return nil, cloudFailure(err, false)
+		return nil, b.cloudFailure(ctx, err, false)
 	}
 	return gen.UploadMedia201JSONResponse{Body: gen.MediaEnvelope{Media: []gen.UploadedMedia{{ID: id}}, Meta: b.meta}}, nil
 }
@@ -105,7 +105,7 @@ func (c *ceilingReader) Read(p []byte) (int, error) {
 func (b *Bridge) DownloadMedia(ctx context.Context, request gen.DownloadMediaRequestObject) (gen.DownloadMediaResponseObject, error) {
 	body, contentType, err := b.cloud.DownloadMedia(ctx, request.MediaID)
 	if err != nil {
-		return nil, cloudFailure(err, true)
+		return nil, b.cloudFailure(ctx, err, true)
 	}
 	if contentType == "" {
 		contentType = "application/octet-stream"
@@ -138,7 +138,7 @@ func (o *onceCloser) Close() error {
 // DeleteMedia deletes the Cloud media with that id.
 func (b *Bridge) DeleteMedia(ctx context.Context, request gen.DeleteMediaRequestObject) (gen.DeleteMediaResponseObject, error) {
 	if err := b.cloud.DeleteMedia(ctx, request.MediaID); err != nil {
-		return nil, cloudFailure(err, true)
+		return nil, b.cloudFailure(ctx, err, true)
 	}
 	return gen.DeleteMedia200JSONResponse{Body: gen.MetaEnvelope{Meta: b.meta}}, nil
 }

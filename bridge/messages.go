@@ -22,7 +22,7 @@ func (b *Bridge) SendMessage(ctx context.Context, request gen.SendMessageRequest
 	}
 	msg, err := cloud.Translate(request.Body)
 	if err != nil {
-		return nil, cloudFailure(err, false)
+		return nil, b.cloudFailure(ctx, err, false)
 	}
 	// Admission after the translation: a message that cannot be sent is refused for what it
 	// is, whatever the outbox holds.
@@ -34,7 +34,7 @@ func (b *Bridge) SendMessage(ctx context.Context, request gen.SendMessageRequest
 	}
 	id, err := b.cloud.SendMessage(ctx, *msg)
 	if err != nil {
-		return nil, cloudFailure(err, false)
+		return nil, b.cloudFailure(ctx, err, false)
 	}
 	return gen.SendMessage201JSONResponse{Body: gen.MessagesEnvelope{Messages: []gen.SentMessage{{ID: id}}, Meta: b.meta}}, nil
 }
@@ -52,7 +52,7 @@ func (b *Bridge) MarkMessageAsRead(ctx context.Context, request gen.MarkMessageA
 			return nil, onpremhttp.Statusf(http.StatusNotFound, onpremhttp.CodeNotFound, "%s",
 				graphDetails("Message "+request.MessageID+" not found: the Cloud API knows no inbound message with this id", ge))
 		}
-		return nil, cloudFailure(err, true)
+		return nil, b.cloudFailure(ctx, err, true)
 	}
 	return gen.MarkMessageAsRead200JSONResponse{Body: gen.MetaEnvelope{Meta: b.meta}}, nil
 }
