@@ -87,6 +87,13 @@ func TestGraphErrorTable(t *testing.T) {
 		{"default 429", 429, 987654, 429, 1015, ""},
 		{"default 5xx", 502, 987654, 500, 1014, ""},
 	}
+	tested := map[int]bool{}
+	for _, tc := range cases {
+		tested[tc.graphCode] = true
+	}
+	for code := range graphTable {
+		assert.True(t, tested[code], "graph code %d of the table has no expected answer here", code)
+	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
