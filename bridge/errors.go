@@ -35,6 +35,10 @@ type graphRow struct {
 	why string
 	// retryAfter is sent as Retry-After when Graph sent none (0: none).
 	retryAfter int
+	// ambiguous marks a 503 row whose Graph condition does not say that Graph did not act
+	// (Graph's "temporarily unavailable"): for a send it becomes 500, which clients do not
+	// replay, as the Cloud client itself does not retry such a send.
+	ambiguous bool
 }
 
 // throttled is the answer to Graph's rate limits: 429 with 1015, as the Webapp answers its own.
@@ -125,7 +129,7 @@ var graphTable = map[int]graphRow{
 	// Meta's side.
 	cloud.CodeAPIUnknown: {status: http.StatusInternalServerError, code: onpremhttp.CodeInternal,
 		why: "the Graph API failed with an unknown error (Graph 1); the request may have been acted on"},
-	cloud.CodeServiceUnavailable: {status: http.StatusServiceUnavailable, code: onpremhttp.CodeServiceNotReady,
+	cloud.CodeServiceUnavailable: {status: http.StatusServiceUnavailable, code: onpremhttp.CodeServiceNotReady, ambiguous: true,
 		why: "the Graph API is temporarily unavailable (Graph 2); retry later"},
 	131000: {status: http.StatusInternalServerError, code: onpremhttp.CodeInternal,
 		why: "the Cloud API failed (Graph 131000, something went wrong); the request may have been acted on"},
@@ -203,9 +207,14 @@ func graphDetails(why string, e *cloud.Error) string {
 	return b.String()
 }
 
-// fromGraph maps a Graph error to the On-Premises answer, by the table.
-func fromGraph(e *cloud.Error) *onpremhttp.Error {
+// fromGraph maps a Graph error to the On-Premises answer, by the table. idempotent is as for
+// mapCloudError.
+func fromGraph(e *cloud.Error, idempotent bool) *onpremhttp.Error {
 	r := graphRowFor(e)
+	if r.ambiguous && !idempotent {
+		r = graphRow{status: http.StatusInternalServerError, code: onpremhttp.CodeInternal,
+			why: r.why + "; the request may have been acted on: check before repeating it"}
+	}
 	out := onpremhttp.Statusf(r.status, r.code, "%s", graphDetails(r.why, e))
 	switch {
 	case e.RetryAfter != "" && (r.status == http.StatusTooManyRequests || r.status == http.StatusServiceUnavailable):
@@ -233,7 +242,7 @@ func mapCloudError(err error, idempotent bool) *onpremhttp.Error {
 	case errors.As(err, &oe):
 		return oe
 	case errors.As(err, &ge):
-		return fromGraph(ge)
+		return fromGraph(ge, idempotent)
 	case errors.As(err, &ue):
 		return untranslatable(ue)
 	case errors.As(err, &ae):

@@ -98,7 +98,7 @@ func TestGraphErrorTable(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			ge := graphErr(tc.graphStatus, tc.graphCode)
-			got := fromGraph(ge)
+			got := fromGraph(ge, true)
 			assert.Equal(t, tc.status, got.Status)
 			assert.Equal(t, tc.code, got.Code)
 			assert.Equal(t, tc.retryAfter, got.Header.Get("Retry-After"))
@@ -114,9 +114,26 @@ func TestGraphErrorTableUnknownObjectIsNotFound(t *testing.T) {
 	t.Parallel()
 	ge := graphErr(400, 100)
 	ge.Message = "Unsupported get request. Object with ID '123' does not exist, cannot be loaded due to missing permissions, or does not support this operation"
-	got := fromGraph(ge)
+	got := fromGraph(ge, true)
 	assert.Equal(t, http.StatusNotFound, got.Status)
 	assert.Equal(t, onpremhttp.CodeNotFound, got.Code)
+}
+
+// TestGraphUnavailableDuringASendIsNotRetryable: Graph's "temporarily unavailable" (2) does
+// not say the send was not acted on, so a send gets 500/1014 (no client replays it) while an
+// idempotent operation gets 503/1011.
+func TestGraphUnavailableDuringASendIsNotRetryable(t *testing.T) {
+	t.Parallel()
+	send := fromGraph(graphErr(503, cloud.CodeServiceUnavailable), false)
+	assert.Equal(t, http.StatusInternalServerError, send.Status)
+	assert.Equal(t, onpremhttp.CodeInternal, send.Code)
+	assert.Contains(t, send.Details, "may have been acted on")
+	read := fromGraph(graphErr(503, cloud.CodeServiceUnavailable), true)
+	assert.Equal(t, http.StatusServiceUnavailable, read.Status)
+	// The rejections stay 503 (or 429) for a send: Graph did not act.
+	for _, code := range []int{cloud.CodeAccessTokenExpired, cloud.CodeAccountInMaintenance, cloud.CodeThroughputRateLimit} {
+		assert.Contains(t, []int{429, 503}, fromGraph(graphErr(400, code), false).Status, "code %d", code)
+	}
 }
 
 // TestGraphRetryAfterIsPassedThrough: Graph's own Retry-After wins over the table's.
@@ -125,11 +142,11 @@ func TestGraphRetryAfterIsPassedThrough(t *testing.T) {
 	for _, code := range []int{130429, 133016, 131057} {
 		ge := graphErr(400, code)
 		ge.RetryAfter = "7"
-		assert.Equal(t, "7", fromGraph(ge).Header.Get("Retry-After"), "code %d", code)
+		assert.Equal(t, "7", fromGraph(ge, true).Header.Get("Retry-After"), "code %d", code)
 	}
 	ge := graphErr(400, 131047)
 	ge.RetryAfter = "7"
-	assert.Empty(t, fromGraph(ge).Header.Get("Retry-After"), "no Retry-After on an answer that is not retried")
+	assert.Empty(t, fromGraph(ge, true).Header.Get("Retry-After"), "no Retry-After on an answer that is not retried")
 }
 
 // TestEveryMappedGraphAnswerIsAValidErrorEnvelope renders the answer of every row of the
@@ -145,7 +162,7 @@ func TestEveryMappedGraphAnswerIsAValidErrorEnvelope(t *testing.T) {
 	sort.Ints(codes)
 	for _, status := range []int{400, 401, 403, 404, 429, 500, 503} {
 		for _, code := range codes {
-			e := fromGraph(graphErr(status, code))
+			e := fromGraph(graphErr(status, code), status != 503)
 			rec := httptest.NewRecorder()
 			onpremhttp.WriteError(rec, &gen.Meta{}, e)
 			require.Equal(t, e.Status, rec.Code)
