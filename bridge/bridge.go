@@ -79,6 +79,7 @@ type Bridge struct {
 	log   *slog.Logger
 	now   func() time.Time
 	meta  *gen.Meta
+	acct  accountState // the two-step PIN of account.go (cloudops)
 
 	handler http.Handler
 	auth    *authState // users.go: API key, password work factor, token purge
