@@ -138,11 +138,13 @@ func statusWebhook(i int, status string) []byte {
 type receiver struct {
 	srv *httptest.Server
 
-	posts  atomic.Int64 // every POST that reached the handler
+	posts   atomic.Int64 // every POST
+	handled atomic.Int64 // POSTs the webhook.Handler handled (duplicates included)
 	mu     sync.Mutex
 	unique map[string]int // message ids seen by the message callback (after dedupe)
 	// gate, when set, decides each POST before the Handler sees it: return a status to
-	// answer without handling, 0 to handle.
+	// answer without handling, 0 to handle, holdAnswer to handle and then never answer
+	// (until the client gives up): delivered, but the sender cannot know.
 	gate atomic.Pointer[func(*http.Request) int]
 }
 
@@ -165,17 +167,28 @@ func newReceiver(t testing.TB) *receiver {
 	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rc.posts.Add(1)
 		if g := rc.gate.Load(); g != nil {
-			if status := (*g)(r); status != 0 {
+			switch status := (*g)(r); status {
+			case 0:
+			case holdAnswer:
+				rc.handled.Add(1)
+				h.ServeHTTP(httptest.NewRecorder(), r)
+				<-r.Context().Done()
+				return
+			default:
 				_, _ = io.Copy(io.Discard, r.Body)
 				w.WriteHeader(status)
 				return
 			}
 		}
+		rc.handled.Add(1)
 		h.ServeHTTP(w, r)
 	}))
 	t.Cleanup(rc.srv.Close)
 	return rc
 }
+
+// holdAnswer is the gate's answer for "handle, then hold the answer".
+const holdAnswer = -1
 
 func (rc *receiver) setGate(f func(*http.Request) int) {
 	if f == nil {
