@@ -124,7 +124,7 @@ func TestConvertMapsCloudItemsToOnPremisesForms(t *testing.T) {
 		}, absent: []string{"contacts", "messages.0.system.user_id", "messages.0.system.previous_user_id"}},
 		{file: "message_unsupported.json", callbacks: 1, want: map[string]any{
 			"messages.0.type": "unknown", "messages.0.errors.0.code": float64(501),
-			"messages.0.errors.0.title": "Unsupported message type",
+			"messages.0.errors.0.title":   "Unsupported message type",
 			"messages.0.errors.0.details": "Message type is currently not supported.",
 		}, absent: []string{"messages.0.unsupported"}},
 		{file: "future_message_type_ephemeral.json", callbacks: 1, want: map[string]any{
@@ -142,7 +142,7 @@ func TestConvertMapsCloudItemsToOnPremisesForms(t *testing.T) {
 		}, absent: []string{"messages.0.image.url"}},
 		{file: "status_failed_131026.json", callbacks: 1, want: map[string]any{
 			"statuses.0.status": "failed", "statuses.0.errors.0.code": float64(131026),
-			"statuses.0.errors.0.title": "Message undeliverable",
+			"statuses.0.errors.0.title":   "Message undeliverable",
 			"statuses.0.errors.0.details": "Message Undeliverable.",
 		}, absent: []string{"statuses.0.errors.0.error_data", "statuses.0.errors.0.message"}},
 		// Cloud adds the recipient's contacts entry to statuses (business-scoped ids);

@@ -140,8 +140,8 @@ type receiver struct {
 
 	posts   atomic.Int64 // every POST
 	handled atomic.Int64 // POSTs the webhook.Handler handled (duplicates included)
-	mu     sync.Mutex
-	unique map[string]int // message ids seen by the message callback (after dedupe)
+	mu      sync.Mutex
+	unique  map[string]int // message ids seen by the message callback (after dedupe)
 	// gate, when set, decides each POST before the Handler sees it: return a status to
 	// answer without handling, 0 to handle, holdAnswer to handle and then never answer
 	// (until the client gives up): delivered, but the sender cannot know.
