@@ -31,6 +31,11 @@ const (
 	maxRetryTimes = 4096
 	// maxIdlePerHost keeps a connection per concurrent delivery alive (net/http keeps 2).
 	maxIdlePerHost = 32
+	// ackDelay bounds how long a delivered callback waits for its Ack: acks and claims are
+	// batched (one transaction for several callbacks), which is most of the forwarder's
+	// cost in the store. A crash within it delivers those callbacks again, as any crash
+	// between a delivery and its Ack does.
+	ackDelay = 5 * time.Millisecond
 )
 
 // Run forwards the outbox to webhooks.url until ctx ends, then drains: the deliveries in
@@ -88,6 +93,9 @@ type forwarder struct {
 	cancelDel  context.CancelFunc
 	inflight   int
 	retries    retryTimes
+	// acks are the delivered callbacks not acked yet: acked in one transaction before the
+	// next claim, within ackDelay, and at the drain.
+	acks []int64
 
 	pool   *x509.CertPool
 	client *http.Client
@@ -103,6 +111,7 @@ func (f *forwarder) run(ctx context.Context) error {
 	lastResync, lastPurge := time.Now(), time.Time{}
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	eager := false
 	for {
 		if time.Since(lastPurge) >= purgeEvery {
 			lastPurge = time.Now()
@@ -119,7 +128,8 @@ func (f *forwarder) run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return f.drain()
 		}
-		f.round(ctx)
+		held := f.round(ctx, eager)
+		eager = false
 
 		f.retries.popDue(r.o.now())
 		wait := r.o.recheck
@@ -128,6 +138,9 @@ func (f *forwarder) run(ctx context.Context) error {
 				wait = max(d, time.Millisecond)
 			}
 		}
+		if len(f.acks) > 0 || held {
+			wait = min(wait, ackDelay)
+		}
 		timer.Reset(wait)
 		select {
 		case <-ctx.Done():
@@ -135,6 +148,8 @@ func (f *forwarder) run(ctx context.Context) error {
 		case res := <-f.results:
 			f.handle(ctx, res)
 		case <-timer.C:
+			f.flushAcks(ctx)
+			eager = true
 		}
 		if !timer.Stop() {
 			select {
@@ -157,8 +172,10 @@ func (f *forwarder) resync(ctx context.Context) {
 	f.r.pending.Store(int64(n))
 }
 
-// round claims and starts what the settings and the free slots allow.
-func (f *forwarder) round(ctx context.Context) {
+// round claims and starts what the settings and the free slots allow. Unless eager, it
+// waits for half the slots to be free; it reports whether it held back a claim for that
+// reason, so that the caller comes back eager within ackDelay.
+func (f *forwarder) round(ctx context.Context, eager bool) (held bool) {
 	r := f.r
 	s, err := r.cfg.Settings(ctx)
 	if err != nil {
@@ -172,10 +189,17 @@ func (f *forwarder) round(ctx context.Context) {
 	if s.URL == "" {
 		return
 	}
-	free := maxConcurrent(s) - f.inflight
+	limit := maxConcurrent(s)
+	free := limit - f.inflight
+	// Claim when half the slots are free (or none is busy) rather than at every free slot:
+	// one claim and one ack per several callbacks instead of one each.
 	if free <= 0 {
-		return
+		return false
 	}
+	if !eager && f.inflight > 0 && free < (limit+1)/2 {
+		return true
+	}
+	f.flushAcks(ctx)
 	ds, err := r.st.Claim(ctx, free, r.lease())
 	if err != nil {
 		if ctx.Err() == nil {
@@ -191,6 +215,7 @@ func (f *forwarder) round(ctx context.Context) {
 		f.inflight++
 		go f.deliver(client, s.URL, d)
 	}
+	return false
 }
 
 func maxConcurrent(s Settings) int {
@@ -283,18 +308,17 @@ func errorReason(err error) string {
 	return err.Error()
 }
 
-// handle settles one delivery, and every other result that is already waiting, acking the
-// successes in one transaction.
+// handle settles one delivery, and every other result that is already waiting; the
+// successes wait in f.acks for flushAcks.
 func (f *forwarder) handle(ctx context.Context, first result) {
 	r := f.r
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
-	var acks []int64
 	settle := func(res result) {
 		f.inflight--
 		switch {
 		case res.ok:
-			acks = append(acks, res.d.ID)
+			f.acks = append(f.acks, res.d.ID)
 		case res.released:
 			r.stats.released.Add(1)
 			f.fail(sctx, res, r.o.now())
@@ -320,9 +344,18 @@ func (f *forwarder) handle(ctx context.Context, first result) {
 			more = false
 		}
 	}
-	if len(acks) == 0 {
+}
+
+// flushAcks acks the delivered callbacks in one transaction.
+func (f *forwarder) flushAcks(ctx context.Context) {
+	if len(f.acks) == 0 {
 		return
 	}
+	r := f.r
+	acks := f.acks
+	f.acks = f.acks[:0]
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+	defer cancel()
 	if err := r.st.Ack(sctx, acks...); err != nil {
 		// Not acked means delivered again once the lease ends: at least once, never lost.
 		r.log.Error("relay: acking delivered webhooks failed; they will be delivered again", "count", len(acks), "error", err)
@@ -361,6 +394,7 @@ func (f *forwarder) drain() error {
 			f.cancelDel()
 		}
 	}
+	f.flushAcks(ctx)
 	f.r.log.LogAttrs(ctx, slog.LevelDebug, "relay: forwarder stopped")
 	return nil
 }
