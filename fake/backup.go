@@ -17,6 +17,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/wabiz/wabiz/gen"
+	"github.com/wabiz/wabiz/internal/onpremhttp"
 )
 
 // Backup format: base64 of magic | iterations (uint32, big endian) | salt (16 bytes) |
@@ -213,32 +214,9 @@ func (s *Server) RestoreSettings(_ context.Context, req gen.RestoreSettingsReque
 	return gen.RestoreSettings200JSONResponse{Body: gen.MetaEnvelope{Meta: s.meta}}, nil
 }
 
-// normalizeSettings fills the settings a backup of another build may lack with the defaults,
-// so that every nested object the fake reads exists.
-func normalizeSettings(set *gen.ApplicationSettings) {
-	def := defaultSettings()
-	if set.Webhooks == nil {
-		set.Webhooks = def.Webhooks
-	}
-	if set.Webhooks.Message == nil {
-		set.Webhooks.Message = def.Webhooks.Message
-	}
-	if set.Webhooks.MaxConcurrentRequests == nil {
-		set.Webhooks.MaxConcurrentRequests = def.Webhooks.MaxConcurrentRequests
-	}
-	if set.Media == nil {
-		set.Media = def.Media
-	}
-	if set.GarbagecollectorEnable == nil {
-		set.GarbagecollectorEnable = def.GarbagecollectorEnable
-	}
-	if set.CallbackBackoffDelayMs == nil {
-		set.CallbackBackoffDelayMs = def.CallbackBackoffDelayMs
-	}
-	if set.MaxCallbackBackoffDelayMs == nil {
-		set.MaxCallbackBackoffDelayMs = def.MaxCallbackBackoffDelayMs
-	}
-}
+// normalizeSettings fills the settings a backup of another build may lack with the defaults
+// (the shared rule of internal/onpremhttp).
+func normalizeSettings(set *gen.ApplicationSettings) { onpremhttp.NormalizeSettings(set) }
 
 // checkSnapshot validates what a backup would restore with the rules of the operations that
 // set it: the application settings against the body schema of PATCH /v1/settings/application
@@ -258,7 +236,7 @@ func (s *Server) checkSnapshot(snap *backupSnapshot) *apiError {
 		return fail(e)
 	}
 	if set.PassThrough != nil && *set.PassThrough {
-		return fail(errf(codeInvalidParameter, "Parameter 'pass_through' can no longer be enabled (since v2.35)"))
+		return fail(fromShared(onpremhttp.ErrPassThrough()))
 	}
 	if snap.Shards != 0 && !snap.Shards.Valid() {
 		return fail(errf(codeInvalidParameter, "Parameter 'shards' must be one of 1, 2, 4, 8, 16, 32"))
