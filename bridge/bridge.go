@@ -83,6 +83,8 @@ type Bridge struct {
 
 	handler http.Handler
 	auth    *authState // users.go: API key, password work factor, token purge
+
+	plainHTTPWebhooks bool // WithPlainHTTPWebhooks: settings.go and backup.go accept http:// URLs
 }
 
 // DefaultWebhookPath is where the bridge serves Config.Relay when Config.PublicURL is empty.
@@ -95,6 +97,13 @@ type Option func(*options) error
 type options struct {
 	apiKey     string
 	iterations int
+	plainHTTP  bool
+}
+
+// WithPlainHTTPWebhooks lets webhooks.url be an http:// URL, for a receiver on the same
+// machine or in tests (the Webapp, and the bridge by default, post to https:// only).
+func WithPlainHTTPWebhooks() Option {
+	return func(o *options) error { o.plainHTTP = true; return nil }
 }
 
 // WithAPIKey accepts `Authorization: Apikey <key>` on the operations whose security lists
@@ -156,6 +165,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Bridge, error) {
 	version := Version()
 	b.meta = &gen.Meta{APIStatus: &status, Version: &version}
 	b.auth = newAuthState(o)
+	b.plainHTTPWebhooks = o.plainHTTP
 	if err := b.ensureAdmin(ctx); err != nil {
 		return nil, err
 	}
