@@ -17,6 +17,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/wabiz/wabiz/gen"
+	"github.com/wabiz/wabiz/internal/onpremhttp"
 )
 
 // Backup format: base64 of magic | iterations (uint32, big endian) | salt (16 bytes) |
@@ -296,7 +297,7 @@ func (s *Server) checkSettingsSchema(set *gen.ApplicationSettings) *apiError {
 		}
 		var se *openapi3.SchemaError
 		if errors.As(err, &se) {
-			return mapSchemaError(o, se)
+			return onpremhttp.MapSchemaError(o.Operation, se)
 		}
 		return errf(codeInvalidParameter, "the settings do not match the schema: %v", err)
 	}

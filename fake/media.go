@@ -56,20 +56,12 @@ func baseMediaType(ct string) string { return onpremhttp.BaseMediaType(ct) }
 // checkBinaryContentType checks a binary upload's Content-Type against the media types the
 // operation declares in the original spec (validation skips these bodies so as not to buffer
 // them).
-func (s *Server) checkBinaryContentType(o *operation, ct string) *apiError {
+func (s *Server) checkBinaryContentType(o *onpremhttp.Operation, ct string) *apiError {
 	var op *openapi3.Operation
 	if o != nil {
-		op = o.spec
+		op = o.Spec
 	}
-	return fromShared(onpremhttp.CheckBinaryContentType(op, ct))
-}
-
-// fromShared converts an answer of internal/onpremhttp's shared rules into the fake's error.
-func fromShared(e *onpremhttp.Error) *apiError {
-	if e == nil {
-		return nil
-	}
-	return &apiError{Status: e.Status, Code: e.Code, Details: e.Details, Header: e.Header}
+	return onpremhttp.CheckBinaryContentType(op, ct)
 }
 
 // mediaFile is a stored media file.
@@ -197,7 +189,7 @@ func (s *Server) uploadCeiling() int64 { return s.cfg.maxUpload }
 
 // tooLarge is the answer to an upload over limit.
 func (s *Server) tooLarge(kind string, limit int64) *apiError {
-	return fromShared(onpremhttp.UploadTooLarge(kind, limit, s.uploadCeiling()))
+	return onpremhttp.UploadTooLarge(kind, limit, s.uploadCeiling())
 }
 
 // storeMediaBytes stores an in-memory file (inbound media, stickers), skipping the limits.
@@ -215,8 +207,7 @@ func (s *Server) storeMediaBytes(contentType, kind string, data []byte) (*mediaF
 // only the 100 MB ceiling: the kind's limit applies at send) while streaming the body to the
 // media directory, and returns the new id.
 func (s *Server) UploadMedia(ctx context.Context, req gen.UploadMediaRequestObject) (gen.UploadMediaResponseObject, error) {
-	ri := infoFrom(ctx)
-	if e := s.checkBinaryContentType(ri.op, req.ContentType); e != nil {
+	if e := s.checkBinaryContentType(onpremhttp.OperationFrom(ctx), req.ContentType); e != nil {
 		return nil, e
 	}
 	kind, _ := s.limits.match(req.ContentType)
@@ -229,7 +220,7 @@ func (s *Server) UploadMedia(ctx context.Context, req gen.UploadMediaRequestObje
 			limit = l
 		}
 	}
-	if ri.req != nil && ri.req.ContentLength > limit {
+	if r := onpremhttp.RequestFrom(ctx); r != nil && r.ContentLength > limit {
 		return nil, s.tooLarge(kind, limit)
 	}
 	if req.Body == nil {

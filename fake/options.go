@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/wabiz/wabiz/gen"
+
+	"github.com/wabiz/wabiz/internal/onpremhttp"
 )
 
 // Option configures a Server; pass options to New or NewTestServer. Options validate their
@@ -231,7 +233,7 @@ func WithClock(c Clock) Option {
 func WithAdminPassword(password string) Option {
 	return func(cfg *config) error {
 		if password != DefaultAdminPassword {
-			if msg := checkPassword(password); msg != "" {
+			if msg := onpremhttp.CheckPassword(password); msg != "" {
 				return fmt.Errorf("fake: WithAdminPassword: %s", msg)
 			}
 		}
