@@ -52,10 +52,12 @@ var (
 const verificationLanguage = "en_US"
 
 // cloudHasNo is the answer to an operation the Cloud API cannot carry, with what to do
-// instead: 403 with 1005, the answer the Webapp gave to these same operations when its
-// deployment could not perform them (sandbox mode), and a status every one of them declares.
+// instead: 500 with 1000 "Generic error". Not 501/1026, which none of these operations
+// declares, nor 403, which says the caller lacks a role, nor 503, which clients replay: a
+// status every refused operation declares, never retried, with the code the spec's table
+// pairs with it.
 func cloudHasNo(what, instead string) *onpremhttp.Error {
-	return onpremhttp.Statusf(http.StatusForbidden, onpremhttp.CodeAccessDenied,
+	return onpremhttp.Statusf(http.StatusInternalServerError, 1000,
 		"the Cloud API has no %s, so the bridge cannot do this: %s", what, instead)
 }
 
@@ -313,7 +315,7 @@ func (b *Bridge) GetProfilePhoto(ctx context.Context, request gen.GetProfilePhot
 	}
 	resp, err := photoClient.Do(req)
 	if err != nil {
-		return nil, onpremhttp.Statusf(http.StatusServiceUnavailable, onpremhttp.CodeServiceNotReady,
+		return nil, onpremhttp.Errorf(onpremhttp.CodeServiceNotReady,
 			"the profile photo could not be fetched from WhatsApp's CDN: %v", err)
 	}
 	ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))

@@ -48,7 +48,7 @@ func newBridgeMatrixHarness(t *testing.T) *fuzzHarness {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
 	c, err := cloud.NewClient(fake.DefaultCloudPhoneNumberID, cloud.WithToken(fake.DefaultCloudToken),
-		cloud.WithBaseURL(f.URL+fake.CloudPrefix), cloud.WithHTTPClient(f.Client()), cloud.WithMaxRetries(0))
+		cloud.WithBaseURL(f.URL+"/graph"), cloud.WithHTTPClient(f.Client()), cloud.WithMaxRetries(0))
 	require.NoError(t, err)
 	b, err := bridge.New(t.Context(), bridge.Config{Cloud: c, Store: st, Now: clk.Now, Logger: slog.New(slog.DiscardHandler)},
 		bridge.WithAPIKey(contractAPIKey), bridge.WithPasswordIterations(store.MinPBKDF2Iterations))
