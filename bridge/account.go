@@ -51,16 +51,6 @@ var (
 // request has no language field.
 const verificationLanguage = "en_US"
 
-// cloudHasNo is the answer to an operation the Cloud API cannot carry, with what to do
-// instead: 500 with 1000 "Generic error". Not 501/1026, which none of these operations
-// declares, nor 403, which says the caller lacks a role, nor 503, which clients replay: a
-// status every refused operation declares, never retried, with the code the spec's table
-// pairs with it.
-func cloudHasNo(what, instead string) *onpremhttp.Error {
-	return onpremhttp.Statusf(http.StatusInternalServerError, 1000,
-		"the Cloud API has no %s, so the bridge cannot do this: %s", what, instead)
-}
-
 // RequestCode asks the Cloud API for a verification code by SMS or voice call. The body's cc
 // and phone_number must be the number the bridge serves (the Cloud phone number id's
 // display_phone_number), else 400/1009; `cert` is accepted and not used, since the display

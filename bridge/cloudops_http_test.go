@@ -172,10 +172,10 @@ func TestOverHTTPWithTheAPIClient(t *testing.T) {
 	assert.Equal(t, "Open 9 to 5", about)
 	_, err = c.GetProfilePhotoLink(ctx)
 	assertAPIError(t, err, http.StatusNotFound, onpremhttp.CodeNotFound)
-	assertAPIError(t, c.UpdateProfilePhoto(ctx, bytes.NewReader([]byte{0xFF, 0xD8, 0xFF}), "image/jpeg"), http.StatusInternalServerError, 1000)
-	assertAPIError(t, c.DeleteProfilePhoto(ctx), http.StatusInternalServerError, 1000)
+	assertAPIError(t, c.UpdateProfilePhoto(ctx, bytes.NewReader([]byte{0xFF, 0xD8, 0xFF}), "image/jpeg"), http.StatusNotImplemented, onpremhttp.CodeReceiverIncapable)
+	assertAPIError(t, c.DeleteProfilePhoto(ctx), http.StatusNotImplemented, onpremhttp.CodeReceiverIncapable)
 	require.NoError(t, c.EnableTwoStep(ctx, "975310"))
-	assertAPIError(t, c.DisableTwoStep(ctx), http.StatusInternalServerError, 1000)
+	assertAPIError(t, c.DisableTwoStep(ctx), http.StatusNotImplemented, onpremhttp.CodeReceiverIncapable)
 
 	// Registration of the deregistered number, with the PIN set above.
 	require.NoError(t, b.cloud.Deregister(ctx))

@@ -51,7 +51,7 @@ func newTestBridge(t *testing.T, cfg bridge.Config, opts ...bridge.Option) *test
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
 	c, err := cloud.NewClient(fake.DefaultCloudPhoneNumberID, cloud.WithToken(fake.DefaultCloudToken),
-		cloud.WithBaseURL(f.URL+fake.CloudPrefix), cloud.WithHTTPClient(f.Client()), cloud.WithMaxRetries(0))
+		cloud.WithBaseURL(f.URL+"/graph"), cloud.WithHTTPClient(f.Client()), cloud.WithMaxRetries(0))
 	require.NoError(t, err)
 	cfg.Cloud, cfg.Store, cfg.Now = c, st, clk.Now
 	b, err := bridge.New(t.Context(), cfg, append([]bridge.Option{bridge.WithPasswordIterations(store.MinPBKDF2Iterations)}, opts...)...)
