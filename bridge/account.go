@@ -305,7 +305,7 @@ func (b *Bridge) GetProfilePhoto(ctx context.Context, request gen.GetProfilePhot
 	}
 	resp, err := photoClient.Do(req)
 	if err != nil {
-		return nil, onpremhttp.Statusf(http.StatusServiceUnavailable, onpremhttp.CodeServiceNotReady,
+		return nil, onpremhttp.Errorf(onpremhttp.CodeServiceNotReady,
 			"the profile photo could not be fetched from WhatsApp's CDN: %v", err)
 	}
 	ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))

@@ -51,7 +51,8 @@ func bridgeFor(t *testing.T, c *cloud.Client, relay ...Relay) *Bridge {
 	if len(relay) > 0 {
 		cfg.Relay = relay[0]
 	}
-	b, err := New(t.Context(), cfg)
+	// The lowest password work factor: New hashes the initial admin password.
+	b, err := New(t.Context(), cfg, WithPasswordIterations(store.MinPBKDF2Iterations))
 	require.NoError(t, err)
 	return b
 }

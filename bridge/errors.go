@@ -24,8 +24,10 @@ import (
 //
 // The statuses are chosen for the On-Premises clients' retry policy (api/retry.go): 429 and
 // 503 are retried, sends included, because they promise that the server did not act. So 429
-// and 503 are answered only where Graph did not act: throttles (the request was rejected),
-// a refused token, a dial failure. A Graph outage or a broken connection during a send is 500,
+// and 503 are answered only where Graph did not act and asking again later helps: throttles
+// (the request was rejected), maintenance, a dial failure. Every code goes with the status the
+// spec's ErrorEnvelope table gives it (1015: 429, 1016: 503, 1011 and 1014: 500), except the
+// delivery codes 470, 471 and 402, which the table does not list. A Graph outage or a broken connection during a send is 500,
 // which no client retries blindly: the message may have gone out.
 type graphRow struct {
 	// status and code are the On-Premises answer.
@@ -47,9 +49,10 @@ func throttled(why string) graphRow {
 }
 
 // bridgeTokenRefused is the answer to a Graph token failure: the caller's On-Premises token was
-// fine, the bridge's system-user token is not, so it is the bridge's failure (503: not acted on,
-// and retrying after the operator renews the token succeeds).
-var bridgeTokenRefused = graphRow{status: http.StatusServiceUnavailable, code: onpremhttp.CodeServiceNotReady,
+// fine, the bridge's system-user token is not, so it is the bridge's failure: 500 with 1011
+// "Service not ready" (the pair of the spec's code table; not 503, which clients replay at
+// once, to no use until the operator renews the token).
+var bridgeTokenRefused = graphRow{status: http.StatusInternalServerError, code: onpremhttp.CodeServiceNotReady,
 	why: "the bridge's Graph access token was refused; the bridge's operator must renew it (the On-Premises token of this request was fine)"}
 
 // bridgePermission is the answer to a permission failure of the bridge's system user.
@@ -118,7 +121,7 @@ var graphTable = map[int]graphRow{
 		why: "the number is not registered on the Cloud API (Graph 133010): register it with POST /v1/account and POST /v1/account/verify"},
 	133005: {status: http.StatusBadRequest, code: onpremhttp.CodeInvalidParameter,
 		why: "the PIN does not match the number's two-step verification PIN (Graph 133005)"},
-	cloud.CodeAccountInMaintenance: {status: http.StatusServiceUnavailable, code: onpremhttp.CodeServiceNotReady, retryAfter: 60,
+	cloud.CodeAccountInMaintenance: {status: http.StatusServiceUnavailable, code: onpremhttp.CodeOverloaded, retryAfter: 60,
 		why: "the number's account is in maintenance, as during a throughput upgrade (Graph 131057); retry in a minute"},
 
 	// The bridge's own credentials.
@@ -129,7 +132,7 @@ var graphTable = map[int]graphRow{
 	// Meta's side.
 	cloud.CodeAPIUnknown: {status: http.StatusInternalServerError, code: onpremhttp.CodeInternal,
 		why: "the Graph API failed with an unknown error (Graph 1); the request may have been acted on"},
-	cloud.CodeServiceUnavailable: {status: http.StatusServiceUnavailable, code: onpremhttp.CodeServiceNotReady, ambiguous: true,
+	cloud.CodeServiceUnavailable: {status: http.StatusServiceUnavailable, code: onpremhttp.CodeOverloaded, ambiguous: true,
 		why: "the Graph API is temporarily unavailable (Graph 2); retry later"},
 	131000: {status: http.StatusInternalServerError, code: onpremhttp.CodeInternal,
 		why: "the Cloud API failed (Graph 131000, something went wrong); the request may have been acted on"},
@@ -250,12 +253,12 @@ func mapCloudError(err error, idempotent bool) *onpremhttp.Error {
 	case errors.Is(err, context.Canceled):
 		// The caller went away; nobody reads this answer, but the log should not call it
 		// Graph's failure.
-		return onpremhttp.Statusf(http.StatusServiceUnavailable, onpremhttp.CodeServiceNotReady, "the request was canceled before the Cloud API answered")
+		return onpremhttp.Errorf(onpremhttp.CodeOverloaded, "the request was canceled before the Cloud API answered")
 	case errors.As(err, &te) && !idempotent:
 		return onpremhttp.Statusf(http.StatusInternalServerError, onpremhttp.CodeInternal,
 			"the Cloud API did not answer within %s; the request may have been acted on: check before repeating it", te.Timeout)
 	case retry.NotSent(err) || idempotent:
-		return onpremhttp.Statusf(http.StatusServiceUnavailable, onpremhttp.CodeServiceNotReady,
+		return onpremhttp.Errorf(onpremhttp.CodeOverloaded,
 			"the bridge cannot reach the Cloud API (%s); retry later", transportReason(err))
 	}
 	return onpremhttp.Statusf(http.StatusInternalServerError, onpremhttp.CodeInternal,

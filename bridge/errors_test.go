@@ -71,18 +71,18 @@ func TestGraphErrorTable(t *testing.T) {
 		{"template family default 132999", 400, 132999, 400, 1009, ""},
 		{"not registered 133010", 400, 133010, 500, 1011, ""},
 		{"PIN mismatch 133005", 400, 133005, 400, 1009, ""},
-		{"maintenance 131057", 400, 131057, 503, 1011, "60"},
-		{"token 190 is the bridge's", 401, 190, 503, 1011, ""},
-		{"auth exception 0 is the bridge's", 401, 0, 503, 1011, ""},
+		{"maintenance 131057", 400, 131057, 503, 1016, "60"},
+		{"token 190 is the bridge's", 401, 190, 500, 1011, ""},
+		{"auth exception 0 is the bridge's", 401, 0, 500, 1011, ""},
 		{"permission 10", 403, 10, 403, 1005, ""},
 		{"permission 200", 403, 200, 403, 1005, ""},
 		{"permission 299", 403, 299, 403, 1005, ""},
 		{"unknown 1", 500, 1, 500, 1014, ""},
-		{"unavailable 2", 503, 2, 503, 1011, ""},
+		{"unavailable 2", 503, 2, 503, 1016, ""},
 		{"something went wrong 131000", 500, 131000, 500, 1014, ""},
 		{"default 4xx", 400, 987654, 400, 1009, ""},
 		{"default 404", 404, 987654, 404, 1006, ""},
-		{"default 401", 401, 987654, 503, 1011, ""},
+		{"default 401", 401, 987654, 500, 1011, ""},
 		{"default 403", 403, 987654, 403, 1005, ""},
 		{"default 429", 429, 987654, 429, 1015, ""},
 		{"default 5xx", 502, 987654, 500, 1014, ""},
@@ -131,7 +131,7 @@ func TestGraphUnavailableDuringASendIsNotRetryable(t *testing.T) {
 	read := fromGraph(graphErr(503, cloud.CodeServiceUnavailable), true)
 	assert.Equal(t, http.StatusServiceUnavailable, read.Status)
 	// The rejections stay 503 (or 429) for a send: Graph did not act.
-	for _, code := range []int{cloud.CodeAccessTokenExpired, cloud.CodeAccountInMaintenance, cloud.CodeThroughputRateLimit} {
+	for _, code := range []int{cloud.CodeAccountInMaintenance, cloud.CodeThroughputRateLimit} {
 		assert.Contains(t, []int{429, 503}, fromGraph(graphErr(400, code), false).Status, "code %d", code)
 	}
 }
@@ -174,7 +174,7 @@ func TestEveryMappedGraphAnswerIsAValidErrorEnvelope(t *testing.T) {
 }
 
 // TestGraphTokenRefusalIsTheBridgesFailure goes through the Cloud client: a Graph 190 is
-// answered 503/1011 telling the operator to renew the bridge's token, with the fbtrace id and
+// answered 500/1011 telling the operator to renew the bridge's token, with the fbtrace id and
 // without the token; the answer validates against the spec of the operation.
 func TestGraphTokenRefusalIsTheBridgesFailure(t *testing.T) {
 	t.Parallel()
@@ -183,7 +183,7 @@ func TestGraphTokenRefusalIsTheBridgesFailure(t *testing.T) {
 	var logs bytes.Buffer
 	b.log = slog.New(slog.NewTextHandler(&logs, nil))
 	resp, err := b.SendMessage(t.Context(), gen.SendMessageRequestObject{Body: textMessage("16315551234", "hi")})
-	e := onPremError(t, err, http.StatusServiceUnavailable, onpremhttp.CodeServiceNotReady)
+	e := onPremError(t, err, http.StatusInternalServerError, onpremhttp.CodeServiceNotReady)
 	assert.Contains(t, e.Details, "renew")
 	assert.Contains(t, e.Details, "ATokenTrace")
 	assert.NotContains(t, e.Details, stubToken)
@@ -222,7 +222,7 @@ func TestTransportFailures(t *testing.T) {
 		require.NoError(t, err)
 		b := bridgeFor(t, c)
 		_, err = b.SendMessage(t.Context(), gen.SendMessageRequestObject{Body: textMessage("16315551234", "hi")})
-		e := onPremError(t, err, http.StatusServiceUnavailable, onpremhttp.CodeServiceNotReady)
+		e := onPremError(t, err, http.StatusServiceUnavailable, onpremhttp.CodeOverloaded)
 		assert.Contains(t, e.Details, "cannot reach the Cloud API")
 		assert.NotContains(t, e.Details, stubToken)
 	})
@@ -244,7 +244,7 @@ func TestTransportFailures(t *testing.T) {
 		t.Parallel()
 		b, _ := newGraphStub(t, hangUp)
 		_, err := b.DeleteMedia(t.Context(), gen.DeleteMediaRequestObject{MediaID: "123"})
-		onPremError(t, err, http.StatusServiceUnavailable, onpremhttp.CodeServiceNotReady)
+		onPremError(t, err, http.StatusServiceUnavailable, onpremhttp.CodeOverloaded)
 	})
 }
 

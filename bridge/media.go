@@ -11,22 +11,25 @@ import (
 
 	"github.com/wabiz/wabiz/gen"
 	"github.com/wabiz/wabiz/internal/onpremhttp"
-	"github.com/wabiz/wabiz/spec"
 )
 
 // Media: a Cloud media id is the On-Premises media id, passed through both ways, so media
 // uploaded through the bridge can be sent in a message (`image.id`) and inbound media ids of
 // the relayed webhooks can be downloaded. Bytes stream through; nothing is buffered.
 
-// uploadRules are the media rules of POST /v1/media, read from the embedded spec once: the
+// uploadOperation returns the spec's POST /v1/media: the pipeline's operation of the request,
+// or (for a call outside the pipeline) the one of the shared spec. The media rules are the
 // same code (internal/onpremhttp) as the fake's, so that both accept the same uploads.
-var uploadRules = sync.OnceValues(func() (*openapi3.Operation, error) {
-	doc, err := spec.Load()
+func uploadOperation(ctx context.Context) (*openapi3.Operation, error) {
+	if o := onpremhttp.OperationFrom(ctx); o != nil && o.Spec != nil {
+		return o.Spec, nil
+	}
+	doc, err := onpremhttp.Spec()
 	if err != nil {
 		return nil, err
 	}
 	return onpremhttp.UploadOperation(doc)
-})
+}
 
 // uploadCeiling is the largest upload the bridge accepts: the On-Premises ceiling, 100 MB.
 // Like the Webapp (and the fake by default), the per-kind limits are not checked at upload:
@@ -39,12 +42,16 @@ const uploadCeiling = onpremhttp.MaxUploadBytes
 // operation, the body must not be empty (1008 "No data found") and at most 100 MB (1009): a
 // bigger body is cut off mid-stream, which aborts the Cloud upload, so no partial file stays.
 func (b *Bridge) UploadMedia(ctx context.Context, request gen.UploadMediaRequestObject) (gen.UploadMediaResponseObject, error) {
-	op, err := uploadRules()
+	op, err := uploadOperation(ctx)
 	if err != nil {
 		return nil, onpremhttp.Errorf(onpremhttp.CodeInternal, "the bridge cannot read its spec: %v", err)
 	}
 	if e := onpremhttp.CheckBinaryContentType(op, request.ContentType); e != nil {
 		return nil, e
+	}
+	if r := onpremhttp.RequestFrom(ctx); r != nil && r.ContentLength > uploadCeiling {
+		// Announced too large: refused before a byte goes to Graph, as the Webapp does.
+		return nil, onpremhttp.UploadTooLarge("document", uploadCeiling, uploadCeiling)
 	}
 	if request.Body == nil {
 		return nil, onpremhttp.Errorf(onpremhttp.CodeMissingParameter, "No data found")
