@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -17,32 +16,20 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wabiz/wabiz/api"
-	"github.com/wabiz/wabiz/bridge"
-	"github.com/wabiz/wabiz/bridge/relay"
-	"github.com/wabiz/wabiz/bridge/store"
-	"github.com/wabiz/wabiz/cloud"
+	"github.com/wabiz/wabiz/bridge/bridgetest"
 	"github.com/wabiz/wabiz/fake"
 	"github.com/wabiz/wabiz/gen"
 	"github.com/wabiz/wabiz/webhook"
 )
 
-const (
-	e2eAppSecret   = "e2e-app-secret-0123456789"
-	e2eVerifyToken = "e2e-verify-token"
-	e2eCustomer    = "16315551234"
-)
+const e2eCustomer = "16315551234"
 
-// bridgeStack is the whole chain of issue 12, offline: the fake's Cloud dialect standing in
-// for Graph, a bridge on a SQLite file in front of it with its relay, and an On-Premises
-// webhook receiver. Every answer of the bridge's On-Premises API goes through the contract
-// middleware.
+// bridgeStack is the whole chain of issue 12, offline (package bridgetest: the fake's Cloud
+// dialect standing in for Graph, a bridge on a SQLite file in front of it with its relay)
+// and an On-Premises webhook receiver over TLS. Every answer of the bridge's On-Premises API
+// goes through the contract middleware.
 type bridgeStack struct {
-	fake   *fake.TestServer
-	store  store.Store
-	bridge *bridge.Bridge
-	relay  *relay.Relay
-	url    string // the bridge
-	front  *httptest.Server
+	*bridgetest.Server
 	inbox  *e2eInbox
 	hook   string // the receiver's URL
 	hookCA []byte // the PEM certificate of the receiver, uploaded as the webhook CA
@@ -50,72 +37,27 @@ type bridgeStack struct {
 
 func newBridgeStack(t *testing.T) *bridgeStack {
 	t.Helper()
-	quiet := slog.New(slog.DiscardHandler)
-	var b *bridge.Bridge
-	var onprem http.Handler
-	// Graph posts only to https callbacks: the bridge's front is TLS, and the fake's Cloud
-	// webhooks trust its certificate.
-	front := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == bridge.DefaultWebhookPath {
-			b.ServeHTTP(w, r) // the relay's Cloud endpoint: not an operation of the On-Prem spec
-			return
-		}
-		onprem.ServeHTTP(w, r)
+	srv := bridgetest.New(t, bridgetest.WithHandlerWrapper(func(h http.Handler) http.Handler {
+		return newContractMiddleware(t, h, nil)
 	}))
-	front.StartTLS()
-	f := fake.NewTestServer(t, fake.WithLogger(quiet), fake.WithCloudAppSecret(e2eAppSecret),
-		fake.WithoutCloudServiceWindow(), fake.WithWebhookHTTPClient(front.Client()))
-	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "bridge.db"), store.WithCreate())
-	require.NoError(t, err)
-	c, err := cloud.NewClient(fake.DefaultCloudPhoneNumberID, cloud.WithToken(fake.DefaultCloudToken),
-		cloud.WithBaseURL(f.URL+"/graph"), cloud.WithHTTPClient(f.Client()))
-	require.NoError(t, err)
-
-	s := &bridgeStack{fake: f, store: st, inbox: &e2eInbox{}}
-	r, err := relay.New(st, relay.Config{AppSecret: e2eAppSecret, VerifyToken: e2eVerifyToken,
-		Settings: func(ctx context.Context) (relay.Settings, error) { return b.RelaySettings(ctx) }},
-		relay.WithLogger(quiet))
-	require.NoError(t, err)
-
-	b, err = bridge.New(t.Context(), bridge.Config{Cloud: c, Store: st, Relay: r, AppSecret: e2eAppSecret,
-		VerifyToken: e2eVerifyToken, PublicURL: front.URL + bridge.DefaultWebhookPath, Logger: quiet},
-		bridge.WithPasswordIterations(store.MinPBKDF2Iterations))
-	require.NoError(t, err)
-	onprem = newContractMiddleware(t, b, nil)
-	s.bridge, s.relay, s.url, s.front = b, r, front.URL, front
-
-	ctx, cancel := context.WithCancel(context.Background())
-	runDone := make(chan error, 1)
-	go func() { runDone <- r.Run(ctx) }()
-
+	s := &bridgeStack{Server: srv, inbox: &e2eInbox{}}
 	dedupe, err := webhook.NewDedupe(10_000, time.Hour)
 	require.NoError(t, err)
-	h, err := webhook.NewHandler(webhook.WithLogger(quiet), webhook.WithDedupe(dedupe),
+	h, err := webhook.NewHandler(webhook.WithLogger(slog.New(slog.DiscardHandler)), webhook.WithDedupe(dedupe),
 		webhook.WithStatusFunc(s.inbox.status), webhook.WithMessageFunc(s.inbox.message))
 	require.NoError(t, err)
 	receiver := httptest.NewTLSServer(h)
+	t.Cleanup(receiver.Close)
 	s.hook = receiver.URL + "/webhook"
 	s.hookCA = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: receiver.Certificate().Raw})
-
-	t.Cleanup(func() {
-		cancel()
-		<-runDone
-		_ = r.Close()
-		front.Close()
-		receiver.Close()
-		_ = st.Close()
-	})
-	// Meta's side: the number's webhook override points at the bridge, after the handshake.
-	require.NoError(t, c.SetWebhookOverride(t.Context(), s.url+bridge.DefaultWebhookPath, e2eVerifyToken))
 	return s
 }
 
 // client returns an unchanged api.Client logged in to the bridge as the admin.
 func (s *bridgeStack) client(t *testing.T) *api.Client {
 	t.Helper()
-	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.front.Certificate().Raw})
-	c, err := api.NewClient(s.url, api.WithCredentials("admin", "secret"), api.WithNewPassword(contractAdminPass),
-		api.WithCACertPEM(ca))
+	c, err := api.NewClient(s.URL, api.WithCredentials("admin", "secret"), api.WithNewPassword(contractAdminPass),
+		api.WithCACertPEM(s.CACertPEM))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close() })
 	return c
@@ -188,7 +130,7 @@ func TestBridgeEndToEnd(t *testing.T) {
 		assert.ElementsMatch(t, []string{"sent", "delivered", "read"}, s.inbox.statusesOf(id), "statuses of %s", id)
 	}
 
-	in, err := s.fake.InjectInbound(fake.Inbound{Message: gen.InboundMessage{From: e2eCustomer,
+	in, err := s.Fake.InjectInbound(fake.Inbound{Message: gen.InboundMessage{From: e2eCustomer,
 		Type: webhook.MessageTypeText, Text: &gen.InboundText{Body: "Thanks!"}}})
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return s.inbox.messageCount() == 1 }, 20*time.Second, 20*time.Millisecond)
@@ -211,7 +153,7 @@ func TestBridgeEndToEnd(t *testing.T) {
 
 	// Every Cloud webhook was delivered to the bridge once and acknowledged: a Meta
 	// redelivery would have been absorbed by the outbox's dedupe keys, not forwarded again.
-	for _, d := range s.fake.CloudDeliveries() {
+	for _, d := range s.Fake.CloudDeliveries() {
 		assert.Equal(t, http.StatusOK, d.Status, "Cloud delivery %s attempt %d: %s", d.Kind, d.Attempt, d.Error)
 	}
 }
