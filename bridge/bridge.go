@@ -169,7 +169,11 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Bridge, error) {
 	if err := b.ensureAdmin(ctx); err != nil {
 		return nil, err
 	}
-	doc, err := onpremhttp.Spec()
+	load := onpremhttp.Spec
+	if o.plainHTTP {
+		load = onpremhttp.PlainHTTPSpec
+	}
+	doc, err := load()
 	if err != nil {
 		return nil, fmt.Errorf("bridge: %w", err)
 	}

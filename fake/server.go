@@ -17,7 +17,6 @@ import (
 
 	"github.com/wabiz/wabiz/gen"
 	"github.com/wabiz/wabiz/internal/onpremhttp"
-	"github.com/wabiz/wabiz/spec"
 )
 
 // The fake implements the whole generated strict server interface.
@@ -155,26 +154,8 @@ func New(opts ...Option) (*Server, error) {
 // validation only reads. Servers are cleared so that routes match any host.
 var loadSpec = onpremhttp.Spec
 
-// loadRelaxedSpec is the spec for WithPlainHTTPWebhooks: a separate copy whose webhooks.url
-// pattern also admits http://, so that validation (not a special case in a handler) accepts
-// it. The original document, shared by the other servers, is never modified.
-var loadRelaxedSpec = sync.OnceValues(func() (*openapi3.T, error) {
-	doc, err := spec.Load()
-	if err != nil {
-		return nil, err
-	}
-	doc.Servers = nil
-	ws := doc.Components.Schemas["ApplicationWebhookSettings"]
-	if ws == nil || ws.Value == nil || ws.Value.Properties["url"] == nil || ws.Value.Properties["url"].Value == nil {
-		return nil, errors.New("the spec has no ApplicationWebhookSettings.url to relax")
-	}
-	url := ws.Value.Properties["url"].Value
-	if url.Pattern != `^(https://\S+)?$` {
-		return nil, fmt.Errorf("ApplicationWebhookSettings.url has pattern %q, not the https-only one this relaxation expects", url.Pattern)
-	}
-	url.Pattern = `^(https?://\S+)?$`
-	return doc, nil
-})
+// loadRelaxedSpec is the spec for WithPlainHTTPWebhooks (onpremhttp.PlainHTTPSpec).
+var loadRelaxedSpec = onpremhttp.PlainHTTPSpec
 
 // Handler returns the HTTP handler of the API (`/v1/...`, `/metrics`) and, unless
 // WithoutControlAPI was given, of the control API under `/_fake/`.

@@ -294,6 +294,28 @@ var Spec = sync.OnceValues(func() (*openapi3.T, error) {
 	return doc, nil
 })
 
+// PlainHTTPSpec is the spec of a server that accepts http:// webhook URLs (the fake with
+// WithPlainHTTPWebhooks, the bridge with its option of that name): a separate copy whose webhooks.url
+// pattern also admits http://, so that validation (not a special case in a handler) accepts
+// it. The original document, shared by the other servers, is never modified.
+var PlainHTTPSpec = sync.OnceValues(func() (*openapi3.T, error) {
+	doc, err := spec.Load()
+	if err != nil {
+		return nil, err
+	}
+	doc.Servers = nil
+	ws := doc.Components.Schemas["ApplicationWebhookSettings"]
+	if ws == nil || ws.Value == nil || ws.Value.Properties["url"] == nil || ws.Value.Properties["url"].Value == nil {
+		return nil, errors.New("the spec has no ApplicationWebhookSettings.url to relax")
+	}
+	url := ws.Value.Properties["url"].Value
+	if url.Pattern != `^(https://\S+)?$` {
+		return nil, fmt.Errorf("ApplicationWebhookSettings.url has pattern %q, not the https-only one this relaxation expects", url.Pattern)
+	}
+	url.Pattern = `^(https?://\S+)?$`
+	return doc, nil
+})
+
 // SchemaOptions are the schema validation options of the pipeline: no schema details in
 // errors (they would echo values), and the string formats the spec uses.
 func SchemaOptions() []openapi3.SchemaValidationOption {
