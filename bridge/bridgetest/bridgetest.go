@@ -5,11 +5,9 @@
 // webhooks reach the bridge's Cloud endpoint, which forwards them to the integration's
 // webhooks.url. Nothing leaves 127.0.0.1.
 //
-//	srv := bridgetest.New(t)
-//	c, _ := api.NewClient(srv.URL, api.WithCACertPEM(srv.CACertPEM),
-//		api.WithCredentials("admin", "secret"), api.WithNewPassword("…"))
-//
-// The fake plays the customer: srv.Fake.InjectInbound delivers a message to the bridge as a
+// Point the integration at Server.URL, trusting Server.CACertPEM, and log in as admin with
+// the initial password "secret" (the first login must set a new one, as on the Webapp);
+// tests/bridge_e2e_test.go and examples/quickstart/bridge_test.go do so. The fake plays the customer: srv.Fake.InjectInbound delivers a message to the bridge as a
 // Cloud webhook.
 package bridgetest
 
