@@ -66,11 +66,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wabiz/wabiz/gen"
@@ -378,9 +378,29 @@ func (c *Client) authorize(r *http.Request) (string, error) {
 	return "", nil
 }
 
+// drainLimit is how much of a body's remainder drain reads: enough for an error envelope or
+// the tail of a JSON answer, too little to wait on a large body the caller does not want.
+const drainLimit = 4 << 10
+
+// drainBufs holds drain's buffers. io.CopyN would allocate a LimitedReader on every call,
+// and drain runs after every send.
+var drainBufs = sync.Pool{New: func() any { b := make([]byte, 512); return &b }}
+
 // drain discards a small remainder of a body so the connection can be reused, then closes it.
 func drain(resp *http.Response) {
-	_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
+	bp := drainBufs.Get().(*[]byte)
+	for left := drainLimit; left > 0; {
+		buf := *bp
+		if len(buf) > left {
+			buf = buf[:left]
+		}
+		n, err := resp.Body.Read(buf)
+		left -= n
+		if err != nil {
+			break
+		}
+	}
+	drainBufs.Put(bp)
 	_ = resp.Body.Close()
 }
 

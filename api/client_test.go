@@ -224,3 +224,47 @@ func TestCallerDeadlineIsNotRetried(t *testing.T) {
 	assert.False(t, errors.As(err, &timeoutErr))
 	assert.Equal(t, int32(1), calls.Load())
 }
+
+// countingBody is a response body of size bytes that counts what was read and whether it
+// was closed.
+type countingBody struct {
+	left, read int
+	closed     bool
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	if b.left == 0 {
+		return 0, io.EOF
+	}
+	n := min(len(p), b.left)
+	b.left -= n
+	b.read += n
+	return n, nil
+}
+
+func (b *countingBody) Close() error { b.closed = true; return nil }
+
+// TestDrainReadsAtMostFourKiBAndCloses checks that drain reads a small remainder to its end
+// (so that the connection can be reused) but never more than 4 KiB of a large one, and
+// closes the body either way.
+func TestDrainReadsAtMostFourKiBAndCloses(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		size, want int
+	}{
+		{"empty", 0, 0},
+		{"small", 100, 100},
+		{"exactly the limit", 4 << 10, 4 << 10},
+		{"large", 1 << 20, 4 << 10},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			body := &countingBody{left: tc.size}
+			drain(&http.Response{Body: body})
+			assert.Equal(t, tc.want, body.read)
+			assert.True(t, body.closed)
+		})
+	}
+}

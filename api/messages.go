@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/wabiz/wabiz/gen"
@@ -167,8 +168,47 @@ func marshalMessage(msg *gen.Message) ([]byte, error) {
 	if rest != (gen.Message{}) {
 		return json.Marshal(msg)
 	}
+	if b, ok := appendPlainText(msg); ok {
+		return b, nil
+	}
 	return json.Marshal(&textWire{PreviewURL: msg.PreviewURL, RecipientType: msg.RecipientType, Text: msg.Text,
 		To: msg.To, TTL: msg.TTL, Type: msg.Type})
+}
+
+// appendPlainText writes the JSON of a text message without a TTL whose strings need no
+// escaping (printable ASCII other than the quote, the backslash and the three characters
+// encoding/json escapes for HTML), which is most of them: for those strings the JSON is the
+// text between quotes, so the bytes are those of encoding/json without its reflection (a
+// third of the client's own cost per send in BenchmarkSendTextOverhead). Anything else
+// reports false and takes encoding/json.
+func appendPlainText(msg *gen.Message) ([]byte, bool) {
+	if msg.TTL != nil || msg.Text == nil || msg.Type == nil || !plainJSON(msg.Text.Body) || !plainJSON(msg.To) ||
+		!plainJSON(string(*msg.Type)) || (msg.RecipientType != nil && !plainJSON(string(*msg.RecipientType))) {
+		return nil, false
+	}
+	b := make([]byte, 0, len(msg.Text.Body)+len(msg.To)+len(*msg.Type)+80)
+	b = append(b, '{')
+	if msg.PreviewURL != nil {
+		b = strconv.AppendBool(append(b, `"preview_url":`...), *msg.PreviewURL)
+		b = append(b, ',')
+	}
+	if msg.RecipientType != nil {
+		b = append(append(append(b, `"recipient_type":"`...), *msg.RecipientType...), `",`...)
+	}
+	b = append(append(append(b, `"text":{"body":"`...), msg.Text.Body...), `"},"to":"`...)
+	b = append(append(append(b, msg.To...), `","type":"`...), *msg.Type...)
+	return append(b, `"}`...), true
+}
+
+// plainJSON reports whether encoding/json writes s as itself between quotes.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c > 0x7e, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
 }
 
 // jsonContentType is the Content-Type header of a JSON request body (shared, read-only).
