@@ -13,10 +13,12 @@ DEBANNER := grep -v '[╔║╚]' | sed '/./,$$!d'
 # benchmarks (a -bench regexp) and the -benchtime of each.
 BENCH_PKGS ?= ./api ./webhook ./fake ./bridge ./bridge/relay
 BENCH_ROUNDS ?= 10
+BRIDGE_PORT ?= 9443
+BRIDGE_HOOK_PORT ?= 8089
 BENCH ?= .
 BENCH_TIME ?= 1s
 
-.PHONY: all demo test lint vet fmt-check generate check-generated tidy-check node_modules spec-lint docs-html bench
+.PHONY: all demo demo-bridge test lint vet fmt-check generate check-generated tidy-check node_modules spec-lint docs-html bench
 
 all: test
 
@@ -28,6 +30,17 @@ demo:
 	@stale=$$($(GO) list -deps -f '{{if .Stale}}{{.ImportPath}}{{end}}' ./examples/quickstart | grep -vc '^github.com/wabiz/wabiz/examples/quickstart$$'); \
 	if [ "$$stale" != 0 ]; then echo "make demo: compiling examples/quickstart and $$stale packages it needs, once (a few minutes on 2 cores; later runs take about a second)"; fi
 	@$(GO) run ./examples/quickstart
+
+## demo-bridge: wabridge -demo (the fake's Cloud dialect as Graph, in-process) and the quickstart against the bridge
+demo-bridge:
+	@dir=$$(mktemp -d); pid=; trap 'if [ -n "$$pid" ]; then kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; fi; rm -rf "$$dir"' EXIT; \
+	$(GO) build -o "$$dir/wabridge" ./cmd/wabridge || exit 1; \
+	"$$dir/wabridge" -demo -listen 127.0.0.1:$(BRIDGE_PORT) -log-level warn > "$$dir/out" & pid=$$!; \
+	for i in $$(seq 100); do grep -q WA_CA_FILE "$$dir/out" 2>/dev/null && break; kill -0 $$pid 2>/dev/null || exit 1; sleep 0.1; done; \
+	cat "$$dir/out"; echo; ca=$$(sed -n 's/.*WA_CA_FILE=\([^ ]*\).*/\1/p' "$$dir/out"); \
+	WA_BASE_URL=https://127.0.0.1:$(BRIDGE_PORT) WA_CA_FILE="$$ca" WA_PASSWORD=secret WA_NEW_PASSWORD='Demo-Bridge-1!' \
+	WA_TO='+1 631 555 1234' WA_WEBHOOK_LISTEN=127.0.0.1:$(BRIDGE_HOOK_PORT) WA_WEBHOOK_PUBLIC_URL=http://127.0.0.1:$(BRIDGE_HOOK_PORT)/webhook \
+	WA_TEMPLATE_NAMESPACE=demo WA_TEMPLATE_NAME=quickstart_hello WA_REPLY_TIMEOUT=20s $(GO) run ./examples/quickstart
 
 ## test: lint Go and the spec, check that generated code and docs are fresh, then every test with the race detector
 test: lint spec-lint check-generated tidy-check

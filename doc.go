@@ -26,6 +26,8 @@
 // Programs:
 //
 //   - cmd/wafake: the fake as a standalone server, for tests in any language.
+//   - cmd/wabridge: the bridge as a server (`make demo-bridge` runs it offline in front of
+//     the fake's Cloud dialect, with the quickstart against it).
 //   - examples/quickstart: the whole flow against an in-process fake (`make demo`) or a
 //     real deployment.
 //   - examples/send-template, examples/media-roundtrip, examples/webhook-receiver: one task
