@@ -59,7 +59,7 @@ var snippetImports = map[string]string{
 // table (a word or two, then a run of spaces: the control API's routes, a command's flags).
 // Anything else must compile, so a broken Go snippet cannot pass for shell.
 var (
-	shellLine = regexp.MustCompile(`^((openssl|curl|go|make|npx|wafake)(\s|$)|[A-Z][A-Z0-9_]*=|-)`)
+	shellLine = regexp.MustCompile(`^((openssl|curl|go|make|npx|wafake|wabridge)(\s|$)|[A-Z][A-Z0-9_]*=|-)`)
 	tableLine = regexp.MustCompile(`^\S+( \S+)?\s{3,}\S`)
 )
 
