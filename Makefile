@@ -11,7 +11,7 @@ DEBANNER := grep -v '[╔║╚]' | sed '/./,$$!d'
 
 # `make bench`: the packages with comparison benchmarks, how many interleaved rounds, which
 # benchmarks (a -bench regexp) and the -benchtime of each.
-BENCH_PKGS ?= ./api ./webhook ./fake
+BENCH_PKGS ?= ./api ./webhook ./fake ./bridge ./bridge/relay
 BENCH_ROUNDS ?= 10
 BENCH ?= .
 BENCH_TIME ?= 1s

@@ -16,6 +16,10 @@
 //     kin-openapi.
 //   - bridge: wabridge, the On-Premises API served on the Cloud API (a second implementation
 //     of the generated server interface, over the cloud client).
+//   - bridge/bridgetest: a bridge in front of the fake's Cloud dialect, for tests of
+//     On-Premises integrations through the bridge.
+//   - bridge/relay: the bridge's webhooks: Cloud webhooks in, flat On-Premises callbacks out,
+//     through the store's outbox.
 //   - bridge/store: the embedded store of wabridge (the On-Premises API served on the Cloud
 //     API): users, tokens, settings, the webhook outbox and dedupe keys, in one SQLite file.
 //

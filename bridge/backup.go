@@ -96,7 +96,7 @@ func (b *Bridge) RestoreSettings(ctx context.Context, req gen.RestoreSettingsReq
 	if err := json.Unmarshal(plain, &snap); err != nil {
 		return nil, onpremhttp.Errorf(onpremhttp.CodeInvalidParameter, "Unable to restore settings: the backup does not decode: %v", err)
 	}
-	if e := checkBackup(&snap); e != nil {
+	if e := checkBackup(&snap, b.plainHTTPWebhooks); e != nil {
 		return nil, e
 	}
 	app := snap.Application
@@ -122,7 +122,7 @@ func (b *Bridge) RestoreSettings(ctx context.Context, req gen.RestoreSettingsReq
 // checkBackup validates what a restore would write with the rules of the operations that
 // write it: a backup is authenticated, not trusted (another build or a hand-made file may
 // hold max_concurrent_requests 0, an ftp:// URL or a user without a hash).
-func checkBackup(snap *bridgeBackup) *onpremhttp.Error {
+func checkBackup(snap *bridgeBackup, plainHTTP bool) *onpremhttp.Error {
 	fail := func(format string, args ...any) *onpremhttp.Error {
 		return onpremhttp.Errorf(onpremhttp.CodeInvalidParameter, "Unable to restore settings: the backup holds invalid settings: %s", fmt.Sprintf(format, args...))
 	}
@@ -130,7 +130,7 @@ func checkBackup(snap *bridgeBackup) *onpremhttp.Error {
 		return fail("format %d, this bridge reads format %d", snap.Format, bridgeBackupFormat)
 	}
 	set := snap.Application
-	if _, _, e := onpremhttp.CheckSettingValues(&set, false); e != nil {
+	if _, _, e := onpremhttp.CheckSettingValues(&set, plainHTTP); e != nil {
 		return fail("%s", e.Details)
 	}
 	if set.PassThrough != nil && *set.PassThrough {

@@ -157,7 +157,7 @@ func (b *Bridge) UpdateApplicationSettings(ctx context.Context, req gen.UpdateAp
 	if e := onpremhttp.CheckSettingsPatch(body); e != nil {
 		return nil, e
 	}
-	backoff, maxBackoff, e := onpremhttp.CheckSettingValues(body, false)
+	backoff, maxBackoff, e := onpremhttp.CheckSettingValues(body, b.plainHTTPWebhooks)
 	if e != nil {
 		return nil, e
 	}

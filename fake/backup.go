@@ -209,7 +209,7 @@ func (s *Server) checkSettingsSchema(set *gen.ApplicationSettings) *apiError {
 		}
 		var se *openapi3.SchemaError
 		if errors.As(err, &se) {
-			return mapSchemaError(o, se)
+			return onpremhttp.MapSchemaError(o.Operation, se)
 		}
 		return errf(codeInvalidParameter, "the settings do not match the schema: %v", err)
 	}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/wabiz/wabiz/gen"
+	"github.com/wabiz/wabiz/internal/onpremhttp"
 )
 
 // UploadExternalCertificate stores the PEM bundle (private key, certificate, at least one
@@ -78,7 +79,7 @@ func (s *Server) DownloadExternalCACertificate(context.Context, gen.DownloadExte
 // UploadWebhookCACertificate stores the CA bundle that the fake's webhook client then trusts;
 // the Content-Type must be exactly text/plain.
 func (s *Server) UploadWebhookCACertificate(ctx context.Context, req gen.UploadWebhookCACertificateRequestObject) (gen.UploadWebhookCACertificateResponseObject, error) {
-	if r := infoFrom(ctx).req; r != nil && !strings.EqualFold(strings.TrimSpace(r.Header.Get("Content-Type")), "text/plain") {
+	if r := onpremhttp.RequestFrom(ctx); r != nil && !strings.EqualFold(strings.TrimSpace(r.Header.Get("Content-Type")), "text/plain") {
 		return nil, errf(codeInvalidParameter, "Content-Type must be text/plain")
 	}
 	if req.Body == nil || strings.TrimSpace(*req.Body) == "" {

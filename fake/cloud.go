@@ -24,6 +24,8 @@ import (
 
 	cloudgen "github.com/wabiz/wabiz/gen/cloud"
 	"github.com/wabiz/wabiz/spec"
+
+	"github.com/wabiz/wabiz/internal/onpremhttp"
 )
 
 // The Cloud routes implement the whole generated Cloud strict server interface.
@@ -92,13 +94,13 @@ func newCloudServer(s *Server) (*cloudServer, error) {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	c := &cloudServer{s: s, cfg: s.cfg.cloud.withDefaults(), doc: doc, mux: http.NewServeMux(), urlKey: key}
-	rec := &routeRecorder{}
+	rec := &onpremhttp.RouteRecorder{}
 	strict := cloudgen.NewStrictHandlerWithOptions(c, nil, cloudgen.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
 			c.writeError(w, graphErrf(400, 100, "Invalid parameter", "the request body could not be decoded: %v", err))
 		},
 		ResponseErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
-			if rw, ok := w.(*responseRecorder); ok && rw.status != 0 {
+			if onpremhttp.Started(w) {
 				return
 			}
 			c.writeError(w, asGraphError(err))
@@ -111,19 +113,19 @@ func newCloudServer(s *Server) (*cloudServer, error) {
 		},
 	})
 	seen := map[string]bool{}
-	for _, rt := range rec.routes {
-		method, full, _ := strings.Cut(rt.pattern, " ")
+	for _, rt := range rec.Routes {
+		method, full, _ := strings.Cut(rt.Pattern, " ")
 		// A trailing-slash path is generated as an exact match ("/x/{$}").
 		path := strings.TrimSuffix(strings.TrimPrefix(full, CloudPrefix), "{$}")
 		item := doc.Paths.Value(path)
 		if item == nil || item.GetOperation(method) == nil {
-			return nil, fmt.Errorf("fake: generated Cloud route %q is not in spec/cloud.yaml", rt.pattern)
+			return nil, fmt.Errorf("fake: generated Cloud route %q is not in spec/cloud.yaml", rt.Pattern)
 		}
 		op := item.GetOperation(method)
 		noSecurity := *op
 		noSecurity.Security = &openapi3.SecurityRequirements{}
 		o := &cloudOperation{
-			id: op.OperationID, path: path, handler: rt.handler, pnid: strings.Contains(path, "{phone_number_id}"),
+			id: op.OperationID, path: path, handler: rt.Handler, pnid: strings.Contains(path, "{phone_number_id}"),
 			route: &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: &noSecurity},
 			opts: &openapi3filter.Options{
 				// Multipart uploads are checked by the handler while streaming, not buffered.
@@ -133,12 +135,12 @@ func newCloudServer(s *Server) (*cloudServer, error) {
 				AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
 				SchemaValidationOptions: []openapi3.SchemaValidationOption{
 					openapi3.DisableSchemaErrorDetails(),
-					openapi3.WithStringFormatValidator("uri", openapi3.NewCallbackValidator(validateURIFormat)),
+					openapi3.WithStringFormatValidator("uri", openapi3.NewCallbackValidator(onpremhttp.ValidateURIFormat)),
 				},
 			},
 		}
 		seen[op.OperationID] = true
-		c.mux.HandleFunc(rt.pattern, func(w http.ResponseWriter, r *http.Request) { c.serveOperation(o, w, r) })
+		c.mux.HandleFunc(rt.Pattern, func(w http.ResponseWriter, r *http.Request) { c.serveOperation(o, w, r) })
 	}
 	for _, item := range doc.Paths.Map() {
 		for _, op := range item.Operations() {
@@ -159,7 +161,6 @@ func newCloudServer(s *Server) (*cloudServer, error) {
 // A panic is answered with Graph's 500 (code 131000) here, before the server's own recovery
 // (which writes the On-Premises envelope) sees it.
 func (c *cloudServer) serve(w http.ResponseWriter, r *http.Request) {
-	rw, _ := w.(*responseRecorder)
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -167,7 +168,7 @@ func (c *cloudServer) serve(w http.ResponseWriter, r *http.Request) {
 			}
 			c.s.log.Error("fake: panic while serving a Cloud request", "method", r.Method, "path", r.URL.Path,
 				"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			if rw == nil || rw.status == 0 {
+			if !onpremhttp.Started(w) {
 				c.writeError(w, graphErrf(500, 131000, "Something went wrong", "internal error of the fake server"))
 			}
 		}
@@ -245,9 +246,9 @@ func mapCloudValidationError(err error) *graphError {
 				field = re.Parameter.Name
 			}
 			if se.SchemaField == "required" {
-				return graphErrf(400, 100, "Invalid parameter", "The parameter %s is required (%s)", field, schemaReason(se))
+				return graphErrf(400, 100, "Invalid parameter", "The parameter %s is required (%s)", field, onpremhttp.SchemaReason(se))
 			}
-			return graphErrf(400, 100, "Invalid parameter", "Param %s is invalid: %s", field, schemaReason(se))
+			return graphErrf(400, 100, "Invalid parameter", "Param %s is invalid: %s", field, onpremhttp.SchemaReason(se))
 		}
 		if re.Parameter != nil {
 			return graphErrf(400, 100, "Invalid parameter", "Param %s is invalid: %s", re.Parameter.Name, re.Reason)

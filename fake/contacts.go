@@ -6,10 +6,10 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/wabiz/wabiz/gen"
+	"github.com/wabiz/wabiz/internal/onpremhttp"
 )
 
 // contactCacheTTL is how long contact-check results are cached (force_check bypasses it).
@@ -31,25 +31,7 @@ type ContactChecker func(input string) ContactResult
 // `-`, `.`, `(`, `)` and one leading `+`; nothing else. The wa_id is its digits, which must be
 // 10 to 15 (the country code is taken from the input: `+1 631 555 1000` and `16315551000`
 // both give `16315551000`; a national number without country code is taken as it is).
-func NormalizePhone(input string) string {
-	in := strings.TrimSpace(input)
-	in = strings.TrimPrefix(in, "+")
-	var b strings.Builder
-	for _, c := range in {
-		switch {
-		case c >= '0' && c <= '9':
-			b.WriteRune(c)
-		case c == ' ' || c == '-' || c == '.' || c == '(' || c == ')':
-		default:
-			return ""
-		}
-	}
-	id := b.String()
-	if len(id) < 10 || len(id) > 15 || id[0] == '0' {
-		return ""
-	}
-	return id
-}
+func NormalizePhone(input string) string { return onpremhttp.NormalizePhone(input) }
 
 // DefaultContactChecker is the fake's documented rule, the behaviour of v2.43 and later: an
 // input that NormalizePhone rejects is `failed`; a well-formed number is `valid` with its

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wabiz/wabiz/internal/onpremhttp"
 )
 
 // Fault makes calls to one operation fail or wait. It applies after rate limiting,
@@ -72,7 +74,7 @@ func (s *Server) InjectFault(f Fault) (Fault, error) {
 	}
 	f.OperationID = op.id
 	if f.Status != 0 && f.Code == 0 {
-		f.Code = defaultCodeForStatus(f.Status)
+		f.Code = onpremhttp.CodeForStatus(f.Status)
 	}
 	switch {
 	case f.Times < 0:
@@ -178,7 +180,7 @@ func (fs *faultSet) apply(ctx context.Context, opID string) *apiError {
 	}
 	e := errStatus(f.Status, f.Code, "%s", details)
 	if f.RetryAfter > 0 {
-		e = e.withHeader("Retry-After", strconv.Itoa(f.RetryAfter))
+		e = e.WithHeader("Retry-After", strconv.Itoa(f.RetryAfter))
 	}
 	return e
 }

@@ -3,15 +3,11 @@ package fake
 import (
 	"net/http"
 	"net/http/httptest"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/wabiz/wabiz/spec"
 )
 
 // TestWebhookURLMustBeHTTPS follows the spec (and the real server): webhooks.url is https://
@@ -50,32 +46,6 @@ func TestWebhookURLMustBeHTTPS(t *testing.T) {
 	requireError(t, relaxed.send("PATCH", "/v1/settings/application", `{"webhooks":{"url":"ftp://example.com/hook"}}`), 400, codeInvalidParameter)
 	// The relaxation is per server: the strict one still refuses.
 	requireError(t, h.send("PATCH", "/v1/settings/application", `{"webhooks":{"url":"http://127.0.0.1:1/hook"}}`), 400, codeInvalidParameter)
-}
-
-// TestErrorCodesMatchSpecTable keeps the fake's titles and statuses equal to the ErrorEnvelope
-// table of the spec, in both directions.
-func TestErrorCodesMatchSpecTable(t *testing.T) {
-	t.Parallel()
-	doc, err := spec.Load()
-	require.NoError(t, err)
-	desc := doc.Components.Schemas["ErrorEnvelope"].Value.Description
-	row := regexp.MustCompile(`(?m)^\|\s*(\d{4})\s*\|([^|]*)\|\s*(\d{3})[^|]*\|([^|]*)\|\s*$`)
-	seen := map[int]bool{}
-	for _, m := range row.FindAllStringSubmatch(desc, -1) {
-		code, _ := strconv.Atoi(m[1])
-		status, _ := strconv.Atoi(m[3])
-		seen[code] = true
-		c, ok := errorCodes[code]
-		if !assert.True(t, ok, "code %d of the spec is not in errorCodes", code) {
-			continue
-		}
-		assert.Equal(t, strings.TrimSpace(m[2]), c.title, "title of %d", code)
-		assert.Equal(t, status, c.status, "status of %d", code)
-	}
-	require.Greater(t, len(seen), 40, "the table was not read")
-	for code := range errorCodes {
-		assert.True(t, seen[code], "code %d of errorCodes is not in the spec's table", code)
-	}
 }
 
 // TestTrailingSlashTwinRunsTheWholePipeline sends the same requests to an operation and to

@@ -16,6 +16,8 @@ import (
 
 	"github.com/wabiz/wabiz/gen"
 	"github.com/wabiz/wabiz/spec"
+
+	"github.com/wabiz/wabiz/internal/onpremhttp"
 )
 
 const testAdminPassword = "Adm1n-Pass!"
@@ -97,7 +99,7 @@ func (h *harness) do(r req) *resp {
 	// Every answer of an operation must match the spec, failures included.
 	if _, pattern := h.srv.apiMux.Handler(hr); pattern != "" && pattern != "/" {
 		for _, o := range h.srv.ops {
-			if o.method+" "+o.path == canonicalPattern(pattern) {
+			if o.method+" "+o.path == onpremhttp.CanonicalPattern(pattern) {
 				checkResponse(h.t, h.srv, o, hr, raw, rec)
 			}
 		}

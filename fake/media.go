@@ -5,9 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"hash"
 	"io"
 	"os"
@@ -18,110 +15,53 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/wabiz/wabiz/gen"
+	"github.com/wabiz/wabiz/internal/onpremhttp"
 )
 
 // MaxUploadBytes is the API's upload ceiling, 100 MB (104,857,600 bytes).
-const MaxUploadBytes = 100 << 20
+const MaxUploadBytes = onpremhttp.MaxUploadBytes
 
 // mediaGCAge is how long media must stay unused before PUT /v1/services/media/gc deletes it.
 const mediaGCAge = 30 * 24 * time.Hour
 
+// The media rules themselves (media types, kinds, limits) live in internal/onpremhttp, which
+// the bridge shares, so that both servers accept and refuse the same uploads.
+
 // mediaLimit is one entry of uploadMedia's x-wabiz-media-limits.
-type mediaLimit struct {
-	Kind       string   `json:"kind"`
-	Variant    string   `json:"variant,omitempty"`
-	MediaTypes []string `json:"media_types"`
-	MaxBytes   int64    `json:"max_bytes"`
-}
+type mediaLimit = onpremhttp.MediaLimit
 
 // mediaLimits is the per-kind table read from the spec.
-type mediaLimits []mediaLimit
+type mediaLimits onpremhttp.MediaLimits
 
 // loadMediaLimits reads x-wabiz-media-limits from the uploadMedia operation of the spec.
 func loadMediaLimits(doc *openapi3.T) (mediaLimits, error) {
-	item := doc.Paths.Value("/v1/media")
-	if item == nil || item.Post == nil {
-		return nil, errors.New("the spec has no POST /v1/media")
-	}
-	raw, ok := item.Post.Extensions["x-wabiz-media-limits"]
-	if !ok {
-		return nil, errors.New("uploadMedia has no x-wabiz-media-limits")
-	}
-	b, err := json.Marshal(raw)
-	if err != nil {
-		return nil, fmt.Errorf("x-wabiz-media-limits: %w", err)
-	}
-	var l mediaLimits
-	if err := json.Unmarshal(b, &l); err != nil {
-		return nil, fmt.Errorf("x-wabiz-media-limits: %w", err)
-	}
-	if len(l) == 0 {
-		return nil, errors.New("x-wabiz-media-limits is empty")
-	}
-	return l, nil
+	l, err := onpremhttp.LoadMediaLimits(doc)
+	return mediaLimits(l), err
 }
 
 // match returns the kind of a media type and its limit entries (two for stickers: static and
 // animated). Ranges such as `application/*` match any subtype.
 func (l mediaLimits) match(contentType string) (string, []mediaLimit) {
-	full := strings.ToLower(strings.TrimSpace(contentType))
-	base := baseMediaType(contentType)
-	var kind string
-	var out []mediaLimit
-	for _, ml := range l {
-		for _, t := range ml.MediaTypes {
-			t = strings.ToLower(t)
-			ok := t == full || t == base
-			if !ok && strings.HasSuffix(t, "/*") {
-				ok = strings.HasPrefix(base, strings.TrimSuffix(t, "*"))
-			}
-			if ok && (kind == "" || kind == ml.Kind) {
-				kind = ml.Kind
-				out = append(out, ml)
-				break
-			}
-		}
-	}
-	return kind, out
+	return onpremhttp.MediaLimits(l).Match(contentType)
 }
 
 // limitFor returns the size limit of a kind; for stickers, of the variant.
 func (l mediaLimits) limitFor(kind string, animated bool) int64 {
-	var max int64
-	for _, ml := range l {
-		if ml.Kind != kind {
-			continue
-		}
-		if kind == "sticker" && (ml.Variant == "animated") != animated {
-			continue
-		}
-		if ml.MaxBytes > max {
-			max = ml.MaxBytes
-		}
-	}
-	return max
+	return onpremhttp.MediaLimits(l).LimitFor(kind, animated)
 }
 
 // baseMediaType returns the lower-case type/subtype of a Content-Type, without parameters.
-func baseMediaType(ct string) string {
-	base, _, _ := strings.Cut(ct, ";")
-	return strings.ToLower(strings.TrimSpace(base))
-}
+func baseMediaType(ct string) string { return onpremhttp.BaseMediaType(ct) }
 
 // checkBinaryContentType checks a binary upload's Content-Type against the media types the
 // operation declares in the original spec (validation skips these bodies so as not to buffer
 // them).
-func (s *Server) checkBinaryContentType(o *operation, ct string) *apiError {
-	if strings.TrimSpace(ct) == "" {
-		return errf(codeMissingParameter, "Content-Type missing")
+func (s *Server) checkBinaryContentType(o *onpremhttp.Operation, ct string) *apiError {
+	var op *openapi3.Operation
+	if o != nil {
+		op = o.Spec
 	}
-	if o == nil || o.spec.RequestBody == nil || o.spec.RequestBody.Value == nil {
-		return nil
-	}
-	if o.spec.RequestBody.Value.Content.Get(ct) == nil {
-		return errf(codeInvalidParameter, "Content-Type %q is not supported by this operation", ct)
-	}
-	return nil
+	return onpremhttp.CheckBinaryContentType(op, ct)
 }
 
 // mediaFile is a stored media file.
@@ -249,13 +189,7 @@ func (s *Server) uploadCeiling() int64 { return s.cfg.maxUpload }
 
 // tooLarge is the answer to an upload over limit.
 func (s *Server) tooLarge(kind string, limit int64) *apiError {
-	if limit >= s.uploadCeiling() {
-		if limit == MaxUploadBytes {
-			return errf(codeInvalidParameter, "Request content exceeds size of 100 MB")
-		}
-		return errf(codeInvalidParameter, "Request content exceeds size of %d bytes", limit)
-	}
-	return errf(codeInvalidParameter, "Request content exceeds the %s limit of %d bytes", kind, limit)
+	return onpremhttp.UploadTooLarge(kind, limit, s.uploadCeiling())
 }
 
 // storeMediaBytes stores an in-memory file (inbound media, stickers), skipping the limits.
@@ -273,8 +207,7 @@ func (s *Server) storeMediaBytes(contentType, kind string, data []byte) (*mediaF
 // only the 100 MB ceiling: the kind's limit applies at send) while streaming the body to the
 // media directory, and returns the new id.
 func (s *Server) UploadMedia(ctx context.Context, req gen.UploadMediaRequestObject) (gen.UploadMediaResponseObject, error) {
-	ri := infoFrom(ctx)
-	if e := s.checkBinaryContentType(ri.op, req.ContentType); e != nil {
+	if e := s.checkBinaryContentType(onpremhttp.OperationFrom(ctx), req.ContentType); e != nil {
 		return nil, e
 	}
 	kind, _ := s.limits.match(req.ContentType)
@@ -287,7 +220,7 @@ func (s *Server) UploadMedia(ctx context.Context, req gen.UploadMediaRequestObje
 			limit = l
 		}
 	}
-	if ri.req != nil && ri.req.ContentLength > limit {
+	if r := onpremhttp.RequestFrom(ctx); r != nil && r.ContentLength > limit {
 		return nil, s.tooLarge(kind, limit)
 	}
 	if req.Body == nil {

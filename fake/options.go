@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/wabiz/wabiz/gen"
+
+	"github.com/wabiz/wabiz/internal/onpremhttp"
 )
 
 // Option configures a Server; pass options to New or NewTestServer. Options validate their
@@ -21,7 +23,7 @@ type Option func(*config) error
 const (
 	// DefaultAdminPassword is the built-in admin's password of a fresh server; the first login
 	// must replace it (401 with code 1024 otherwise).
-	DefaultAdminPassword = "secret"
+	DefaultAdminPassword = onpremhttp.DefaultAdminPassword
 	// DefaultVersion is the version reported in `meta.version`.
 	DefaultVersion = "v2.45.1"
 	// DefaultVerificationCode is the code POST /v1/account/verify accepts.
@@ -231,7 +233,7 @@ func WithClock(c Clock) Option {
 func WithAdminPassword(password string) Option {
 	return func(cfg *config) error {
 		if password != DefaultAdminPassword {
-			if msg := checkPassword(password); msg != "" {
+			if msg := onpremhttp.CheckPassword(password); msg != "" {
 				return fmt.Errorf("fake: WithAdminPassword: %s", msg)
 			}
 		}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wabiz/wabiz/internal/onpremhttp"
 )
 
 // rateClass says which bucket an operation draws from.
@@ -20,13 +22,13 @@ const (
 )
 
 // classify assigns an operation to its rate-limit class.
-func classify(o *operation) rateClass {
+func classify(o *onpremhttp.Operation) rateClass {
 	switch {
-	case strings.HasPrefix(o.path, "/v1/messages"):
+	case strings.HasPrefix(o.Path, "/v1/messages"):
 		return rateMessages
-	case o.id == "checkHealth":
+	case o.ID == "checkHealth":
 		return rateHealth
-	case o.id == "createUser" || o.id == "updateUser":
+	case o.ID == "createUser" || o.ID == "updateUser":
 		return rateUserWrites
 	}
 	return rateDefault
@@ -90,17 +92,17 @@ func tooMany(wait time.Duration, details string) *apiError {
 	if secs < 1 {
 		secs = 1
 	}
-	return errStatus(http.StatusTooManyRequests, codeTooManyRequests, "%s", details).withHeader("Retry-After", strconv.Itoa(secs))
+	return errStatus(http.StatusTooManyRequests, codeTooManyRequests, "%s", details).WithHeader("Retry-After", strconv.Itoa(secs))
 }
 
 // allow applies the operation's request limit for the client address ip.
-func (rl *rateLimiter) allow(o *operation, ip string) *apiError {
+func (rl *rateLimiter) allow(o *onpremhttp.Operation, ip string) *apiError {
 	if rl.limits == nil {
 		return nil
 	}
 	var l Limit
 	key := ip
-	switch o.rateClass {
+	switch classify(o) {
 	case rateMessages:
 		l, key = rl.limits.Messages, "messages|"+ip
 	case rateHealth:

@@ -3,8 +3,6 @@ package fake
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,7 +16,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/wabiz/wabiz/gen"
-	"github.com/wabiz/wabiz/spec"
+	"github.com/wabiz/wabiz/internal/onpremhttp"
 )
 
 // The fake implements the whole generated strict server interface.
@@ -39,11 +37,10 @@ type Server struct {
 	limits  mediaLimits
 	handler http.Handler
 
-	ops     map[string]*operation // by operationId
-	cloud   *cloudServer          // the Cloud API routes under CloudPrefix (fake/cloud.go)
-	apiMux  *http.ServeMux
-	pathMux *http.ServeMux
-	ctlMux  *http.ServeMux
+	ops    map[string]*operation // by operationId
+	cloud  *cloudServer          // the Cloud API routes under CloudPrefix (fake/cloud.go)
+	apiMux *onpremhttp.Router    // the request pipeline; tests ask it which operation serves a request
+	ctlMux *http.ServeMux
 
 	check ContactChecker
 
@@ -149,41 +146,16 @@ func New(opts ...Option) (*Server, error) {
 		return nil, err
 	}
 	s.buildControl()
-	s.handler = http.HandlerFunc(s.serveHTTP)
+	s.handler = s.apiMux
 	return s, nil
 }
 
 // loadSpec loads the original spec once per process: every Server shares the document, which
 // validation only reads. Servers are cleared so that routes match any host.
-var loadSpec = sync.OnceValues(func() (*openapi3.T, error) {
-	doc, err := spec.Load()
-	if err != nil {
-		return nil, err
-	}
-	doc.Servers = nil
-	return doc, nil
-})
+var loadSpec = onpremhttp.Spec
 
-// loadRelaxedSpec is the spec for WithPlainHTTPWebhooks: a separate copy whose webhooks.url
-// pattern also admits http://, so that validation (not a special case in a handler) accepts
-// it. The original document, shared by the other servers, is never modified.
-var loadRelaxedSpec = sync.OnceValues(func() (*openapi3.T, error) {
-	doc, err := spec.Load()
-	if err != nil {
-		return nil, err
-	}
-	doc.Servers = nil
-	ws := doc.Components.Schemas["ApplicationWebhookSettings"]
-	if ws == nil || ws.Value == nil || ws.Value.Properties["url"] == nil || ws.Value.Properties["url"].Value == nil {
-		return nil, errors.New("the spec has no ApplicationWebhookSettings.url to relax")
-	}
-	url := ws.Value.Properties["url"].Value
-	if url.Pattern != `^(https://\S+)?$` {
-		return nil, fmt.Errorf("ApplicationWebhookSettings.url has pattern %q, not the https-only one this relaxation expects", url.Pattern)
-	}
-	url.Pattern = `^(https?://\S+)?$`
-	return doc, nil
-})
+// loadRelaxedSpec is the spec for WithPlainHTTPWebhooks (onpremhttp.PlainHTTPSpec).
+var loadRelaxedSpec = onpremhttp.PlainHTTPSpec
 
 // Handler returns the HTTP handler of the API (`/v1/...`, `/metrics`) and, unless
 // WithoutControlAPI was given, of the control API under `/_fake/`.
@@ -279,14 +251,7 @@ func (s *Server) newCode(n int) string {
 
 // nextRequestID returns the X-Request-ID of a request: 16 hex digits, unique per server.
 func (s *Server) nextRequestID() string {
-	// splitmix64 of the counter: a bijection, so ids look random but never repeat.
-	x := s.reqID.Add(1) + s.cfg.seed*0x9E3779B97F4A7C15
-	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9
-	x = (x ^ (x >> 27)) * 0x94D049BB133111EB
-	x ^= x >> 31
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], x)
-	return hex.EncodeToString(b[:]) // 16 hex digits, without fmt's cost on every request
+	return onpremhttp.SplitMixID(s.reqID.Add(1), s.cfg.seed)
 }
 
 // unixString formats t as Unix seconds in a string, as webhook timestamps are.

@@ -244,11 +244,10 @@ const maxImageUpload = 5 << 20
 // readImageBody checks the media type of a photo or icon upload against the operation's
 // declared types and reads at most maxImageUpload bytes, refusing empty and oversized bodies.
 func (s *Server) readImageBody(ctx context.Context, contentType string, body io.Reader) (*blob, *apiError) {
-	ri := infoFrom(ctx)
-	if e := s.checkBinaryContentType(ri.op, contentType); e != nil {
+	if e := s.checkBinaryContentType(onpremhttp.OperationFrom(ctx), contentType); e != nil {
 		return nil, e
 	}
-	if ri.req != nil && ri.req.ContentLength >= maxImageUpload {
+	if r := onpremhttp.RequestFrom(ctx); r != nil && r.ContentLength >= maxImageUpload {
 		return nil, errf(codeInvalidParameter, "Photo size too large: the image must be smaller than 5 MB")
 	}
 	if body == nil {
@@ -322,7 +321,7 @@ func (s *Server) cdnLink(ctx context.Context, b *blob) string {
 	base := s.cfg.publicURL
 	if base == "" {
 		base = "http://localhost"
-		if r := infoFrom(ctx).req; r != nil && r.Host != "" {
+		if r := onpremhttp.RequestFrom(ctx); r != nil && r.Host != "" {
 			scheme := "http"
 			if r.TLS != nil {
 				scheme = "https"

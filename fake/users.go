@@ -5,22 +5,23 @@ import (
 	"net/http"
 
 	"github.com/wabiz/wabiz/gen"
+	"github.com/wabiz/wabiz/internal/onpremhttp"
 )
 
 // Login checks the HTTP Basic credentials (already verified by the pipeline), changes the
 // password when new_password is sent, refuses the default admin password with 401/1024 and
 // issues a token valid for 7 days on the fake's clock.
 func (s *Server) Login(ctx context.Context, req gen.LoginRequestObject) (gen.LoginResponseObject, error) {
-	p := principalFrom(ctx)
+	p := onpremhttp.PrincipalFrom(ctx)
 	now := s.clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u := s.st.users[p.username]
+	u := s.st.users[p.Username]
 	if u == nil {
 		return nil, errf(codeNotFound, "User does not exist")
 	}
 	if req.Body != nil && req.Body.NewPassword != nil {
-		if msg := checkPassword(*req.Body.NewPassword); msg != "" {
+		if msg := onpremhttp.CheckPassword(*req.Body.NewPassword); msg != "" {
 			return nil, errf(codeInvalidParameter, "%s", msg)
 		}
 		setPassword(u, *req.Body.NewPassword)
@@ -30,16 +31,16 @@ func (s *Server) Login(ctx context.Context, req gen.LoginRequestObject) (gen.Log
 	}
 	tok, exp := s.issueToken(u.name, now)
 	return gen.Login200JSONResponse{Body: gen.LoginEnvelope{
-		Users: []gen.LoginToken{{Token: tok, ExpiresAfter: formatExpiresAfter(exp)}},
+		Users: []gen.LoginToken{{Token: tok, ExpiresAfter: onpremhttp.FormatExpiresAfter(exp)}},
 		Meta:  s.meta,
 	}}, nil
 }
 
 // Logout revokes the token of the request only.
 func (s *Server) Logout(ctx context.Context, _ gen.LogoutRequestObject) (gen.LogoutResponseObject, error) {
-	p := principalFrom(ctx)
+	p := onpremhttp.PrincipalFrom(ctx)
 	s.mu.Lock()
-	delete(s.st.sessions, p.token)
+	delete(s.st.sessions, p.Token)
 	s.mu.Unlock()
 	return gen.Logout200JSONResponse{Body: gen.MetaEnvelope{Meta: s.meta}}, nil
 }
@@ -49,10 +50,10 @@ func (s *Server) CreateUser(_ context.Context, req gen.CreateUserRequestObject) 
 	if req.Body == nil {
 		return nil, errf(codeMissingParameter, "Parameter 'username' is required")
 	}
-	if msg := checkUsername(req.Body.Username); msg != "" {
+	if msg := onpremhttp.CheckUsername(req.Body.Username); msg != "" {
 		return nil, errf(codeInvalidParameter, "%s", msg)
 	}
-	if msg := checkPassword(req.Body.Password); msg != "" {
+	if msg := onpremhttp.CheckPassword(req.Body.Password); msg != "" {
 		return nil, errf(codeInvalidParameter, "%s", msg)
 	}
 	s.mu.Lock()
@@ -86,7 +87,7 @@ func (s *Server) UpdateUser(_ context.Context, req gen.UpdateUserRequestObject) 
 	if req.Body == nil {
 		return nil, errf(codeMissingParameter, "Parameter 'password' is required")
 	}
-	if msg := checkPassword(req.Body.Password); msg != "" {
+	if msg := onpremhttp.CheckPassword(req.Body.Password); msg != "" {
 		return nil, errf(codeInvalidParameter, "%s", msg)
 	}
 	s.mu.Lock()

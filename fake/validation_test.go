@@ -3,7 +3,6 @@ package fake
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	mrand "math/rand/v2"
 	"net/http"
@@ -18,6 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wabiz/wabiz/gen"
+
+	"github.com/wabiz/wabiz/internal/onpremhttp"
 )
 
 func TestValidationErrorMapping(t *testing.T) {
@@ -87,8 +88,8 @@ func TestAPIKeyAccess(t *testing.T) {
 func TestPanicsBecome500Envelopes(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	h.srv.apiMux.HandleFunc("GET /v1/panic-for-test", func(http.ResponseWriter, *http.Request) { panic("a bug") })
-	r := h.get("/v1/panic-for-test")
+	h.srv.ctlMux.HandleFunc("GET /_fake/panic-for-test", func(http.ResponseWriter, *http.Request) { panic("a bug") })
+	r := h.get("/_fake/panic-for-test")
 	requireError(t, r, http.StatusInternalServerError, codeInternal)
 }
 
@@ -136,7 +137,7 @@ func checkNo5xx(t *testing.T, s *Server, o *operation, r *http.Request) int {
 	}
 	rec := httptest.NewRecorder()
 	s.Handler().ServeHTTP(rec, r)
-	if _, pattern := s.apiMux.Handler(r); canonicalPattern(pattern) == o.method+" "+o.path && rec.Code != http.StatusMethodNotAllowed {
+	if _, pattern := s.apiMux.Handler(r); onpremhttp.CanonicalPattern(pattern) == o.method+" "+o.path && rec.Code != http.StatusMethodNotAllowed {
 		checkResponse(t, s, o, r, body, rec)
 	}
 	if rec.Code < 500 {
@@ -321,12 +322,4 @@ func fuzzHarness(t *testing.T) *harness {
 	t.Helper()
 	h := newHarness(t, WithWebhookURL("http://127.0.0.1:1/hook"))
 	return h
-}
-
-func TestFieldName(t *testing.T) {
-	t.Parallel()
-	assert.Equal(t, "contacts[0].name.formatted_name", fieldName([]string{"contacts", "0", "name", "formatted_name"}))
-	assert.Equal(t, "", fieldName(nil))
-	assert.Equal(t, "[1]", fieldName([]string{"1"}))
-	assert.Equal(t, fmt.Sprint(codeStatus(9999)), "500")
 }

@@ -59,6 +59,12 @@ func accepts(o specOperation, scheme string) bool {
 // anything but 401 and 403 otherwise. The contract middleware validates every answer.
 func TestAuthMatrix(t *testing.T) {
 	t.Parallel()
+	authMatrix(t, newFuzzHarness)
+}
+
+// authMatrix runs the matrix of TestAuthMatrix against the servers newHarness builds, one
+// per operation.
+func authMatrix(t *testing.T, newHarness func(t *testing.T) *fuzzHarness) {
 	v := mustSpecView(t)
 	order := []authKind{authNone, authGarbage, authExpired, authEmptyBearer, authWrongAPIKey, authBasicWrong,
 		authBasicAdmin, authAPIKey, authUser, authAdmin} // the admin last: it may log out or delete
@@ -67,7 +73,7 @@ func TestAuthMatrix(t *testing.T) {
 		o := v.ops[id]
 		t.Run(id, func(t *testing.T) {
 			t.Parallel()
-			h := newFuzzHarness(t)
+			h := newHarness(t)
 			idx, _, _ := splitTarget(h.paths, o.path)
 			target, ok := h.target(idx, exampleParam(o.path), "")
 			require.True(t, ok)

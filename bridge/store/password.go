@@ -34,6 +34,20 @@ func HashPassword(password string) (string, error) {
 	return hashPassword(password, PBKDF2Iterations)
 }
 
+// MinPBKDF2Iterations is the smallest work factor HashPasswordIterations accepts.
+const MinPBKDF2Iterations = 1000
+
+// HashPasswordIterations is HashPassword with another work factor, at least
+// MinPBKDF2Iterations: tests that create many users (600,000 iterations take seconds under the
+// race detector), or hardware where the default takes too long. VerifyPassword reads the
+// factor from the hash, so hashes of both kinds verify.
+func HashPasswordIterations(password string, iterations int) (string, error) {
+	if iterations < MinPBKDF2Iterations || iterations > maxIterations {
+		return "", invalid("PBKDF2 iterations %d, want %d to %d", iterations, MinPBKDF2Iterations, maxIterations)
+	}
+	return hashPassword(password, iterations)
+}
+
 func hashPassword(password string, iterations int) (string, error) {
 	if password == "" {
 		return "", invalid("empty password")

@@ -36,6 +36,7 @@ const (
 	CodeNotGroupAdmin      = 1019
 	CodeBadUser            = 1021
 	CodeNoWebhookURL       = 1022
+	CodeDatabase           = 1023
 	CodePasswordChange     = 1024
 	CodeRequestNotValid    = 1025
 	CodeReceiverIncapable  = 1026

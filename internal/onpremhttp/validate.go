@@ -1,8 +1,9 @@
-package fake
+package onpremhttp
 
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -10,18 +11,18 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 )
 
-// validateRequest checks parameters and body of r against the operation in the original spec
+// ValidateRequest checks parameters and body of r against the operation in the spec
 // (kin-openapi openapi3filter) and maps the first problem to the API's error code. Binary
 // bodies are excluded (their operations check the media type and stream with size limits).
-func (s *Server) validateRequest(o *operation, r *http.Request) *apiError {
+func ValidateRequest(o *Operation, r *http.Request) *Error {
 	var params map[string]string
-	if len(o.pathParams) > 0 {
-		params = make(map[string]string, len(o.pathParams))
-		for _, name := range o.pathParams {
+	if len(o.PathParams) > 0 {
+		params = make(map[string]string, len(o.PathParams))
+		for _, name := range o.PathParams {
 			params[name] = r.PathValue(name)
 		}
 	}
-	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: o.route, Options: o.filterOpts}
+	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: o.Route, Options: o.FilterOptions}
 	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
 		return mapValidationError(o, r, err)
 	}
@@ -35,56 +36,57 @@ func (s *Server) validateRequest(o *operation, r *http.Request) *apiError {
 //   - an invalid `recipient_type` of a message: 1002; a text body over 4096 characters: 1001;
 //   - a body that is not valid JSON: 1025;
 //   - any other invalid value, media type or size: 1009.
-func mapValidationError(o *operation, r *http.Request, err error) *apiError {
+func mapValidationError(o *Operation, r *http.Request, err error) *Error {
 	var re *openapi3filter.RequestError
 	if !errors.As(err, &re) {
-		return errf(codeInvalidParameter, "the request is not valid: %v", err)
+		return Errorf(CodeInvalidParameter, "the request is not valid: %v", err)
 	}
 	if p := re.Parameter; p != nil {
 		if errors.Is(re.Err, openapi3filter.ErrInvalidRequired) || errors.Is(re.Err, openapi3filter.ErrInvalidEmptyValue) {
-			return errf(codeMissingParameter, "Parameter '%s' is required", p.Name)
+			return Errorf(CodeMissingParameter, "Parameter '%s' is required", p.Name)
 		}
 		var se *openapi3.SchemaError
 		if errors.As(re.Err, &se) {
-			return errf(codeInvalidParameter, "Parameter '%s' is not valid: %s", p.Name, schemaReason(se))
+			return Errorf(CodeInvalidParameter, "Parameter '%s' is not valid: %s", p.Name, SchemaReason(se))
 		}
-		return errf(codeInvalidParameter, "Parameter '%s' is not valid", p.Name)
+		return Errorf(CodeInvalidParameter, "Parameter '%s' is not valid", p.Name)
 	}
 	if re.RequestBody == nil {
-		return errf(codeInvalidParameter, "the request is not valid: %s", re.Error())
+		return Errorf(CodeInvalidParameter, "the request is not valid: %s", re.Error())
 	}
 	if errors.Is(re.Err, openapi3filter.ErrInvalidRequired) {
-		switch o.id {
+		switch o.ID {
 		case "uploadWebhookCACertificate":
-			return errf(codeMissingParameter, "No cert data found")
+			return Errorf(CodeMissingParameter, "No cert data found")
 		case "uploadExternalCertificate":
-			return errf(codeInvalidParameter, "The certificate file is empty")
+			return Errorf(CodeInvalidParameter, "The certificate file is empty")
 		}
-		return errf(codeMissingParameter, "The request body is required")
+		return Errorf(CodeMissingParameter, "The request body is required")
 	}
 	if strings.HasPrefix(re.Reason, "header Content-Type has unexpected value") {
 		ct := r.Header.Get("Content-Type")
 		if ct == "" {
-			return errf(codeMissingParameter, "Content-Type missing")
+			return Errorf(CodeMissingParameter, "Content-Type missing")
 		}
-		return errf(codeInvalidParameter, "Content-Type %q is not supported by this operation", ct)
+		return Errorf(CodeInvalidParameter, "Content-Type %q is not supported by this operation", ct)
 	}
 	var mbe *http.MaxBytesError
 	if errors.As(re.Err, &mbe) {
-		return errf(codeInvalidParameter, "the request body is larger than %d bytes", mbe.Limit)
+		return Errorf(CodeInvalidParameter, "the request body is larger than %d bytes", mbe.Limit)
 	}
 	if re.Reason == "failed to decode request body" {
-		return errf(codeRequestNotValid, "the request body is not valid JSON")
+		return Errorf(CodeRequestNotValid, "the request body is not valid JSON")
 	}
 	var se *openapi3.SchemaError
 	if !errors.As(re.Err, &se) {
-		return errf(codeInvalidParameter, "the request body is not valid: %s", re.Reason)
+		return Errorf(CodeInvalidParameter, "the request body is not valid: %s", re.Reason)
 	}
-	return mapSchemaError(o, se)
+	return MapSchemaError(o, se)
 }
 
-// mapSchemaError maps a schema violation of a request body.
-func mapSchemaError(o *operation, se *openapi3.SchemaError) *apiError {
+// MapSchemaError maps a schema violation of a request body of operation o to the API's
+// answer (o names the operation whose special cases apply).
+func MapSchemaError(o *Operation, se *openapi3.SchemaError) *Error {
 	path := se.JSONPointer()
 	// A deprecated block is written as `allOf: [$ref]` (a $ref takes no siblings in 3.0):
 	// report the violation inside it, with the full path.
@@ -93,62 +95,68 @@ func mapSchemaError(o *operation, se *openapi3.SchemaError) *apiError {
 		if !errors.As(se.Origin, &inner) {
 			break
 		}
-		path = append(path, inner.JSONPointer()...)
+		// kin-openapi reports the inner error either relative to the allOf (a block at the
+		// root) or with the full path already (a property's allOf): never name it twice.
+		if ip := inner.JSONPointer(); len(ip) >= len(path) && slices.Equal(ip[:len(path)], path) {
+			path = ip
+		} else {
+			path = append(path, ip...)
+		}
 		se = inner
 	}
-	field := fieldName(path)
+	field := FieldName(path)
 	switch se.SchemaField {
 	case "required":
-		return errf(codeMissingParameter, "Parameter '%s' is required", field)
+		return Errorf(CodeMissingParameter, "Parameter '%s' is required", field)
 	case "readOnly":
-		return errf(codeParameterNotWanted, "Parameter '%s' is read-only and must not be sent", field)
+		return Errorf(CodeParameterNotWanted, "Parameter '%s' is read-only and must not be sent", field)
 	}
 	if se.SchemaField == "not" && se.Schema != nil && se.Schema.Properties["namespace"] != nil && se.Schema.Properties["language"] != nil {
 		// The hsm-only fields inside a template (Template's `not` clause).
-		return errf(codeParameterNotWanted, "Parameters 'element_name' and 'localizable_params' are not required for type 'template'")
+		return Errorf(CodeParameterNotWanted, "Parameters 'element_name' and 'localizable_params' are not required for type 'template'")
 	}
 	if se.SchemaField == "not" && se.Schema != nil && se.Schema.Properties["id"] != nil && se.Schema.Properties["link"] != nil {
 		if v, ok := se.Value.(map[string]any); ok && v["id"] == nil && v["link"] == nil {
 			// Media with no source lacks a required parameter (1008), as on the Webapp; the
 			// other forbidden combinations are invalid values (1009).
-			return errf(codeMissingParameter, "Parameter '%s.id' or '%s.link' is required", field, field)
+			return Errorf(CodeMissingParameter, "Parameter '%s.id' or '%s.link' is required", field, field)
 		}
 	}
-	switch o.id {
+	switch o.ID {
 	case "sendMessage":
 		if field == "recipient_type" {
-			return errf(codeInvalidRecipient, "Parameter 'recipient_type' must be individual (group is deprecated)")
+			return Errorf(CodeInvalidRecipient, "Parameter 'recipient_type' must be individual (group is deprecated)")
 		}
 		if se.SchemaField == "maxItems" || se.SchemaField == "minItems" {
 			switch {
 			case strings.HasSuffix(field, "].rows"):
-				return errf(codeRowCount, "Parameter '%s': a list message holds at most 10 rows in total", field)
+				return Errorf(CodeRowCount, "Parameter '%s': a list message holds at most 10 rows in total", field)
 			case strings.HasSuffix(field, "].product_items"):
-				return errf(codeProductCount, "Parameter '%s': a product list holds at most 30 products in total", field)
+				return Errorf(CodeProductCount, "Parameter '%s': a product list holds at most 30 products in total", field)
 			case strings.HasSuffix(field, "action.sections"):
-				return errf(codeSectionCount, "Parameter '%s' must hold 1 to 10 sections", field)
+				return Errorf(CodeSectionCount, "Parameter '%s' must hold 1 to 10 sections", field)
 			}
 		}
 		if field == "text.body" && se.SchemaField == "maxLength" {
-			return errf(codeMessageTooLong, "Parameter 'text.body' is longer than 4096 characters")
+			return Errorf(CodeMessageTooLong, "Parameter 'text.body' is longer than 4096 characters")
 		}
 	case "updateMediaProviders":
 		if field == "" && (se.SchemaField == "minItems" || se.SchemaField == "maxItems") {
-			return errf(codeInvalidParameter, "Can only add 1 config at a time")
+			return Errorf(CodeInvalidParameter, "Can only add 1 config at a time")
 		}
 	case "updateBusinessProfile":
 		if field == "websites" && se.SchemaField == "maxItems" {
-			return errf(codeInvalidParameter, "Max number of websites allowed is 2")
+			return Errorf(CodeInvalidParameter, "Max number of websites allowed is 2")
 		}
 	}
 	if field == "" {
-		return errf(codeInvalidParameter, "the request body is not valid: %s", schemaReason(se))
+		return Errorf(CodeInvalidParameter, "the request body is not valid: %s", SchemaReason(se))
 	}
-	return errf(codeInvalidParameter, "Parameter '%s' is not valid: %s", field, schemaReason(se))
+	return Errorf(CodeInvalidParameter, "Parameter '%s' is not valid: %s", field, SchemaReason(se))
 }
 
-// schemaReason describes a schema violation without echoing the value.
-func schemaReason(se *openapi3.SchemaError) string {
+// SchemaReason describes a schema violation without echoing the value.
+func SchemaReason(se *openapi3.SchemaError) string {
 	if se.SchemaField == "not" && se.Schema != nil && se.Schema.Properties["id"] != nil && se.Schema.Properties["link"] != nil {
 		return "give exactly one of 'id' and 'link', and 'provider' only with 'link'"
 	}
@@ -158,8 +166,8 @@ func schemaReason(se *openapi3.SchemaError) string {
 	return "does not match the schema (" + se.SchemaField + ")"
 }
 
-// fieldName renders a JSON pointer as the API's parameter name: `contacts[0].name`.
-func fieldName(path []string) string {
+// FieldName renders a JSON pointer as the API's parameter name: `contacts[0].name`.
+func FieldName(path []string) string {
 	var b strings.Builder
 	for _, p := range path {
 		if _, err := strconv.Atoi(p); err == nil {
