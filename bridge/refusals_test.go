@@ -3,6 +3,7 @@ package bridge
 import (
 	"encoding/json"
 	"errors"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -87,4 +88,27 @@ func TestEveryRefusalNamesAnAlternative(t *testing.T) {
 		assert.Greater(t, len(alt), 30, "%s: the alternative text is too short to help", op)
 		assert.False(t, strings.Contains(alt, "TODO"), op)
 	}
+}
+
+// TestTheSpecDeclares501OnExactlyTheRefusedOperations keeps spec/openapi.yaml and the bridge
+// in step: an operation declares 501 if and only if the bridge refuses it (the refusal table,
+// and the account operations answered with cloudHasNo); sendMessage's 501 is the Webapp's
+// own 1026 for an incapable receiver.
+func TestTheSpecDeclares501OnExactlyTheRefusedOperations(t *testing.T) {
+	t.Parallel()
+	doc, err := spec.Load()
+	require.NoError(t, err)
+	want := map[string]bool{"sendMessage": true, "disableTwoStep": true, "updateProfilePhoto": true, "deleteProfilePhoto": true}
+	for op := range RefusedOperations() {
+		want[op] = true
+	}
+	got := map[string]bool{}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			if op.Responses.Status(http.StatusNotImplemented) != nil {
+				got[op.OperationID] = true
+			}
+		}
+	}
+	assert.Equal(t, want, got)
 }

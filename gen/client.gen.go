@@ -15779,6 +15779,11 @@ type GetMediaProvidersResponse500Headers struct {
 	XRequestID *string
 }
 
+// GetMediaProvidersResponse501Headers the declared response headers of an HTTP 501 response for GetMediaProviders
+type GetMediaProvidersResponse501Headers struct {
+	XRequestID *string
+}
+
 // GetMediaProvidersResponseDefaultHeaders the declared response headers of an HTTP default response for GetMediaProviders
 type GetMediaProvidersResponseDefaultHeaders struct {
 	XRequestID *string
@@ -15797,6 +15802,8 @@ type GetMediaProvidersResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *APIError
 	// Headers200 the parsed response headers for an HTTP 200 response
@@ -15809,6 +15816,8 @@ type GetMediaProvidersResponse struct {
 	Headers429 *GetMediaProvidersResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *GetMediaProvidersResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *GetMediaProvidersResponse501Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
 	HeadersDefault *GetMediaProvidersResponseDefaultHeaders
 }
@@ -15836,6 +15845,11 @@ func (r GetMediaProvidersResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetMediaProvidersResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r GetMediaProvidersResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -15902,6 +15916,11 @@ type UpdateMediaProvidersResponse500Headers struct {
 	XRequestID *string
 }
 
+// UpdateMediaProvidersResponse501Headers the declared response headers of an HTTP 501 response for UpdateMediaProviders
+type UpdateMediaProvidersResponse501Headers struct {
+	XRequestID *string
+}
+
 // UpdateMediaProvidersResponseDefaultHeaders the declared response headers of an HTTP default response for UpdateMediaProviders
 type UpdateMediaProvidersResponseDefaultHeaders struct {
 	XRequestID *string
@@ -15922,6 +15941,8 @@ type UpdateMediaProvidersResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *APIError
 	// Headers200 the parsed response headers for an HTTP 200 response
@@ -15936,6 +15957,8 @@ type UpdateMediaProvidersResponse struct {
 	Headers429 *UpdateMediaProvidersResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *UpdateMediaProvidersResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *UpdateMediaProvidersResponse501Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
 	HeadersDefault *UpdateMediaProvidersResponseDefaultHeaders
 }
@@ -15968,6 +15991,11 @@ func (r UpdateMediaProvidersResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UpdateMediaProvidersResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r UpdateMediaProvidersResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -16039,6 +16067,11 @@ type DeleteMediaProviderResponse500Headers struct {
 	XRequestID *string
 }
 
+// DeleteMediaProviderResponse501Headers the declared response headers of an HTTP 501 response for DeleteMediaProvider
+type DeleteMediaProviderResponse501Headers struct {
+	XRequestID *string
+}
+
 // DeleteMediaProviderResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteMediaProvider
 type DeleteMediaProviderResponseDefaultHeaders struct {
 	XRequestID *string
@@ -16061,6 +16094,8 @@ type DeleteMediaProviderResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *APIError
 	// Headers200 the parsed response headers for an HTTP 200 response
@@ -16077,6 +16112,8 @@ type DeleteMediaProviderResponse struct {
 	Headers429 *DeleteMediaProviderResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *DeleteMediaProviderResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *DeleteMediaProviderResponse501Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
 	HeadersDefault *DeleteMediaProviderResponseDefaultHeaders
 }
@@ -16114,6 +16151,11 @@ func (r DeleteMediaProviderResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r DeleteMediaProviderResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r DeleteMediaProviderResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -29622,6 +29664,13 @@ func ParseGetMediaProvidersResponse(rsp *http.Response) (*GetMediaProvidersRespo
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -29682,6 +29731,16 @@ func ParseGetMediaProvidersResponse(rsp *http.Response) (*GetMediaProvidersRespo
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers GetMediaProvidersResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case true:
 		var headers GetMediaProvidersResponseDefaultHeaders
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -29753,6 +29812,13 @@ func ParseUpdateMediaProvidersResponse(rsp *http.Response) (*UpdateMediaProvider
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -29823,6 +29889,16 @@ func ParseUpdateMediaProvidersResponse(rsp *http.Response) (*UpdateMediaProvider
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers UpdateMediaProvidersResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case true:
 		var headers UpdateMediaProvidersResponseDefaultHeaders
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -29900,6 +29976,13 @@ func ParseDeleteMediaProviderResponse(rsp *http.Response) (*DeleteMediaProviderR
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest APIError
@@ -29981,6 +30064,16 @@ func ParseDeleteMediaProviderResponse(rsp *http.Response) (*DeleteMediaProviderR
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers DeleteMediaProviderResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case true:
 		var headers DeleteMediaProviderResponseDefaultHeaders
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {

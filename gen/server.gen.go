@@ -9944,6 +9944,30 @@ func (response GetMediaProviders500JSONResponse) VisitGetMediaProvidersResponse(
 	return err
 }
 
+type GetMediaProviders501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetMediaProviders501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers GetMediaProviders501ResponseHeaders
+}
+
+func (response GetMediaProviders501JSONResponse) VisitGetMediaProvidersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMediaProvidersdefaultResponseHeaders struct {
 	XRequestID *string
 }
@@ -10110,6 +10134,30 @@ func (response UpdateMediaProviders500JSONResponse) VisitUpdateMediaProvidersRes
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMediaProviders501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type UpdateMediaProviders501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers UpdateMediaProviders501ResponseHeaders
+}
+
+func (response UpdateMediaProviders501JSONResponse) VisitUpdateMediaProvidersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10304,6 +10352,30 @@ func (response DeleteMediaProvider500JSONResponse) VisitDeleteMediaProviderRespo
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteMediaProvider501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type DeleteMediaProvider501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers DeleteMediaProvider501ResponseHeaders
+}
+
+func (response DeleteMediaProvider501JSONResponse) VisitDeleteMediaProviderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
 	_, err := buf.WriteTo(w)
 	return err
 }
