@@ -51,14 +51,6 @@ var (
 // request has no language field.
 const verificationLanguage = "en_US"
 
-// cloudHasNo is the answer to an operation the Cloud API cannot carry, with what to do
-// instead: 403 with 1005, the answer the Webapp gave to these same operations when its
-// deployment could not perform them (sandbox mode), and a status every one of them declares.
-func cloudHasNo(what, instead string) *onpremhttp.Error {
-	return onpremhttp.Statusf(http.StatusForbidden, onpremhttp.CodeAccessDenied,
-		"the Cloud API has no %s, so the bridge cannot do this: %s", what, instead)
-}
-
 // RequestCode asks the Cloud API for a verification code by SMS or voice call. The body's cc
 // and phone_number must be the number the bridge serves (the Cloud phone number id's
 // display_phone_number), else 400/1009; `cert` is accepted and not used, since the display

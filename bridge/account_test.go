@@ -155,7 +155,7 @@ func TestRequestCodeRefusesBadInput(t *testing.T) {
 }
 
 // TestTwoStepOverTheFakesCloudDialect: EnableTwoStep sets the Cloud PIN (the fake shares it
-// with registration: another PIN is then refused); DisableTwoStep is refused with 403/1005
+// with registration: another PIN is then refused); DisableTwoStep is refused with 501/1026
 // and the alternative, since the Cloud API cannot turn two-step verification off.
 func TestTwoStepOverTheFakesCloudDialect(t *testing.T) {
 	t.Parallel()
@@ -171,7 +171,7 @@ func TestTwoStepOverTheFakesCloudDialect(t *testing.T) {
 	onPremError(t, err, http.StatusBadRequest, onpremhttp.CodeInvalidParameter)
 
 	d, err := b.DisableTwoStep(ctx, gen.DisableTwoStepRequestObject{})
-	e := onPremError(t, err, http.StatusForbidden, onpremhttp.CodeAccessDenied)
+	e := onPremError(t, err, http.StatusNotImplemented, onpremhttp.CodeReceiverIncapable)
 	assert.Contains(t, e.Details, "WhatsApp Manager")
 	checkAnswer(t, b, http.MethodDelete, "/v1/settings/account/two-step", d, err)
 	require.NoError(t, b.cloud.Register(ctx, "864200", nil), "the PIN is still in force")
@@ -262,7 +262,7 @@ func TestBusinessVerticalsMapToCloudCodes(t *testing.T) {
 
 // TestProfilePhoto: the photo is read from profile_picture_url (link, or the JPEG bytes
 // fetched without the bridge's token); no photo is 404/1006; setting and deleting it are
-// refused with 403/1005 and the Resumable Upload alternative.
+// refused with 501/1026 and the Resumable Upload alternative.
 func TestProfilePhoto(t *testing.T) {
 	t.Parallel()
 	jpeg := append([]byte{0xFF, 0xD8, 0xFF, 0xE0}, make([]byte, 2000)...)
@@ -307,11 +307,11 @@ func TestProfilePhoto(t *testing.T) {
 	mu.Unlock()
 
 	u, err := b.UpdateProfilePhoto(ctx, gen.UpdateProfilePhotoRequestObject{ContentType: "image/jpeg", Body: strings.NewReader(string(jpeg))})
-	e := onPremError(t, err, http.StatusForbidden, onpremhttp.CodeAccessDenied)
+	e := onPremError(t, err, http.StatusNotImplemented, onpremhttp.CodeReceiverIncapable)
 	assert.Contains(t, e.Details, "Resumable Upload")
 	checkAnswer(t, b, http.MethodPost, "/v1/settings/profile/photo", u, err)
 	d, err := b.DeleteProfilePhoto(ctx, gen.DeleteProfilePhotoRequestObject{})
-	onPremError(t, err, http.StatusForbidden, onpremhttp.CodeAccessDenied)
+	onPremError(t, err, http.StatusNotImplemented, onpremhttp.CodeReceiverIncapable)
 	checkAnswer(t, b, http.MethodDelete, "/v1/settings/profile/photo", d, err)
 }
 

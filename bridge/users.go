@@ -150,7 +150,7 @@ func (a authenticator) APIKey(_ *http.Request, key string) (*onpremhttp.Principa
 	if want == "" || subtle.ConstantTimeCompare([]byte(key), []byte(want)) != 1 {
 		return nil, invalidCredentials()
 	}
-	return &onpremhttp.Principal{Username: "_apiuser", Role: "ROLE_API", APIKey: true}, nil
+	return &onpremhttp.Principal{Username: "_apiuser", Role: onpremhttp.RoleAPI, APIKey: true}, nil
 }
 
 // newToken returns a token shaped like the Webapp's JWTs (header.claims.signature), whose

@@ -18,9 +18,6 @@ import (
 // TokenLifetime is how long a bearer token lives, on the fake's clock (604800 seconds).
 const TokenLifetime = onpremhttp.TokenLifetime
 
-// roleAPI is the role of a caller authenticated with the API key.
-const roleAPI gen.UserRole = "ROLE_API"
-
 // authenticator checks credentials against the fake's users, tokens and API key, for the
 // shared pipeline (which evaluates the spec's security requirements and ranks failures).
 type authenticator struct{ s *Server }
@@ -81,7 +78,7 @@ func (a authenticator) APIKey(_ *http.Request, key string) (*onpremhttp.Principa
 	if s.cfg.apiKey == "" || subtle.ConstantTimeCompare([]byte(key), []byte(s.cfg.apiKey)) != 1 {
 		return nil, invalidCredentials()
 	}
-	return &onpremhttp.Principal{Username: "_apiuser", Role: roleAPI, APIKey: true}, nil
+	return &onpremhttp.Principal{Username: "_apiuser", Role: onpremhttp.RoleAPI, APIKey: true}, nil
 }
 
 // setPassword stores a salted hash of password in u.

@@ -1,15 +1,7 @@
 package fake
 
 import (
-	"bytes"
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/pbkdf2"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -20,13 +12,11 @@ import (
 	"github.com/wabiz/wabiz/internal/onpremhttp"
 )
 
-// Backup format: base64 of magic | iterations (uint32, big endian) | salt (16 bytes) |
-// nonce (12 bytes) | AES-256-GCM ciphertext of the JSON snapshot. The key comes from the
-// password with PBKDF2-HMAC-SHA256; the header is authenticated as additional data.
+// Backup format: internal/onpremhttp's (AES-256-GCM with a PBKDF2-SHA256 key), which the
+// bridge shares, under the fake's magic.
 const (
-	backupMagic      = "WBZBAK1"
+	backupMagic      = onpremhttp.FakeBackupMagic
 	backupIterations = 600000
-	backupSaltLen    = 16
 )
 
 // backupSnapshot is what a backup holds: the settings, not messages, media or callbacks.
@@ -49,7 +39,7 @@ type backupSnapshot struct {
 	WebhookCA    []byte                  `json:"webhook_ca,omitempty"`
 }
 
-var errBadBackup = errors.New("the backup data is corrupted or the password is wrong")
+var errBadBackup = onpremhttp.ErrBadBackup
 
 // encryptBackup seals plaintext with a key derived from password at the fake's KDF cost.
 func encryptBackup(password string, plaintext []byte) (string, error) {
@@ -58,72 +48,17 @@ func encryptBackup(password string, plaintext []byte) (string, error) {
 
 // sealBackup seals plaintext with a key derived from password in iter PBKDF2 rounds.
 func sealBackup(password string, plaintext []byte, iter uint32) (string, error) {
-	salt := make([]byte, backupSaltLen)
-	if _, err := rand.Read(salt); err != nil {
-		return "", err
-	}
-	header := make([]byte, 0, len(backupMagic)+4+backupSaltLen)
-	header = append(header, backupMagic...)
-	header = binary.BigEndian.AppendUint32(header, iter)
-	header = append(header, salt...)
-	gcm, err := backupCipher(password, salt, int(iter))
-	if err != nil {
-		return "", err
-	}
-	nonce := make([]byte, gcm.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return "", err
-	}
-	out := append(slices.Clone(header), nonce...)
-	out = gcm.Seal(out, nonce, plaintext, header)
-	return base64.StdEncoding.EncodeToString(out), nil
+	return onpremhttp.SealBackup(backupMagic, password, plaintext, iter)
 }
 
-// decryptBackup opens data; a wrong password or altered data fails authentication. Only the
-// fake's own KDF cost is accepted: the iteration count comes from the (not yet authenticated)
-// header, so honouring it would let anyone make each wrong-password request cost seconds of
-// CPU.
+// decryptBackup opens data at the fake's own KDF cost only.
 func decryptBackup(password, data string) ([]byte, error) {
 	return openBackup(password, data, backupIterations)
 }
 
 // openBackup opens data sealed at exactly iter PBKDF2 rounds.
 func openBackup(password, data string, want uint32) ([]byte, error) {
-	raw, err := base64.StdEncoding.DecodeString(data)
-	if err != nil {
-		return nil, errBadBackup
-	}
-	hlen := len(backupMagic) + 4 + backupSaltLen
-	if len(raw) < hlen+12+16 || !bytes.HasPrefix(raw, []byte(backupMagic)) {
-		return nil, errBadBackup
-	}
-	iter := binary.BigEndian.Uint32(raw[len(backupMagic):])
-	if iter != want {
-		return nil, errBadBackup
-	}
-	header, salt := raw[:hlen], raw[len(backupMagic)+4:hlen]
-	gcm, err := backupCipher(password, salt, int(iter))
-	if err != nil {
-		return nil, errBadBackup
-	}
-	nonce := raw[hlen : hlen+gcm.NonceSize()]
-	plain, err := gcm.Open(nil, nonce, raw[hlen+gcm.NonceSize():], header)
-	if err != nil {
-		return nil, errBadBackup
-	}
-	return plain, nil
-}
-
-func backupCipher(password string, salt []byte, iter int) (cipher.AEAD, error) {
-	key, err := pbkdf2.Key(sha256.New, password, salt, iter, 32)
-	if err != nil {
-		return nil, err
-	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	return cipher.NewGCM(block)
+	return onpremhttp.OpenBackup(backupMagic, password, data, want)
 }
 
 // BackupSettings encrypts the settings with the password (AES-256-GCM, PBKDF2-SHA256 key).
@@ -214,32 +149,9 @@ func (s *Server) RestoreSettings(_ context.Context, req gen.RestoreSettingsReque
 	return gen.RestoreSettings200JSONResponse{Body: gen.MetaEnvelope{Meta: s.meta}}, nil
 }
 
-// normalizeSettings fills the settings a backup of another build may lack with the defaults,
-// so that every nested object the fake reads exists.
-func normalizeSettings(set *gen.ApplicationSettings) {
-	def := defaultSettings()
-	if set.Webhooks == nil {
-		set.Webhooks = def.Webhooks
-	}
-	if set.Webhooks.Message == nil {
-		set.Webhooks.Message = def.Webhooks.Message
-	}
-	if set.Webhooks.MaxConcurrentRequests == nil {
-		set.Webhooks.MaxConcurrentRequests = def.Webhooks.MaxConcurrentRequests
-	}
-	if set.Media == nil {
-		set.Media = def.Media
-	}
-	if set.GarbagecollectorEnable == nil {
-		set.GarbagecollectorEnable = def.GarbagecollectorEnable
-	}
-	if set.CallbackBackoffDelayMs == nil {
-		set.CallbackBackoffDelayMs = def.CallbackBackoffDelayMs
-	}
-	if set.MaxCallbackBackoffDelayMs == nil {
-		set.MaxCallbackBackoffDelayMs = def.MaxCallbackBackoffDelayMs
-	}
-}
+// normalizeSettings fills the settings a backup of another build may lack with the defaults
+// (the shared rule of internal/onpremhttp).
+func normalizeSettings(set *gen.ApplicationSettings) { onpremhttp.NormalizeSettings(set) }
 
 // checkSnapshot validates what a backup would restore with the rules of the operations that
 // set it: the application settings against the body schema of PATCH /v1/settings/application
@@ -259,7 +171,7 @@ func (s *Server) checkSnapshot(snap *backupSnapshot) *apiError {
 		return fail(e)
 	}
 	if set.PassThrough != nil && *set.PassThrough {
-		return fail(errf(codeInvalidParameter, "Parameter 'pass_through' can no longer be enabled (since v2.35)"))
+		return fail(fromShared(onpremhttp.ErrPassThrough()))
 	}
 	if snap.Shards != 0 && !snap.Shards.Valid() {
 		return fail(errf(codeInvalidParameter, "Parameter 'shards' must be one of 1, 2, 4, 8, 16, 32"))

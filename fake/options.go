@@ -23,7 +23,7 @@ type Option func(*config) error
 const (
 	// DefaultAdminPassword is the built-in admin's password of a fresh server; the first login
 	// must replace it (401 with code 1024 otherwise).
-	DefaultAdminPassword = "secret"
+	DefaultAdminPassword = onpremhttp.DefaultAdminPassword
 	// DefaultVersion is the version reported in `meta.version`.
 	DefaultVersion = "v2.45.1"
 	// DefaultVerificationCode is the code POST /v1/account/verify accepts.

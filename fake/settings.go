@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"io"
 	"net/mail"
 	"slices"
@@ -15,41 +14,21 @@ import (
 	"github.com/wabiz/wabiz/internal/onpremhttp"
 )
 
-// defaultSettings are the application settings of a fresh client (and after DELETE
-// /v1/settings/application). The webhook URL has no default.
-func defaultSettings() gen.ApplicationSettings {
-	max6 := gen.ApplicationWebhookSettingsMaxConcurrentRequestsN6
-	return gen.ApplicationSettings{
-		CallbackPersist:           ptr(true),
-		CallbackBackoffDelayMs:    ptr(json.Number("3000")),
-		MaxCallbackBackoffDelayMs: ptr(json.Number("900000")),
-		Media:                     &gen.ApplicationMediaSettings{AutoDownload: &[]gen.AutoDownloadMediaType{}},
-		Webhooks: &gen.ApplicationWebhookSettings{
-			MaxConcurrentRequests: &max6,
-			Message:               &gen.ApplicationWebhookMessageSettings{Sent: ptr(false), Delivered: ptr(true), Read: ptr(true)},
-		},
-		GarbagecollectorEnable:         &gen.ApplicationGarbageCollectorSettings{Media: ptr(false), Messages: ptr(true)},
-		HeartbeatInterval:              ptr(5),
-		UnhealthyInterval:              ptr(30),
-		NotifyUserChangeNumber:         ptr(false),
-		ShowSecurityNotifications:      ptr(false),
-		AxolotlContextStripingDisabled: ptr(false),
-		SkipReferralMediaDownload:      ptr(false),
-		VerboseLogging:                 ptr(false),
-		LogLevel:                       ptr("info"),
-		SentStatus:                     ptr(false),
-		PassThrough:                    ptr(false),
-		DBGarbagecollectorEnable:       ptr(true),
-		WebhookPayloadConversationPricingmodelDisabled: ptr(false),
-	}
-}
+// defaultSettings are the application settings of a fresh client; the rules live in
+// internal/onpremhttp, which the bridge shares.
+func defaultSettings() gen.ApplicationSettings { return onpremhttp.DefaultSettings() }
 
 // cloneSettings deep-copies settings.
 func cloneSettings(in gen.ApplicationSettings) gen.ApplicationSettings {
-	var out gen.ApplicationSettings
-	b, _ := json.Marshal(in)
-	_ = json.Unmarshal(b, &out)
-	return out
+	return onpremhttp.CloneSettings(in)
+}
+
+// fromShared converts an error of the shared rules into the fake's own error type.
+func fromShared(e *onpremhttp.Error) *apiError {
+	if e == nil {
+		return nil
+	}
+	return &apiError{Status: e.Status, Code: e.Code, Details: e.Details, Header: e.Header}
 }
 
 // GetApplicationSettings returns every setting with its current value.
@@ -68,74 +47,17 @@ func (s *Server) GetApplicationSettings(context.Context, gen.GetApplicationSetti
 // max_concurrent_requests).
 func (s *Server) UpdateApplicationSettings(_ context.Context, req gen.UpdateApplicationSettingsRequestObject) (gen.UpdateApplicationSettingsResponseObject, error) {
 	b := req.Body
-	if b == nil || *b == (gen.ApplicationSettings{}) {
-		return nil, errf(codeInvalidParameter, "No valid parameters provided")
-	}
-	if b.WaID != nil {
-		return nil, errf(codeParameterNotWanted, "Parameter 'wa_id' is read-only and must not be sent")
+	if e := onpremhttp.CheckSettingsPatch(b); e != nil {
+		return nil, fromShared(e)
 	}
 	backoff, maxBackoff, e := checkSettingValues(b, s.cfg.plainHTTPWebhooks)
 	if e != nil {
 		return nil, e
 	}
 	s.mu.Lock()
-	cur := &s.st.settings
-	if b.PassThrough != nil && *b.PassThrough && (cur.PassThrough == nil || !*cur.PassThrough) {
+	if e := onpremhttp.MergeSettings(&s.st.settings, b, backoff, maxBackoff); e != nil {
 		s.mu.Unlock()
-		return nil, errf(codeInvalidParameter, "Parameter 'pass_through' can no longer be enabled (since v2.35)")
-	}
-	if backoff >= 0 {
-		cur.CallbackBackoffDelayMs = ptr(json.Number(itoa(backoff)))
-	}
-	if maxBackoff >= 0 {
-		cur.MaxCallbackBackoffDelayMs = ptr(json.Number(itoa(maxBackoff)))
-	}
-	setBool := func(dst **bool, v *bool) {
-		if v != nil {
-			*dst = ptr(*v)
-		}
-	}
-	setBool(&cur.CallbackPersist, b.CallbackPersist)
-	setBool(&cur.NotifyUserChangeNumber, b.NotifyUserChangeNumber)
-	setBool(&cur.ShowSecurityNotifications, b.ShowSecurityNotifications)
-	setBool(&cur.AxolotlContextStripingDisabled, b.AxolotlContextStripingDisabled)
-	setBool(&cur.SkipReferralMediaDownload, b.SkipReferralMediaDownload)
-	setBool(&cur.VerboseLogging, b.VerboseLogging)
-	setBool(&cur.SentStatus, b.SentStatus)
-	setBool(&cur.PassThrough, b.PassThrough)
-	setBool(&cur.DBGarbagecollectorEnable, b.DBGarbagecollectorEnable)
-	setBool(&cur.WebhookPayloadConversationPricingmodelDisabled, b.WebhookPayloadConversationPricingmodelDisabled)
-	if b.HeartbeatInterval != nil {
-		cur.HeartbeatInterval = ptr(*b.HeartbeatInterval)
-	}
-	if b.UnhealthyInterval != nil {
-		cur.UnhealthyInterval = ptr(*b.UnhealthyInterval)
-	}
-	if b.LogLevel != nil {
-		cur.LogLevel = ptr(*b.LogLevel)
-	}
-	if b.OnCallPager != nil {
-		cur.OnCallPager = ptr(*b.OnCallPager)
-	}
-	if b.Media != nil && b.Media.AutoDownload != nil {
-		cur.Media.AutoDownload = ptr(slices.Clone(*b.Media.AutoDownload))
-	}
-	if g := b.GarbagecollectorEnable; g != nil {
-		setBool(&cur.GarbagecollectorEnable.Media, g.Media)
-		setBool(&cur.GarbagecollectorEnable.Messages, g.Messages)
-	}
-	if w := b.Webhooks; w != nil {
-		if w.URL != nil {
-			cur.Webhooks.URL = ptr(*w.URL)
-		}
-		if w.MaxConcurrentRequests != nil {
-			cur.Webhooks.MaxConcurrentRequests = ptr(*w.MaxConcurrentRequests)
-		}
-		if m := w.Message; m != nil {
-			setBool(&cur.Webhooks.Message.Sent, m.Sent)
-			setBool(&cur.Webhooks.Message.Delivered, m.Delivered)
-			setBool(&cur.Webhooks.Message.Read, m.Read)
-		}
+		return nil, fromShared(e)
 	}
 	set := s.st.settings
 	s.mu.Unlock()
@@ -147,44 +69,8 @@ func (s *Server) UpdateApplicationSettings(_ context.Context, req gen.UpdateAppl
 // express (URL scheme, allowed concurrency, known media types, intervals), for PATCH and for a
 // restored backup alike. It returns the two back-off delays in milliseconds, -1 when absent.
 func checkSettingValues(b *gen.ApplicationSettings, plainHTTPWebhooks bool) (backoff, maxBackoff int64, e *apiError) {
-	backoff, maxBackoff = -1, -1
-	if b.CallbackBackoffDelayMs != nil {
-		n, err := b.CallbackBackoffDelayMs.Int64()
-		if err != nil || n < 0 {
-			return -1, -1, errf(codeInvalidParameter, "Parameter 'callback_backoff_delay_ms' must be a non-negative number of milliseconds")
-		}
-		backoff = n
-	}
-	if b.MaxCallbackBackoffDelayMs != nil {
-		n, err := b.MaxCallbackBackoffDelayMs.Int64()
-		if err != nil || n < 0 {
-			return -1, -1, errf(codeInvalidParameter, "Parameter 'max_callback_backoff_delay_ms' must be a non-negative number of milliseconds")
-		}
-		maxBackoff = n
-	}
-	if w := b.Webhooks; w != nil {
-		if w.URL != nil && *w.URL != "" { // an empty URL removes it (spec: ApplicationWebhookSettings.url)
-			if err := checkWebhookURL(*w.URL, plainHTTPWebhooks); err != nil {
-				return -1, -1, errf(codeInvalidParameter, "Parameter 'webhooks.url' is not valid: %v", err)
-			}
-		}
-		if w.MaxConcurrentRequests != nil && !w.MaxConcurrentRequests.Valid() {
-			return -1, -1, errf(codeInvalidParameter, "Parameter 'webhooks.max_concurrent_requests' must be one of 6, 12, 18, 24")
-		}
-	}
-	if b.Media != nil && b.Media.AutoDownload != nil {
-		for _, t := range *b.Media.AutoDownload {
-			if !t.Valid() {
-				return -1, -1, errf(codeInvalidParameter, "Parameter 'media.auto_download' has an unknown media type %q", t)
-			}
-		}
-	}
-	for name, v := range map[string]*int{"heartbeat_interval": b.HeartbeatInterval, "unhealthy_interval": b.UnhealthyInterval} {
-		if v != nil && *v < 1 {
-			return -1, -1, errf(codeInvalidParameter, "Parameter '%s' must be at least 1", name)
-		}
-	}
-	return backoff, maxBackoff, nil
+	backoff, maxBackoff, se := onpremhttp.CheckSettingValues(b, plainHTTPWebhooks)
+	return backoff, maxBackoff, fromShared(se)
 }
 
 // ResetApplicationSettings restores the defaults (the webhook URL is cleared; wa_id stays).

@@ -10027,6 +10027,11 @@ type GetMetricsResponse429Headers struct {
 	XRequestID *string
 }
 
+// GetMetricsResponse501Headers the declared response headers of an HTTP 501 response for GetMetrics
+type GetMetricsResponse501Headers struct {
+	XRequestID *string
+}
+
 // GetMetricsResponseDefaultHeaders the declared response headers of an HTTP default response for GetMetrics
 type GetMetricsResponseDefaultHeaders struct {
 	XRequestID *string
@@ -10043,6 +10048,8 @@ type GetMetricsResponse struct {
 	JSON401 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *APIError
 	// Headers200 the parsed response headers for an HTTP 200 response
@@ -10053,6 +10060,8 @@ type GetMetricsResponse struct {
 	Headers401 *GetMetricsResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetMetricsResponse429Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *GetMetricsResponse501Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
 	HeadersDefault *GetMetricsResponseDefaultHeaders
 }
@@ -10075,6 +10084,11 @@ func (r GetMetricsResponse) GetJSON401() *APIError {
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r GetMetricsResponse) GetJSON429() *APIError {
 	return r.JSON429
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r GetMetricsResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -10282,6 +10296,11 @@ type GetShardsResponse500Headers struct {
 	XRequestID *string
 }
 
+// GetShardsResponse501Headers the declared response headers of an HTTP 501 response for GetShards
+type GetShardsResponse501Headers struct {
+	XRequestID *string
+}
+
 // GetShardsResponseDefaultHeaders the declared response headers of an HTTP default response for GetShards
 type GetShardsResponseDefaultHeaders struct {
 	XRequestID *string
@@ -10300,6 +10319,8 @@ type GetShardsResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *APIError
 	// Headers200 the parsed response headers for an HTTP 200 response
@@ -10312,6 +10333,8 @@ type GetShardsResponse struct {
 	Headers429 *GetShardsResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *GetShardsResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *GetShardsResponse501Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
 	HeadersDefault *GetShardsResponseDefaultHeaders
 }
@@ -10339,6 +10362,11 @@ func (r GetShardsResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetShardsResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r GetShardsResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -10405,6 +10433,11 @@ type SetShardsResponse500Headers struct {
 	XRequestID *string
 }
 
+// SetShardsResponse501Headers the declared response headers of an HTTP 501 response for SetShards
+type SetShardsResponse501Headers struct {
+	XRequestID *string
+}
+
 // SetShardsResponseDefaultHeaders the declared response headers of an HTTP default response for SetShards
 type SetShardsResponseDefaultHeaders struct {
 	XRequestID *string
@@ -10425,6 +10458,8 @@ type SetShardsResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *APIError
 	// Headers201 the parsed response headers for an HTTP 201 response
@@ -10439,6 +10474,8 @@ type SetShardsResponse struct {
 	Headers429 *SetShardsResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *SetShardsResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *SetShardsResponse501Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
 	HeadersDefault *SetShardsResponseDefaultHeaders
 }
@@ -10471,6 +10508,11 @@ func (r SetShardsResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r SetShardsResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r SetShardsResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -10683,6 +10725,11 @@ type UploadExternalCertificateResponse500Headers struct {
 	XRequestID *string
 }
 
+// UploadExternalCertificateResponse501Headers the declared response headers of an HTTP 501 response for UploadExternalCertificate
+type UploadExternalCertificateResponse501Headers struct {
+	XRequestID *string
+}
+
 // UploadExternalCertificateResponseDefaultHeaders the declared response headers of an HTTP default response for UploadExternalCertificate
 type UploadExternalCertificateResponseDefaultHeaders struct {
 	XRequestID *string
@@ -10703,6 +10750,8 @@ type UploadExternalCertificateResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *APIError
 	// Headers201 the parsed response headers for an HTTP 201 response
@@ -10717,6 +10766,8 @@ type UploadExternalCertificateResponse struct {
 	Headers429 *UploadExternalCertificateResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *UploadExternalCertificateResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *UploadExternalCertificateResponse501Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
 	HeadersDefault *UploadExternalCertificateResponseDefaultHeaders
 }
@@ -10749,6 +10800,11 @@ func (r UploadExternalCertificateResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UploadExternalCertificateResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r UploadExternalCertificateResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -10811,6 +10867,11 @@ type DownloadExternalCACertificateResponse429Headers struct {
 	XRequestID *string
 }
 
+// DownloadExternalCACertificateResponse501Headers the declared response headers of an HTTP 501 response for DownloadExternalCACertificate
+type DownloadExternalCACertificateResponse501Headers struct {
+	XRequestID *string
+}
+
 // DownloadExternalCACertificateResponseDefaultHeaders the declared response headers of an HTTP default response for DownloadExternalCACertificate
 type DownloadExternalCACertificateResponseDefaultHeaders struct {
 	XRequestID *string
@@ -10827,6 +10888,8 @@ type DownloadExternalCACertificateResponse struct {
 	JSON404 *APIError
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *APIError
 	// Headers200 the parsed response headers for an HTTP 200 response
@@ -10839,6 +10902,8 @@ type DownloadExternalCACertificateResponse struct {
 	Headers404 *DownloadExternalCACertificateResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *DownloadExternalCACertificateResponse429Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *DownloadExternalCACertificateResponse501Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
 	HeadersDefault *DownloadExternalCACertificateResponseDefaultHeaders
 }
@@ -10861,6 +10926,11 @@ func (r DownloadExternalCACertificateResponse) GetJSON404() *APIError {
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r DownloadExternalCACertificateResponse) GetJSON429() *APIError {
 	return r.JSON429
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r DownloadExternalCACertificateResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -11666,6 +11736,11 @@ type ListGroupsResponse500Headers struct {
 	XRequestID *string
 }
 
+// ListGroupsResponse501Headers the declared response headers of an HTTP 501 response for ListGroups
+type ListGroupsResponse501Headers struct {
+	XRequestID *string
+}
+
 // ListGroupsResponse503Headers the declared response headers of an HTTP 503 response for ListGroups
 type ListGroupsResponse503Headers struct {
 	XRequestID *string
@@ -11689,6 +11764,8 @@ type ListGroupsResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -11703,6 +11780,8 @@ type ListGroupsResponse struct {
 	Headers429 *ListGroupsResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *ListGroupsResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *ListGroupsResponse501Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *ListGroupsResponse503Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
@@ -11732,6 +11811,11 @@ func (r ListGroupsResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListGroupsResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r ListGroupsResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -11808,6 +11892,11 @@ type CreateGroupResponse500Headers struct {
 	XRequestID *string
 }
 
+// CreateGroupResponse501Headers the declared response headers of an HTTP 501 response for CreateGroup
+type CreateGroupResponse501Headers struct {
+	XRequestID *string
+}
+
 // CreateGroupResponse503Headers the declared response headers of an HTTP 503 response for CreateGroup
 type CreateGroupResponse503Headers struct {
 	XRequestID *string
@@ -11835,6 +11924,8 @@ type CreateGroupResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -11853,6 +11944,8 @@ type CreateGroupResponse struct {
 	Headers429 *CreateGroupResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *CreateGroupResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *CreateGroupResponse501Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *CreateGroupResponse503Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
@@ -11892,6 +11985,11 @@ func (r CreateGroupResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateGroupResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r CreateGroupResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -11968,6 +12066,11 @@ type GetGroupResponse500Headers struct {
 	XRequestID *string
 }
 
+// GetGroupResponse501Headers the declared response headers of an HTTP 501 response for GetGroup
+type GetGroupResponse501Headers struct {
+	XRequestID *string
+}
+
 // GetGroupResponse503Headers the declared response headers of an HTTP 503 response for GetGroup
 type GetGroupResponse503Headers struct {
 	XRequestID *string
@@ -11995,6 +12098,8 @@ type GetGroupResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -12013,6 +12118,8 @@ type GetGroupResponse struct {
 	Headers429 *GetGroupResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *GetGroupResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *GetGroupResponse501Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *GetGroupResponse503Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
@@ -12052,6 +12159,11 @@ func (r GetGroupResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetGroupResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r GetGroupResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -12128,6 +12240,11 @@ type UpdateGroupResponse500Headers struct {
 	XRequestID *string
 }
 
+// UpdateGroupResponse501Headers the declared response headers of an HTTP 501 response for UpdateGroup
+type UpdateGroupResponse501Headers struct {
+	XRequestID *string
+}
+
 // UpdateGroupResponse503Headers the declared response headers of an HTTP 503 response for UpdateGroup
 type UpdateGroupResponse503Headers struct {
 	XRequestID *string
@@ -12155,6 +12272,8 @@ type UpdateGroupResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -12173,6 +12292,8 @@ type UpdateGroupResponse struct {
 	Headers429 *UpdateGroupResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *UpdateGroupResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *UpdateGroupResponse501Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *UpdateGroupResponse503Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
@@ -12212,6 +12333,11 @@ func (r UpdateGroupResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UpdateGroupResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r UpdateGroupResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -12288,6 +12414,11 @@ type DemoteGroupAdminsResponse500Headers struct {
 	XRequestID *string
 }
 
+// DemoteGroupAdminsResponse501Headers the declared response headers of an HTTP 501 response for DemoteGroupAdmins
+type DemoteGroupAdminsResponse501Headers struct {
+	XRequestID *string
+}
+
 // DemoteGroupAdminsResponse503Headers the declared response headers of an HTTP 503 response for DemoteGroupAdmins
 type DemoteGroupAdminsResponse503Headers struct {
 	XRequestID *string
@@ -12315,6 +12446,8 @@ type DemoteGroupAdminsResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -12333,6 +12466,8 @@ type DemoteGroupAdminsResponse struct {
 	Headers429 *DemoteGroupAdminsResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *DemoteGroupAdminsResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *DemoteGroupAdminsResponse501Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *DemoteGroupAdminsResponse503Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
@@ -12372,6 +12507,11 @@ func (r DemoteGroupAdminsResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r DemoteGroupAdminsResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r DemoteGroupAdminsResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -12448,6 +12588,11 @@ type PromoteGroupAdminsResponse500Headers struct {
 	XRequestID *string
 }
 
+// PromoteGroupAdminsResponse501Headers the declared response headers of an HTTP 501 response for PromoteGroupAdmins
+type PromoteGroupAdminsResponse501Headers struct {
+	XRequestID *string
+}
+
 // PromoteGroupAdminsResponse503Headers the declared response headers of an HTTP 503 response for PromoteGroupAdmins
 type PromoteGroupAdminsResponse503Headers struct {
 	XRequestID *string
@@ -12475,6 +12620,8 @@ type PromoteGroupAdminsResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -12493,6 +12640,8 @@ type PromoteGroupAdminsResponse struct {
 	Headers429 *PromoteGroupAdminsResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *PromoteGroupAdminsResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *PromoteGroupAdminsResponse501Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *PromoteGroupAdminsResponse503Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
@@ -12532,6 +12681,11 @@ func (r PromoteGroupAdminsResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r PromoteGroupAdminsResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r PromoteGroupAdminsResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -12608,6 +12762,11 @@ type DeleteGroupIconResponse500Headers struct {
 	XRequestID *string
 }
 
+// DeleteGroupIconResponse501Headers the declared response headers of an HTTP 501 response for DeleteGroupIcon
+type DeleteGroupIconResponse501Headers struct {
+	XRequestID *string
+}
+
 // DeleteGroupIconResponse503Headers the declared response headers of an HTTP 503 response for DeleteGroupIcon
 type DeleteGroupIconResponse503Headers struct {
 	XRequestID *string
@@ -12635,6 +12794,8 @@ type DeleteGroupIconResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -12653,6 +12814,8 @@ type DeleteGroupIconResponse struct {
 	Headers429 *DeleteGroupIconResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *DeleteGroupIconResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *DeleteGroupIconResponse501Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *DeleteGroupIconResponse503Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
@@ -12692,6 +12855,11 @@ func (r DeleteGroupIconResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r DeleteGroupIconResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r DeleteGroupIconResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -12769,6 +12937,11 @@ type GetGroupIconResponse500Headers struct {
 	XRequestID *string
 }
 
+// GetGroupIconResponse501Headers the declared response headers of an HTTP 501 response for GetGroupIcon
+type GetGroupIconResponse501Headers struct {
+	XRequestID *string
+}
+
 // GetGroupIconResponse503Headers the declared response headers of an HTTP 503 response for GetGroupIcon
 type GetGroupIconResponse503Headers struct {
 	XRequestID *string
@@ -12796,6 +12969,8 @@ type GetGroupIconResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -12814,6 +12989,8 @@ type GetGroupIconResponse struct {
 	Headers429 *GetGroupIconResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *GetGroupIconResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *GetGroupIconResponse501Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *GetGroupIconResponse503Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
@@ -12853,6 +13030,11 @@ func (r GetGroupIconResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetGroupIconResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r GetGroupIconResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -12934,6 +13116,11 @@ type SetGroupIconResponse500Headers struct {
 	XRequestID *string
 }
 
+// SetGroupIconResponse501Headers the declared response headers of an HTTP 501 response for SetGroupIcon
+type SetGroupIconResponse501Headers struct {
+	XRequestID *string
+}
+
 // SetGroupIconResponse503Headers the declared response headers of an HTTP 503 response for SetGroupIcon
 type SetGroupIconResponse503Headers struct {
 	XRequestID *string
@@ -12963,6 +13150,8 @@ type SetGroupIconResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -12983,6 +13172,8 @@ type SetGroupIconResponse struct {
 	Headers429 *SetGroupIconResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *SetGroupIconResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *SetGroupIconResponse501Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *SetGroupIconResponse503Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
@@ -13027,6 +13218,11 @@ func (r SetGroupIconResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r SetGroupIconResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r SetGroupIconResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -13103,6 +13299,11 @@ type RevokeGroupInviteResponse500Headers struct {
 	XRequestID *string
 }
 
+// RevokeGroupInviteResponse501Headers the declared response headers of an HTTP 501 response for RevokeGroupInvite
+type RevokeGroupInviteResponse501Headers struct {
+	XRequestID *string
+}
+
 // RevokeGroupInviteResponse503Headers the declared response headers of an HTTP 503 response for RevokeGroupInvite
 type RevokeGroupInviteResponse503Headers struct {
 	XRequestID *string
@@ -13130,6 +13331,8 @@ type RevokeGroupInviteResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -13148,6 +13351,8 @@ type RevokeGroupInviteResponse struct {
 	Headers429 *RevokeGroupInviteResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *RevokeGroupInviteResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *RevokeGroupInviteResponse501Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *RevokeGroupInviteResponse503Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
@@ -13187,6 +13392,11 @@ func (r RevokeGroupInviteResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r RevokeGroupInviteResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r RevokeGroupInviteResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -13263,6 +13473,11 @@ type GetGroupInviteResponse500Headers struct {
 	XRequestID *string
 }
 
+// GetGroupInviteResponse501Headers the declared response headers of an HTTP 501 response for GetGroupInvite
+type GetGroupInviteResponse501Headers struct {
+	XRequestID *string
+}
+
 // GetGroupInviteResponse503Headers the declared response headers of an HTTP 503 response for GetGroupInvite
 type GetGroupInviteResponse503Headers struct {
 	XRequestID *string
@@ -13290,6 +13505,8 @@ type GetGroupInviteResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -13308,6 +13525,8 @@ type GetGroupInviteResponse struct {
 	Headers429 *GetGroupInviteResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *GetGroupInviteResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *GetGroupInviteResponse501Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *GetGroupInviteResponse503Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
@@ -13347,6 +13566,11 @@ func (r GetGroupInviteResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetGroupInviteResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r GetGroupInviteResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -13423,6 +13647,11 @@ type LeaveGroupResponse500Headers struct {
 	XRequestID *string
 }
 
+// LeaveGroupResponse501Headers the declared response headers of an HTTP 501 response for LeaveGroup
+type LeaveGroupResponse501Headers struct {
+	XRequestID *string
+}
+
 // LeaveGroupResponse503Headers the declared response headers of an HTTP 503 response for LeaveGroup
 type LeaveGroupResponse503Headers struct {
 	XRequestID *string
@@ -13450,6 +13679,8 @@ type LeaveGroupResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -13468,6 +13699,8 @@ type LeaveGroupResponse struct {
 	Headers429 *LeaveGroupResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *LeaveGroupResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *LeaveGroupResponse501Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *LeaveGroupResponse503Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
@@ -13507,6 +13740,11 @@ func (r LeaveGroupResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r LeaveGroupResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r LeaveGroupResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -13583,6 +13821,11 @@ type RemoveGroupParticipantsResponse500Headers struct {
 	XRequestID *string
 }
 
+// RemoveGroupParticipantsResponse501Headers the declared response headers of an HTTP 501 response for RemoveGroupParticipants
+type RemoveGroupParticipantsResponse501Headers struct {
+	XRequestID *string
+}
+
 // RemoveGroupParticipantsResponse503Headers the declared response headers of an HTTP 503 response for RemoveGroupParticipants
 type RemoveGroupParticipantsResponse503Headers struct {
 	XRequestID *string
@@ -13610,6 +13853,8 @@ type RemoveGroupParticipantsResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -13628,6 +13873,8 @@ type RemoveGroupParticipantsResponse struct {
 	Headers429 *RemoveGroupParticipantsResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *RemoveGroupParticipantsResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *RemoveGroupParticipantsResponse501Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *RemoveGroupParticipantsResponse503Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
@@ -13667,6 +13914,11 @@ func (r RemoveGroupParticipantsResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r RemoveGroupParticipantsResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r RemoveGroupParticipantsResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -14603,6 +14855,11 @@ type CollectMediaGarbageResponse500Headers struct {
 	XRequestID *string
 }
 
+// CollectMediaGarbageResponse501Headers the declared response headers of an HTTP 501 response for CollectMediaGarbage
+type CollectMediaGarbageResponse501Headers struct {
+	XRequestID *string
+}
+
 // CollectMediaGarbageResponseDefaultHeaders the declared response headers of an HTTP default response for CollectMediaGarbage
 type CollectMediaGarbageResponseDefaultHeaders struct {
 	XRequestID *string
@@ -14621,6 +14878,8 @@ type CollectMediaGarbageResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *APIError
 	// Headers200 the parsed response headers for an HTTP 200 response
@@ -14633,6 +14892,8 @@ type CollectMediaGarbageResponse struct {
 	Headers429 *CollectMediaGarbageResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *CollectMediaGarbageResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *CollectMediaGarbageResponse501Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
 	HeadersDefault *CollectMediaGarbageResponseDefaultHeaders
 }
@@ -14660,6 +14921,11 @@ func (r CollectMediaGarbageResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CollectMediaGarbageResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r CollectMediaGarbageResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -14721,6 +14987,11 @@ type CollectMessageGarbageResponse500Headers struct {
 	XRequestID *string
 }
 
+// CollectMessageGarbageResponse501Headers the declared response headers of an HTTP 501 response for CollectMessageGarbage
+type CollectMessageGarbageResponse501Headers struct {
+	XRequestID *string
+}
+
 // CollectMessageGarbageResponseDefaultHeaders the declared response headers of an HTTP default response for CollectMessageGarbage
 type CollectMessageGarbageResponseDefaultHeaders struct {
 	XRequestID *string
@@ -14739,6 +15010,8 @@ type CollectMessageGarbageResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *APIError
 	// Headers200 the parsed response headers for an HTTP 200 response
@@ -14751,6 +15024,8 @@ type CollectMessageGarbageResponse struct {
 	Headers429 *CollectMessageGarbageResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *CollectMessageGarbageResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *CollectMessageGarbageResponse501Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
 	HeadersDefault *CollectMessageGarbageResponseDefaultHeaders
 }
@@ -14778,6 +15053,11 @@ func (r CollectMessageGarbageResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CollectMessageGarbageResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r CollectMessageGarbageResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -14839,6 +15119,11 @@ type DisableTwoStepResponse500Headers struct {
 	XRequestID *string
 }
 
+// DisableTwoStepResponse501Headers the declared response headers of an HTTP 501 response for DisableTwoStep
+type DisableTwoStepResponse501Headers struct {
+	XRequestID *string
+}
+
 // DisableTwoStepResponse503Headers the declared response headers of an HTTP 503 response for DisableTwoStep
 type DisableTwoStepResponse503Headers struct {
 	XRequestID *string
@@ -14862,6 +15147,8 @@ type DisableTwoStepResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -14876,6 +15163,8 @@ type DisableTwoStepResponse struct {
 	Headers429 *DisableTwoStepResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *DisableTwoStepResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *DisableTwoStepResponse501Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *DisableTwoStepResponse503Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
@@ -14905,6 +15194,11 @@ func (r DisableTwoStepResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r DisableTwoStepResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r DisableTwoStepResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -16583,6 +16877,11 @@ type DeleteProfilePhotoResponse500Headers struct {
 	XRequestID *string
 }
 
+// DeleteProfilePhotoResponse501Headers the declared response headers of an HTTP 501 response for DeleteProfilePhoto
+type DeleteProfilePhotoResponse501Headers struct {
+	XRequestID *string
+}
+
 // DeleteProfilePhotoResponse503Headers the declared response headers of an HTTP 503 response for DeleteProfilePhoto
 type DeleteProfilePhotoResponse503Headers struct {
 	XRequestID *string
@@ -16606,6 +16905,8 @@ type DeleteProfilePhotoResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -16620,6 +16921,8 @@ type DeleteProfilePhotoResponse struct {
 	Headers429 *DeleteProfilePhotoResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *DeleteProfilePhotoResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *DeleteProfilePhotoResponse501Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *DeleteProfilePhotoResponse503Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
@@ -16649,6 +16952,11 @@ func (r DeleteProfilePhotoResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r DeleteProfilePhotoResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r DeleteProfilePhotoResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -16886,6 +17194,11 @@ type UpdateProfilePhotoResponse500Headers struct {
 	XRequestID *string
 }
 
+// UpdateProfilePhotoResponse501Headers the declared response headers of an HTTP 501 response for UpdateProfilePhoto
+type UpdateProfilePhotoResponse501Headers struct {
+	XRequestID *string
+}
+
 // UpdateProfilePhotoResponse503Headers the declared response headers of an HTTP 503 response for UpdateProfilePhoto
 type UpdateProfilePhotoResponse503Headers struct {
 	XRequestID *string
@@ -16913,6 +17226,8 @@ type UpdateProfilePhotoResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -16931,6 +17246,8 @@ type UpdateProfilePhotoResponse struct {
 	Headers429 *UpdateProfilePhotoResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *UpdateProfilePhotoResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *UpdateProfilePhotoResponse501Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *UpdateProfilePhotoResponse503Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
@@ -16970,6 +17287,11 @@ func (r UpdateProfilePhotoResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UpdateProfilePhotoResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r UpdateProfilePhotoResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -17182,6 +17504,11 @@ type GetAppStatsResponse500Headers struct {
 	XRequestID *string
 }
 
+// GetAppStatsResponse501Headers the declared response headers of an HTTP 501 response for GetAppStats
+type GetAppStatsResponse501Headers struct {
+	XRequestID *string
+}
+
 // GetAppStatsResponseDefaultHeaders the declared response headers of an HTTP default response for GetAppStats
 type GetAppStatsResponseDefaultHeaders struct {
 	XRequestID *string
@@ -17200,6 +17527,8 @@ type GetAppStatsResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *APIError
 	// Headers200 the parsed response headers for an HTTP 200 response
@@ -17212,6 +17541,8 @@ type GetAppStatsResponse struct {
 	Headers429 *GetAppStatsResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *GetAppStatsResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *GetAppStatsResponse501Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
 	HeadersDefault *GetAppStatsResponseDefaultHeaders
 }
@@ -17239,6 +17570,11 @@ func (r GetAppStatsResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetAppStatsResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r GetAppStatsResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -17300,6 +17636,11 @@ type GetAppStatsInternalResponse500Headers struct {
 	XRequestID *string
 }
 
+// GetAppStatsInternalResponse501Headers the declared response headers of an HTTP 501 response for GetAppStatsInternal
+type GetAppStatsInternalResponse501Headers struct {
+	XRequestID *string
+}
+
 // GetAppStatsInternalResponseDefaultHeaders the declared response headers of an HTTP default response for GetAppStatsInternal
 type GetAppStatsInternalResponseDefaultHeaders struct {
 	XRequestID *string
@@ -17318,6 +17659,8 @@ type GetAppStatsInternalResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *APIError
 	// Headers200 the parsed response headers for an HTTP 200 response
@@ -17330,6 +17673,8 @@ type GetAppStatsInternalResponse struct {
 	Headers429 *GetAppStatsInternalResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *GetAppStatsInternalResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *GetAppStatsInternalResponse501Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
 	HeadersDefault *GetAppStatsInternalResponseDefaultHeaders
 }
@@ -17357,6 +17702,11 @@ func (r GetAppStatsInternalResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetAppStatsInternalResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r GetAppStatsInternalResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -17418,6 +17768,11 @@ type GetDBStatsResponse500Headers struct {
 	XRequestID *string
 }
 
+// GetDBStatsResponse501Headers the declared response headers of an HTTP 501 response for GetDBStats
+type GetDBStatsResponse501Headers struct {
+	XRequestID *string
+}
+
 // GetDBStatsResponseDefaultHeaders the declared response headers of an HTTP default response for GetDBStats
 type GetDBStatsResponseDefaultHeaders struct {
 	XRequestID *string
@@ -17436,6 +17791,8 @@ type GetDBStatsResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *APIError
 	// Headers200 the parsed response headers for an HTTP 200 response
@@ -17448,6 +17805,8 @@ type GetDBStatsResponse struct {
 	Headers429 *GetDBStatsResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *GetDBStatsResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *GetDBStatsResponse501Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
 	HeadersDefault *GetDBStatsResponseDefaultHeaders
 }
@@ -17475,6 +17834,11 @@ func (r GetDBStatsResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetDBStatsResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r GetDBStatsResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -17536,6 +17900,11 @@ type GetDBStatsInternalResponse500Headers struct {
 	XRequestID *string
 }
 
+// GetDBStatsInternalResponse501Headers the declared response headers of an HTTP 501 response for GetDBStatsInternal
+type GetDBStatsInternalResponse501Headers struct {
+	XRequestID *string
+}
+
 // GetDBStatsInternalResponseDefaultHeaders the declared response headers of an HTTP default response for GetDBStatsInternal
 type GetDBStatsInternalResponseDefaultHeaders struct {
 	XRequestID *string
@@ -17554,6 +17923,8 @@ type GetDBStatsInternalResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *APIError
 	// Headers200 the parsed response headers for an HTTP 200 response
@@ -17566,6 +17937,8 @@ type GetDBStatsInternalResponse struct {
 	Headers429 *GetDBStatsInternalResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *GetDBStatsInternalResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *GetDBStatsInternalResponse501Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
 	HeadersDefault *GetDBStatsInternalResponseDefaultHeaders
 }
@@ -17593,6 +17966,11 @@ func (r GetDBStatsInternalResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetDBStatsInternalResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r GetDBStatsInternalResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -17659,6 +18037,11 @@ type ListStickerpacksResponse500Headers struct {
 	XRequestID *string
 }
 
+// ListStickerpacksResponse501Headers the declared response headers of an HTTP 501 response for ListStickerpacks
+type ListStickerpacksResponse501Headers struct {
+	XRequestID *string
+}
+
 // ListStickerpacksResponse503Headers the declared response headers of an HTTP 503 response for ListStickerpacks
 type ListStickerpacksResponse503Headers struct {
 	XRequestID *string
@@ -17684,6 +18067,8 @@ type ListStickerpacksResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -17700,6 +18085,8 @@ type ListStickerpacksResponse struct {
 	Headers429 *ListStickerpacksResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *ListStickerpacksResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *ListStickerpacksResponse501Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *ListStickerpacksResponse503Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
@@ -17734,6 +18121,11 @@ func (r ListStickerpacksResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListStickerpacksResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r ListStickerpacksResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -17805,6 +18197,11 @@ type CreateStickerpackResponse500Headers struct {
 	XRequestID *string
 }
 
+// CreateStickerpackResponse501Headers the declared response headers of an HTTP 501 response for CreateStickerpack
+type CreateStickerpackResponse501Headers struct {
+	XRequestID *string
+}
+
 // CreateStickerpackResponse503Headers the declared response headers of an HTTP 503 response for CreateStickerpack
 type CreateStickerpackResponse503Headers struct {
 	XRequestID *string
@@ -17830,6 +18227,8 @@ type CreateStickerpackResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -17846,6 +18245,8 @@ type CreateStickerpackResponse struct {
 	Headers429 *CreateStickerpackResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *CreateStickerpackResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *CreateStickerpackResponse501Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *CreateStickerpackResponse503Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
@@ -17880,6 +18281,11 @@ func (r CreateStickerpackResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateStickerpackResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r CreateStickerpackResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -17951,6 +18357,11 @@ type DeleteStickerpackResponse500Headers struct {
 	XRequestID *string
 }
 
+// DeleteStickerpackResponse501Headers the declared response headers of an HTTP 501 response for DeleteStickerpack
+type DeleteStickerpackResponse501Headers struct {
+	XRequestID *string
+}
+
 // DeleteStickerpackResponse503Headers the declared response headers of an HTTP 503 response for DeleteStickerpack
 type DeleteStickerpackResponse503Headers struct {
 	XRequestID *string
@@ -17976,6 +18387,8 @@ type DeleteStickerpackResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -17992,6 +18405,8 @@ type DeleteStickerpackResponse struct {
 	Headers429 *DeleteStickerpackResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *DeleteStickerpackResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *DeleteStickerpackResponse501Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *DeleteStickerpackResponse503Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
@@ -18026,6 +18441,11 @@ func (r DeleteStickerpackResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r DeleteStickerpackResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r DeleteStickerpackResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -18102,6 +18522,11 @@ type GetStickerpackResponse500Headers struct {
 	XRequestID *string
 }
 
+// GetStickerpackResponse501Headers the declared response headers of an HTTP 501 response for GetStickerpack
+type GetStickerpackResponse501Headers struct {
+	XRequestID *string
+}
+
 // GetStickerpackResponse503Headers the declared response headers of an HTTP 503 response for GetStickerpack
 type GetStickerpackResponse503Headers struct {
 	XRequestID *string
@@ -18129,6 +18554,8 @@ type GetStickerpackResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -18147,6 +18574,8 @@ type GetStickerpackResponse struct {
 	Headers429 *GetStickerpackResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *GetStickerpackResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *GetStickerpackResponse501Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *GetStickerpackResponse503Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
@@ -18186,6 +18615,11 @@ func (r GetStickerpackResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetStickerpackResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r GetStickerpackResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -18262,6 +18696,11 @@ type UpdateStickerpackResponse500Headers struct {
 	XRequestID *string
 }
 
+// UpdateStickerpackResponse501Headers the declared response headers of an HTTP 501 response for UpdateStickerpack
+type UpdateStickerpackResponse501Headers struct {
+	XRequestID *string
+}
+
 // UpdateStickerpackResponse503Headers the declared response headers of an HTTP 503 response for UpdateStickerpack
 type UpdateStickerpackResponse503Headers struct {
 	XRequestID *string
@@ -18289,6 +18728,8 @@ type UpdateStickerpackResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -18307,6 +18748,8 @@ type UpdateStickerpackResponse struct {
 	Headers429 *UpdateStickerpackResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *UpdateStickerpackResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *UpdateStickerpackResponse501Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *UpdateStickerpackResponse503Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
@@ -18346,6 +18789,11 @@ func (r UpdateStickerpackResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UpdateStickerpackResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r UpdateStickerpackResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -18422,6 +18870,11 @@ type ListStickersResponse500Headers struct {
 	XRequestID *string
 }
 
+// ListStickersResponse501Headers the declared response headers of an HTTP 501 response for ListStickers
+type ListStickersResponse501Headers struct {
+	XRequestID *string
+}
+
 // ListStickersResponse503Headers the declared response headers of an HTTP 503 response for ListStickers
 type ListStickersResponse503Headers struct {
 	XRequestID *string
@@ -18449,6 +18902,8 @@ type ListStickersResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -18467,6 +18922,8 @@ type ListStickersResponse struct {
 	Headers429 *ListStickersResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *ListStickersResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *ListStickersResponse501Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *ListStickersResponse503Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
@@ -18506,6 +18963,11 @@ func (r ListStickersResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListStickersResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r ListStickersResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -18582,6 +19044,11 @@ type CreateStickerResponse500Headers struct {
 	XRequestID *string
 }
 
+// CreateStickerResponse501Headers the declared response headers of an HTTP 501 response for CreateSticker
+type CreateStickerResponse501Headers struct {
+	XRequestID *string
+}
+
 // CreateStickerResponse503Headers the declared response headers of an HTTP 503 response for CreateSticker
 type CreateStickerResponse503Headers struct {
 	XRequestID *string
@@ -18609,6 +19076,8 @@ type CreateStickerResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -18627,6 +19096,8 @@ type CreateStickerResponse struct {
 	Headers429 *CreateStickerResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *CreateStickerResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *CreateStickerResponse501Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *CreateStickerResponse503Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
@@ -18666,6 +19137,11 @@ func (r CreateStickerResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateStickerResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r CreateStickerResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -18737,6 +19213,11 @@ type DeleteStickerResponse500Headers struct {
 	XRequestID *string
 }
 
+// DeleteStickerResponse501Headers the declared response headers of an HTTP 501 response for DeleteSticker
+type DeleteStickerResponse501Headers struct {
+	XRequestID *string
+}
+
 // DeleteStickerResponse503Headers the declared response headers of an HTTP 503 response for DeleteSticker
 type DeleteStickerResponse503Headers struct {
 	XRequestID *string
@@ -18762,6 +19243,8 @@ type DeleteStickerResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -18778,6 +19261,8 @@ type DeleteStickerResponse struct {
 	Headers429 *DeleteStickerResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *DeleteStickerResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *DeleteStickerResponse501Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *DeleteStickerResponse503Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
@@ -18812,6 +19297,11 @@ func (r DeleteStickerResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r DeleteStickerResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r DeleteStickerResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -18888,6 +19378,11 @@ type GetStickerResponse500Headers struct {
 	XRequestID *string
 }
 
+// GetStickerResponse501Headers the declared response headers of an HTTP 501 response for GetSticker
+type GetStickerResponse501Headers struct {
+	XRequestID *string
+}
+
 // GetStickerResponse503Headers the declared response headers of an HTTP 503 response for GetSticker
 type GetStickerResponse503Headers struct {
 	XRequestID *string
@@ -18915,6 +19410,8 @@ type GetStickerResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -18933,6 +19430,8 @@ type GetStickerResponse struct {
 	Headers429 *GetStickerResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *GetStickerResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *GetStickerResponse501Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *GetStickerResponse503Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
@@ -18972,6 +19471,11 @@ func (r GetStickerResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetStickerResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r GetStickerResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -19048,6 +19552,11 @@ type UpdateStickerResponse500Headers struct {
 	XRequestID *string
 }
 
+// UpdateStickerResponse501Headers the declared response headers of an HTTP 501 response for UpdateSticker
+type UpdateStickerResponse501Headers struct {
+	XRequestID *string
+}
+
 // UpdateStickerResponse503Headers the declared response headers of an HTTP 503 response for UpdateSticker
 type UpdateStickerResponse503Headers struct {
 	XRequestID *string
@@ -19075,6 +19584,8 @@ type UpdateStickerResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -19093,6 +19604,8 @@ type UpdateStickerResponse struct {
 	Headers429 *UpdateStickerResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *UpdateStickerResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *UpdateStickerResponse501Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *UpdateStickerResponse503Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
@@ -19132,6 +19645,11 @@ func (r UpdateStickerResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UpdateStickerResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r UpdateStickerResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -19198,6 +19716,11 @@ type GetSupportInfoResponse500Headers struct {
 	XRequestID *string
 }
 
+// GetSupportInfoResponse501Headers the declared response headers of an HTTP 501 response for GetSupportInfo
+type GetSupportInfoResponse501Headers struct {
+	XRequestID *string
+}
+
 // GetSupportInfoResponseDefaultHeaders the declared response headers of an HTTP default response for GetSupportInfo
 type GetSupportInfoResponseDefaultHeaders struct {
 	XRequestID *string
@@ -19216,6 +19739,8 @@ type GetSupportInfoResponse struct {
 	JSON429 *APIError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *APIError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *APIError
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *APIError
 	// Headers200 the parsed response headers for an HTTP 200 response
@@ -19228,6 +19753,8 @@ type GetSupportInfoResponse struct {
 	Headers429 *GetSupportInfoResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *GetSupportInfoResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *GetSupportInfoResponse501Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
 	HeadersDefault *GetSupportInfoResponseDefaultHeaders
 }
@@ -19255,6 +19782,11 @@ func (r GetSupportInfoResponse) GetJSON429() *APIError {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetSupportInfoResponse) GetJSON500() *APIError {
 	return r.JSON500
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r GetSupportInfoResponse) GetJSON501() *APIError {
+	return r.JSON501
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -22823,6 +23355,13 @@ func ParseGetMetricsResponse(rsp *http.Response) (*GetMetricsResponse, error) {
 		}
 		response.JSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22876,6 +23415,16 @@ func ParseGetMetricsResponse(rsp *http.Response) (*GetMetricsResponse, error) {
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 501:
+		var headers GetMetricsResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case true:
 		var headers GetMetricsResponseDefaultHeaders
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -23098,6 +23647,13 @@ func ParseGetShardsResponse(rsp *http.Response) (*GetShardsResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -23158,6 +23714,16 @@ func ParseGetShardsResponse(rsp *http.Response) (*GetShardsResponse, error) {
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers GetShardsResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case true:
 		var headers GetShardsResponseDefaultHeaders
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -23229,6 +23795,13 @@ func ParseSetShardsResponse(rsp *http.Response) (*SetShardsResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -23299,6 +23872,16 @@ func ParseSetShardsResponse(rsp *http.Response) (*SetShardsResponse, error) {
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers SetShardsResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case true:
 		var headers SetShardsResponseDefaultHeaders
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -23528,6 +24111,13 @@ func ParseUploadExternalCertificateResponse(rsp *http.Response) (*UploadExternal
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -23598,6 +24188,16 @@ func ParseUploadExternalCertificateResponse(rsp *http.Response) (*UploadExternal
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers UploadExternalCertificateResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case true:
 		var headers UploadExternalCertificateResponseDefaultHeaders
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -23654,6 +24254,13 @@ func ParseDownloadExternalCACertificateResponse(rsp *http.Response) (*DownloadEx
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest APIError
@@ -23722,6 +24329,16 @@ func ParseDownloadExternalCACertificateResponse(rsp *http.Response) (*DownloadEx
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 501:
+		var headers DownloadExternalCACertificateResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case true:
 		var headers DownloadExternalCACertificateResponseDefaultHeaders
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -24581,6 +25198,13 @@ func ParseListGroupsResponse(rsp *http.Response) (*ListGroupsResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -24648,6 +25272,16 @@ func ParseListGroupsResponse(rsp *http.Response) (*ListGroupsResponse, error) {
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers ListGroupsResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListGroupsResponse503Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -24736,6 +25370,13 @@ func ParseCreateGroupResponse(rsp *http.Response) (*CreateGroupResponse, error) 
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -24823,6 +25464,16 @@ func ParseCreateGroupResponse(rsp *http.Response) (*CreateGroupResponse, error) 
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers CreateGroupResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case rsp.StatusCode == 503:
 		var headers CreateGroupResponse503Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -24911,6 +25562,13 @@ func ParseGetGroupResponse(rsp *http.Response) (*GetGroupResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -24998,6 +25656,16 @@ func ParseGetGroupResponse(rsp *http.Response) (*GetGroupResponse, error) {
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers GetGroupResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetGroupResponse503Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -25086,6 +25754,13 @@ func ParseUpdateGroupResponse(rsp *http.Response) (*UpdateGroupResponse, error) 
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -25173,6 +25848,16 @@ func ParseUpdateGroupResponse(rsp *http.Response) (*UpdateGroupResponse, error) 
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers UpdateGroupResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case rsp.StatusCode == 503:
 		var headers UpdateGroupResponse503Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -25261,6 +25946,13 @@ func ParseDemoteGroupAdminsResponse(rsp *http.Response) (*DemoteGroupAdminsRespo
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -25348,6 +26040,16 @@ func ParseDemoteGroupAdminsResponse(rsp *http.Response) (*DemoteGroupAdminsRespo
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers DemoteGroupAdminsResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case rsp.StatusCode == 503:
 		var headers DemoteGroupAdminsResponse503Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -25436,6 +26138,13 @@ func ParsePromoteGroupAdminsResponse(rsp *http.Response) (*PromoteGroupAdminsRes
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -25523,6 +26232,16 @@ func ParsePromoteGroupAdminsResponse(rsp *http.Response) (*PromoteGroupAdminsRes
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers PromoteGroupAdminsResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case rsp.StatusCode == 503:
 		var headers PromoteGroupAdminsResponse503Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -25611,6 +26330,13 @@ func ParseDeleteGroupIconResponse(rsp *http.Response) (*DeleteGroupIconResponse,
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -25698,6 +26424,16 @@ func ParseDeleteGroupIconResponse(rsp *http.Response) (*DeleteGroupIconResponse,
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers DeleteGroupIconResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case rsp.StatusCode == 503:
 		var headers DeleteGroupIconResponse503Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -25785,6 +26521,13 @@ func ParseGetGroupIconResponse(rsp *http.Response) (*GetGroupIconResponse, error
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest APIError
@@ -25883,6 +26626,16 @@ func ParseGetGroupIconResponse(rsp *http.Response) (*GetGroupIconResponse, error
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers GetGroupIconResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetGroupIconResponse503Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -25977,6 +26730,13 @@ func ParseSetGroupIconResponse(rsp *http.Response) (*SetGroupIconResponse, error
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest APIError
@@ -26075,6 +26835,16 @@ func ParseSetGroupIconResponse(rsp *http.Response) (*SetGroupIconResponse, error
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers SetGroupIconResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case rsp.StatusCode == 503:
 		var headers SetGroupIconResponse503Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -26163,6 +26933,13 @@ func ParseRevokeGroupInviteResponse(rsp *http.Response) (*RevokeGroupInviteRespo
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -26250,6 +27027,16 @@ func ParseRevokeGroupInviteResponse(rsp *http.Response) (*RevokeGroupInviteRespo
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers RevokeGroupInviteResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case rsp.StatusCode == 503:
 		var headers RevokeGroupInviteResponse503Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -26338,6 +27125,13 @@ func ParseGetGroupInviteResponse(rsp *http.Response) (*GetGroupInviteResponse, e
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -26425,6 +27219,16 @@ func ParseGetGroupInviteResponse(rsp *http.Response) (*GetGroupInviteResponse, e
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers GetGroupInviteResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetGroupInviteResponse503Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -26513,6 +27317,13 @@ func ParseLeaveGroupResponse(rsp *http.Response) (*LeaveGroupResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -26600,6 +27411,16 @@ func ParseLeaveGroupResponse(rsp *http.Response) (*LeaveGroupResponse, error) {
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers LeaveGroupResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case rsp.StatusCode == 503:
 		var headers LeaveGroupResponse503Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -26688,6 +27509,13 @@ func ParseRemoveGroupParticipantsResponse(rsp *http.Response) (*RemoveGroupParti
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -26775,6 +27603,16 @@ func ParseRemoveGroupParticipantsResponse(rsp *http.Response) (*RemoveGroupParti
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers RemoveGroupParticipantsResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case rsp.StatusCode == 503:
 		var headers RemoveGroupParticipantsResponse503Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -27797,6 +28635,13 @@ func ParseCollectMediaGarbageResponse(rsp *http.Response) (*CollectMediaGarbageR
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -27857,6 +28702,16 @@ func ParseCollectMediaGarbageResponse(rsp *http.Response) (*CollectMediaGarbageR
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers CollectMediaGarbageResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case true:
 		var headers CollectMediaGarbageResponseDefaultHeaders
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -27921,6 +28776,13 @@ func ParseCollectMessageGarbageResponse(rsp *http.Response) (*CollectMessageGarb
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -27981,6 +28843,16 @@ func ParseCollectMessageGarbageResponse(rsp *http.Response) (*CollectMessageGarb
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers CollectMessageGarbageResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case true:
 		var headers CollectMessageGarbageResponseDefaultHeaders
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -28044,6 +28916,13 @@ func ParseDisableTwoStepResponse(rsp *http.Response) (*DisableTwoStepResponse, e
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest APIError
@@ -28112,6 +28991,16 @@ func ParseDisableTwoStepResponse(rsp *http.Response) (*DisableTwoStepResponse, e
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers DisableTwoStepResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case rsp.StatusCode == 503:
 		var headers DisableTwoStepResponse503Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -29912,6 +30801,13 @@ func ParseDeleteProfilePhotoResponse(rsp *http.Response) (*DeleteProfilePhotoRes
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -29979,6 +30875,16 @@ func ParseDeleteProfilePhotoResponse(rsp *http.Response) (*DeleteProfilePhotoRes
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers DeleteProfilePhotoResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case rsp.StatusCode == 503:
 		var headers DeleteProfilePhotoResponse503Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -30252,6 +31158,13 @@ func ParseUpdateProfilePhotoResponse(rsp *http.Response) (*UpdateProfilePhotoRes
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30339,6 +31252,16 @@ func ParseUpdateProfilePhotoResponse(rsp *http.Response) (*UpdateProfilePhotoRes
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers UpdateProfilePhotoResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case rsp.StatusCode == 503:
 		var headers UpdateProfilePhotoResponse503Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -30571,6 +31494,13 @@ func ParseGetAppStatsResponse(rsp *http.Response) (*GetAppStatsResponse, error) 
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30634,6 +31564,16 @@ func ParseGetAppStatsResponse(rsp *http.Response) (*GetAppStatsResponse, error) 
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers GetAppStatsResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case true:
 		var headers GetAppStatsResponseDefaultHeaders
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -30698,6 +31638,13 @@ func ParseGetAppStatsInternalResponse(rsp *http.Response) (*GetAppStatsInternalR
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30761,6 +31708,16 @@ func ParseGetAppStatsInternalResponse(rsp *http.Response) (*GetAppStatsInternalR
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers GetAppStatsInternalResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case true:
 		var headers GetAppStatsInternalResponseDefaultHeaders
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -30825,6 +31782,13 @@ func ParseGetDBStatsResponse(rsp *http.Response) (*GetDBStatsResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30888,6 +31852,16 @@ func ParseGetDBStatsResponse(rsp *http.Response) (*GetDBStatsResponse, error) {
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers GetDBStatsResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case true:
 		var headers GetDBStatsResponseDefaultHeaders
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -30952,6 +31926,13 @@ func ParseGetDBStatsInternalResponse(rsp *http.Response) (*GetDBStatsInternalRes
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -31015,6 +31996,16 @@ func ParseGetDBStatsInternalResponse(rsp *http.Response) (*GetDBStatsInternalRes
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers GetDBStatsInternalResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case true:
 		var headers GetDBStatsInternalResponseDefaultHeaders
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -31085,6 +32076,13 @@ func ParseListStickerpacksResponse(rsp *http.Response) (*ListStickerpacksRespons
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest APIError
@@ -31163,6 +32161,16 @@ func ParseListStickerpacksResponse(rsp *http.Response) (*ListStickerpacksRespons
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers ListStickerpacksResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListStickerpacksResponse503Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -31244,6 +32252,13 @@ func ParseCreateStickerpackResponse(rsp *http.Response) (*CreateStickerpackRespo
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -31321,6 +32336,16 @@ func ParseCreateStickerpackResponse(rsp *http.Response) (*CreateStickerpackRespo
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers CreateStickerpackResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case rsp.StatusCode == 503:
 		var headers CreateStickerpackResponse503Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -31402,6 +32427,13 @@ func ParseDeleteStickerpackResponse(rsp *http.Response) (*DeleteStickerpackRespo
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -31479,6 +32511,16 @@ func ParseDeleteStickerpackResponse(rsp *http.Response) (*DeleteStickerpackRespo
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers DeleteStickerpackResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case rsp.StatusCode == 503:
 		var headers DeleteStickerpackResponse503Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -31567,6 +32609,13 @@ func ParseGetStickerpackResponse(rsp *http.Response) (*GetStickerpackResponse, e
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -31654,6 +32703,16 @@ func ParseGetStickerpackResponse(rsp *http.Response) (*GetStickerpackResponse, e
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers GetStickerpackResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetStickerpackResponse503Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -31742,6 +32801,13 @@ func ParseUpdateStickerpackResponse(rsp *http.Response) (*UpdateStickerpackRespo
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -31829,6 +32895,16 @@ func ParseUpdateStickerpackResponse(rsp *http.Response) (*UpdateStickerpackRespo
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers UpdateStickerpackResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case rsp.StatusCode == 503:
 		var headers UpdateStickerpackResponse503Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -31917,6 +32993,13 @@ func ParseListStickersResponse(rsp *http.Response) (*ListStickersResponse, error
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -32004,6 +33087,16 @@ func ParseListStickersResponse(rsp *http.Response) (*ListStickersResponse, error
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers ListStickersResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListStickersResponse503Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -32092,6 +33185,13 @@ func ParseCreateStickerResponse(rsp *http.Response) (*CreateStickerResponse, err
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -32179,6 +33279,16 @@ func ParseCreateStickerResponse(rsp *http.Response) (*CreateStickerResponse, err
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers CreateStickerResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case rsp.StatusCode == 503:
 		var headers CreateStickerResponse503Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -32260,6 +33370,13 @@ func ParseDeleteStickerResponse(rsp *http.Response) (*DeleteStickerResponse, err
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -32337,6 +33454,16 @@ func ParseDeleteStickerResponse(rsp *http.Response) (*DeleteStickerResponse, err
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers DeleteStickerResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case rsp.StatusCode == 503:
 		var headers DeleteStickerResponse503Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -32425,6 +33552,13 @@ func ParseGetStickerResponse(rsp *http.Response) (*GetStickerResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -32512,6 +33646,16 @@ func ParseGetStickerResponse(rsp *http.Response) (*GetStickerResponse, error) {
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers GetStickerResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetStickerResponse503Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -32600,6 +33744,13 @@ func ParseUpdateStickerResponse(rsp *http.Response) (*UpdateStickerResponse, err
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -32687,6 +33838,16 @@ func ParseUpdateStickerResponse(rsp *http.Response) (*UpdateStickerResponse, err
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers UpdateStickerResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case rsp.StatusCode == 503:
 		var headers UpdateStickerResponse503Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -32761,6 +33922,13 @@ func ParseGetSupportInfoResponse(rsp *http.Response) (*GetSupportInfoResponse, e
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest APIError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest APIError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -32821,6 +33989,16 @@ func ParseGetSupportInfoResponse(rsp *http.Response) (*GetSupportInfoResponse, e
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers GetSupportInfoResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers501 = &headers
 	case true:
 		var headers GetSupportInfoResponseDefaultHeaders
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {

@@ -2194,6 +2194,30 @@ func (response GetMetrics429JSONResponse) VisitGetMetricsResponse(w http.Respons
 	return err
 }
 
+type GetMetrics501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetMetrics501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers GetMetrics501ResponseHeaders
+}
+
+func (response GetMetrics501JSONResponse) VisitGetMetricsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMetricsdefaultResponseHeaders struct {
 	XRequestID *string
 }
@@ -2533,6 +2557,30 @@ func (response GetShards500JSONResponse) VisitGetShardsResponse(w http.ResponseW
 	return err
 }
 
+type GetShards501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetShards501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers GetShards501ResponseHeaders
+}
+
+func (response GetShards501JSONResponse) VisitGetShardsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetShardsdefaultResponseHeaders struct {
 	XRequestID *string
 }
@@ -2699,6 +2747,30 @@ func (response SetShards500JSONResponse) VisitSetShardsResponse(w http.ResponseW
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetShards501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type SetShards501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers SetShards501ResponseHeaders
+}
+
+func (response SetShards501JSONResponse) VisitSetShardsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3067,6 +3139,30 @@ func (response UploadExternalCertificate500JSONResponse) VisitUploadExternalCert
 	return err
 }
 
+type UploadExternalCertificate501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type UploadExternalCertificate501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers UploadExternalCertificate501ResponseHeaders
+}
+
+func (response UploadExternalCertificate501JSONResponse) VisitUploadExternalCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UploadExternalCertificatedefaultResponseHeaders struct {
 	XRequestID *string
 }
@@ -3209,6 +3305,30 @@ func (response DownloadExternalCACertificate429JSONResponse) VisitDownloadExtern
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadExternalCACertificate501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type DownloadExternalCACertificate501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers DownloadExternalCACertificate501ResponseHeaders
+}
+
+func (response DownloadExternalCACertificate501JSONResponse) VisitDownloadExternalCACertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4306,6 +4426,30 @@ func (response ListGroups500JSONResponse) VisitListGroupsResponse(w http.Respons
 	return err
 }
 
+type ListGroups501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type ListGroups501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers ListGroups501ResponseHeaders
+}
+
+func (response ListGroups501JSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListGroups503ResponseHeaders struct {
 	XRequestID *string
 }
@@ -4524,6 +4668,30 @@ func (response CreateGroup500JSONResponse) VisitCreateGroupResponse(w http.Respo
 	return err
 }
 
+type CreateGroup501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type CreateGroup501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers CreateGroup501ResponseHeaders
+}
+
+func (response CreateGroup501JSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateGroup503ResponseHeaders struct {
 	XRequestID *string
 }
@@ -4738,6 +4906,30 @@ func (response GetGroup500JSONResponse) VisitGetGroupResponse(w http.ResponseWri
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroup501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetGroup501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers GetGroup501ResponseHeaders
+}
+
+func (response GetGroup501JSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4961,6 +5153,30 @@ func (response UpdateGroup500JSONResponse) VisitUpdateGroupResponse(w http.Respo
 	return err
 }
 
+type UpdateGroup501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type UpdateGroup501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers UpdateGroup501ResponseHeaders
+}
+
+func (response UpdateGroup501JSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateGroup503ResponseHeaders struct {
 	XRequestID *string
 }
@@ -5176,6 +5392,30 @@ func (response DemoteGroupAdmins500JSONResponse) VisitDemoteGroupAdminsResponse(
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DemoteGroupAdmins501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type DemoteGroupAdmins501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers DemoteGroupAdmins501ResponseHeaders
+}
+
+func (response DemoteGroupAdmins501JSONResponse) VisitDemoteGroupAdminsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5399,6 +5639,30 @@ func (response PromoteGroupAdmins500JSONResponse) VisitPromoteGroupAdminsRespons
 	return err
 }
 
+type PromoteGroupAdmins501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type PromoteGroupAdmins501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers PromoteGroupAdmins501ResponseHeaders
+}
+
+func (response PromoteGroupAdmins501JSONResponse) VisitPromoteGroupAdminsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type PromoteGroupAdmins503ResponseHeaders struct {
 	XRequestID *string
 }
@@ -5613,6 +5877,30 @@ func (response DeleteGroupIcon500JSONResponse) VisitDeleteGroupIconResponse(w ht
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteGroupIcon501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type DeleteGroupIcon501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers DeleteGroupIcon501ResponseHeaders
+}
+
+func (response DeleteGroupIcon501JSONResponse) VisitDeleteGroupIconResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5867,6 +6155,30 @@ func (response GetGroupIcon500JSONResponse) VisitGetGroupIconResponse(w http.Res
 	return err
 }
 
+type GetGroupIcon501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetGroupIcon501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers GetGroupIcon501ResponseHeaders
+}
+
+func (response GetGroupIcon501JSONResponse) VisitGetGroupIconResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetGroupIcon503ResponseHeaders struct {
 	XRequestID *string
 }
@@ -6111,6 +6423,30 @@ func (response SetGroupIcon500JSONResponse) VisitSetGroupIconResponse(w http.Res
 	return err
 }
 
+type SetGroupIcon501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type SetGroupIcon501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers SetGroupIcon501ResponseHeaders
+}
+
+func (response SetGroupIcon501JSONResponse) VisitSetGroupIconResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SetGroupIcon503ResponseHeaders struct {
 	XRequestID *string
 }
@@ -6325,6 +6661,30 @@ func (response RevokeGroupInvite500JSONResponse) VisitRevokeGroupInviteResponse(
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeGroupInvite501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type RevokeGroupInvite501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers RevokeGroupInvite501ResponseHeaders
+}
+
+func (response RevokeGroupInvite501JSONResponse) VisitRevokeGroupInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6547,6 +6907,30 @@ func (response GetGroupInvite500JSONResponse) VisitGetGroupInviteResponse(w http
 	return err
 }
 
+type GetGroupInvite501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetGroupInvite501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers GetGroupInvite501ResponseHeaders
+}
+
+func (response GetGroupInvite501JSONResponse) VisitGetGroupInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetGroupInvite503ResponseHeaders struct {
 	XRequestID *string
 }
@@ -6761,6 +7145,30 @@ func (response LeaveGroup500JSONResponse) VisitLeaveGroupResponse(w http.Respons
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LeaveGroup501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type LeaveGroup501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers LeaveGroup501ResponseHeaders
+}
+
+func (response LeaveGroup501JSONResponse) VisitLeaveGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6980,6 +7388,30 @@ func (response RemoveGroupParticipants500JSONResponse) VisitRemoveGroupParticipa
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveGroupParticipants501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type RemoveGroupParticipants501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers RemoveGroupParticipants501ResponseHeaders
+}
+
+func (response RemoveGroupParticipants501JSONResponse) VisitRemoveGroupParticipantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8327,6 +8759,30 @@ func (response CollectMediaGarbage500JSONResponse) VisitCollectMediaGarbageRespo
 	return err
 }
 
+type CollectMediaGarbage501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type CollectMediaGarbage501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers CollectMediaGarbage501ResponseHeaders
+}
+
+func (response CollectMediaGarbage501JSONResponse) VisitCollectMediaGarbageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CollectMediaGarbagedefaultResponseHeaders struct {
 	XRequestID *string
 }
@@ -8472,6 +8928,30 @@ func (response CollectMessageGarbage500JSONResponse) VisitCollectMessageGarbageR
 	return err
 }
 
+type CollectMessageGarbage501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type CollectMessageGarbage501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers CollectMessageGarbage501ResponseHeaders
+}
+
+func (response CollectMessageGarbage501JSONResponse) VisitCollectMessageGarbageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CollectMessageGarbagedefaultResponseHeaders struct {
 	XRequestID *string
 }
@@ -8613,6 +9093,30 @@ func (response DisableTwoStep500JSONResponse) VisitDisableTwoStepResponse(w http
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTwoStep501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type DisableTwoStep501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers DisableTwoStep501ResponseHeaders
+}
+
+func (response DisableTwoStep501JSONResponse) VisitDisableTwoStepResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10869,6 +11373,30 @@ func (response DeleteProfilePhoto500JSONResponse) VisitDeleteProfilePhotoRespons
 	return err
 }
 
+type DeleteProfilePhoto501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type DeleteProfilePhoto501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers DeleteProfilePhoto501ResponseHeaders
+}
+
+func (response DeleteProfilePhoto501JSONResponse) VisitDeleteProfilePhotoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteProfilePhoto503ResponseHeaders struct {
 	XRequestID *string
 }
@@ -11337,6 +11865,30 @@ func (response UpdateProfilePhoto500JSONResponse) VisitUpdateProfilePhotoRespons
 	return err
 }
 
+type UpdateProfilePhoto501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type UpdateProfilePhoto501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers UpdateProfilePhoto501ResponseHeaders
+}
+
+func (response UpdateProfilePhoto501JSONResponse) VisitUpdateProfilePhotoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateProfilePhoto503ResponseHeaders struct {
 	XRequestID *string
 }
@@ -11718,6 +12270,30 @@ func (response GetAppStats500JSONResponse) VisitGetAppStatsResponse(w http.Respo
 	return err
 }
 
+type GetAppStats501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetAppStats501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers GetAppStats501ResponseHeaders
+}
+
+func (response GetAppStats501JSONResponse) VisitGetAppStatsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetAppStatsdefaultResponseHeaders struct {
 	XRequestID *string
 }
@@ -11877,6 +12453,30 @@ func (response GetAppStatsInternal500JSONResponse) VisitGetAppStatsInternalRespo
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAppStatsInternal501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetAppStatsInternal501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers GetAppStatsInternal501ResponseHeaders
+}
+
+func (response GetAppStatsInternal501JSONResponse) VisitGetAppStatsInternalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12044,6 +12644,30 @@ func (response GetDBStats500JSONResponse) VisitGetDBStatsResponse(w http.Respons
 	return err
 }
 
+type GetDBStats501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetDBStats501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers GetDBStats501ResponseHeaders
+}
+
+func (response GetDBStats501JSONResponse) VisitGetDBStatsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDBStatsdefaultResponseHeaders struct {
 	XRequestID *string
 }
@@ -12203,6 +12827,30 @@ func (response GetDBStatsInternal500JSONResponse) VisitGetDBStatsInternalRespons
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDBStatsInternal501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetDBStatsInternal501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers GetDBStatsInternal501ResponseHeaders
+}
+
+func (response GetDBStatsInternal501JSONResponse) VisitGetDBStatsInternalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12373,6 +13021,30 @@ func (response ListStickerpacks500JSONResponse) VisitListStickerpacksResponse(w 
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStickerpacks501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type ListStickerpacks501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers ListStickerpacks501ResponseHeaders
+}
+
+func (response ListStickerpacks501JSONResponse) VisitListStickerpacksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12571,6 +13243,30 @@ func (response CreateStickerpack500JSONResponse) VisitCreateStickerpackResponse(
 	return err
 }
 
+type CreateStickerpack501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type CreateStickerpack501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers CreateStickerpack501ResponseHeaders
+}
+
+func (response CreateStickerpack501JSONResponse) VisitCreateStickerpackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateStickerpack503ResponseHeaders struct {
 	XRequestID *string
 }
@@ -12761,6 +13457,30 @@ func (response DeleteStickerpack500JSONResponse) VisitDeleteStickerpackResponse(
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteStickerpack501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type DeleteStickerpack501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers DeleteStickerpack501ResponseHeaders
+}
+
+func (response DeleteStickerpack501JSONResponse) VisitDeleteStickerpackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12984,6 +13704,30 @@ func (response GetStickerpack500JSONResponse) VisitGetStickerpackResponse(w http
 	return err
 }
 
+type GetStickerpack501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetStickerpack501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers GetStickerpack501ResponseHeaders
+}
+
+func (response GetStickerpack501JSONResponse) VisitGetStickerpackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetStickerpack503ResponseHeaders struct {
 	XRequestID *string
 }
@@ -13199,6 +13943,30 @@ func (response UpdateStickerpack500JSONResponse) VisitUpdateStickerpackResponse(
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStickerpack501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type UpdateStickerpack501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers UpdateStickerpack501ResponseHeaders
+}
+
+func (response UpdateStickerpack501JSONResponse) VisitUpdateStickerpackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13422,6 +14190,30 @@ func (response ListStickers500JSONResponse) VisitListStickersResponse(w http.Res
 	return err
 }
 
+type ListStickers501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type ListStickers501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers ListStickers501ResponseHeaders
+}
+
+func (response ListStickers501JSONResponse) VisitListStickersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListStickers503ResponseHeaders struct {
 	XRequestID *string
 }
@@ -13641,6 +14433,30 @@ func (response CreateSticker500JSONResponse) VisitCreateStickerResponse(w http.R
 	return err
 }
 
+type CreateSticker501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type CreateSticker501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers CreateSticker501ResponseHeaders
+}
+
+func (response CreateSticker501JSONResponse) VisitCreateStickerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateSticker503ResponseHeaders struct {
 	XRequestID *string
 }
@@ -13832,6 +14648,30 @@ func (response DeleteSticker500JSONResponse) VisitDeleteStickerResponse(w http.R
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSticker501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type DeleteSticker501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers DeleteSticker501ResponseHeaders
+}
+
+func (response DeleteSticker501JSONResponse) VisitDeleteStickerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14056,6 +14896,30 @@ func (response GetSticker500JSONResponse) VisitGetStickerResponse(w http.Respons
 	return err
 }
 
+type GetSticker501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetSticker501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers GetSticker501ResponseHeaders
+}
+
+func (response GetSticker501JSONResponse) VisitGetStickerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetSticker503ResponseHeaders struct {
 	XRequestID *string
 }
@@ -14276,6 +15140,30 @@ func (response UpdateSticker500JSONResponse) VisitUpdateStickerResponse(w http.R
 	return err
 }
 
+type UpdateSticker501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type UpdateSticker501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers UpdateSticker501ResponseHeaders
+}
+
+func (response UpdateSticker501JSONResponse) VisitUpdateStickerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateSticker503ResponseHeaders struct {
 	XRequestID *string
 }
@@ -14441,6 +15329,30 @@ func (response GetSupportInfo500JSONResponse) VisitGetSupportInfoResponse(w http
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportInfo501ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetSupportInfo501JSONResponse struct {
+	Body    ErrorEnvelope
+	Headers GetSupportInfo501ResponseHeaders
+}
+
+func (response GetSupportInfo501JSONResponse) VisitGetSupportInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(501)
 	_, err := buf.WriteTo(w)
 	return err
 }

@@ -19,6 +19,9 @@ const InvalidCredentials = "Missing or invalid authentication credentials"
 // BasicRealm is the WWW-Authenticate challenge of a refused HTTP Basic login.
 const BasicRealm = `Basic realm="WhatsApp Business API"`
 
+// RoleAPI is the role of a caller authenticated with the API key.
+const RoleAPI gen.UserRole = "ROLE_API"
+
 // Principal is who made a request.
 type Principal struct {
 	Username string
