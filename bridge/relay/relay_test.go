@@ -5,12 +5,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/wabiz/wabiz/bridge"
 )
-
-// The bridge serves a *Relay at its Cloud endpoint and asks it before sends.
-var _ bridge.Relay = (*Relay)(nil)
 
 func TestNewValidatesConfigAndOptions(t *testing.T) {
 	t.Parallel()
