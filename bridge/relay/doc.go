@@ -72,6 +72,12 @@
 // knows of; a recheck (default 1 s) finds retries scheduled by an earlier run. With no
 // webhooks.url the outbox holds; call [Relay.Wake] after setting one.
 //
+// Claims and acks are batched, since each is a store transaction: while deliveries are in
+// flight the forwarder claims once half of the MaxConcurrent slots are free (or after 5 ms
+// without a free half, so that stuck deliveries do not idle the others), and acks the
+// delivered callbacks together before the next claim or within 5 ms. Each Cloud webhook is
+// still enqueued in its own transaction before its 200: that one cannot wait.
+//
 // Delivery is at least once: a crash between a delivery and its Ack delivers that callback
 // again after its lease, and a graceful shutdown releases the deliveries that did not answer
 // within the drain timeout (they are not acked, and are due at once for the next run). The
