@@ -135,7 +135,6 @@ func TestSendMessageGraphFailuresOverTheFake(t *testing.T) {
 		{"130429 throughput", []fake.Option{fake.WithoutCloudServiceWindow(), fake.WithCloudThroughput(1)}, "", 2, 429, 1015},
 		{"131056 pair rate", []fake.Option{fake.WithoutCloudServiceWindow(), fake.WithCloudPairRateLimit(1, time.Hour)}, "", 2, 429, 1015},
 		{"190 bad token", nil, "not-the-token", 1, 500, 1011},
-		{"131026 not a WhatsApp user", []fake.Option{fake.WithoutCloudServiceWindow(), fake.WithInvalidContacts(customer)}, "", 1, 400, 1013},
 		{"133010 not registered", []fake.Option{fake.WithUnregistered()}, "", 1, 500, 1011},
 	}
 	for _, tc := range cases {

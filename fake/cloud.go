@@ -52,6 +52,7 @@ type cloudServer struct {
 	verified   bool // verify_code succeeded since the last request_code
 	hook       cloudHook
 	deliveries []CloudDelivery
+	ops        []string // the operationIds of spec/cloud.yaml, for InjectFault
 }
 
 // cloudHook is the Cloud webhook subscriber set with webhook_configuration.
@@ -140,6 +141,7 @@ func newCloudServer(s *Server) (*cloudServer, error) {
 			},
 		}
 		seen[op.OperationID] = true
+		c.ops = append(c.ops, op.OperationID)
 		c.mux.HandleFunc(rt.Pattern, func(w http.ResponseWriter, r *http.Request) { c.serveOperation(o, w, r) })
 	}
 	for _, item := range doc.Paths.Map() {
@@ -195,6 +197,11 @@ func (c *cloudServer) serveOperation(o *cloudOperation, w http.ResponseWriter, r
 		c.writeError(w, graphErrf(400, 100, "Unsupported request",
 			"Unsupported %s request. Object with ID '%s' does not exist, cannot be loaded due to missing permissions, or does not support this operation",
 			strings.ToLower(r.Method), r.PathValue("phone_number_id")))
+		return
+	}
+	// Faults apply after authentication, before validation, as on the On-Premises routes.
+	if e := c.applyFault(r.Context(), w, o.id); e != nil {
+		c.writeError(w, e)
 		return
 	}
 	if o.id != "uploadMedia" && r.Body != nil && r.Body != http.NoBody {

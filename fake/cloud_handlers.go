@@ -121,7 +121,7 @@ func (c *cloudServer) send(m cloudgen.Message) (cloudgen.SentEnvelope, *graphErr
 	if !st.registered {
 		return zero, graphErrf(400, 133010, "Account not registered", "the phone number is not registered: POST /%s/register", c.cfg.phoneNumberID)
 	}
-	waID := ""
+	waID, notOnWhatsApp := "", false
 	if to != "" && rtype == "individual" {
 		waID = NormalizePhone(to)
 		if waID == "" {
@@ -130,9 +130,9 @@ func (c *cloudServer) send(m cloudgen.Message) (cloudgen.SentEnvelope, *graphErr
 		if waID == st.waID {
 			return zero, graphErrf(400, 131021, "Recipient cannot be sender", "the recipient is the business number itself")
 		}
-		if r := c.s.checker()(waID); r.Status == gen.ContactCheckResultStatusInvalid || r.Status == gen.ContactCheckResultStatusFailed {
-			return zero, graphErrf(400, 131026, "Message undeliverable", "%s is not a WhatsApp user", waID)
-		}
+		// A number that is not on WhatsApp is not refused here: Graph accepts the send (200
+		// with a wamid) and reports 131026 in a failed status webhook (below).
+		notOnWhatsApp = c.notOnWhatsAppLocked(waID)
 	}
 	if md := cloudMediaOf(&m); md != nil && md.ID != nil {
 		if _, ok := st.media[*md.ID]; !ok {
@@ -163,6 +163,9 @@ func (c *cloudServer) send(m cloudgen.Message) (cloudgen.SentEnvelope, *graphErr
 	if waID != "" {
 		behavior := st.recipients[waID]
 		rec.failCode, rec.neverReads = behavior.FailWith, behavior.NeverReads
+		if rec.failCode == 0 && notOnWhatsApp {
+			rec.failCode = 131026
+		}
 	}
 	st.sent[id] = rec
 	// Statuses follow the configured delays and go to the Cloud subscriber, not to the

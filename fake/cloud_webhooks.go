@@ -201,8 +201,12 @@ func (c *cloudServer) advanceStatus(id string, gen0 uint64, step int) {
 	}
 	ws.BizOpaqueCallbackData = m.BizOpaqueCallbackData
 	if status == "failed" {
+		details := "The fake was configured to fail messages to this recipient (SetRecipient fail_with)."
+		if st.recipients[rec.To].FailWith == 0 && code == 131026 {
+			details = "Message Undeliverable: " + rec.To + " is not a WhatsApp user."
+		}
 		ws.Errors = &[]cloudgen.WebhookError{{Code: code, Title: ptr(cloudFailTitle(code)), Message: ptr(cloudFailTitle(code)),
-			ErrorData: &cloudgen.WebhookErrorData{Details: ptr("The fake was configured to fail messages to this recipient (SetRecipient fail_with).")}}}
+			ErrorData: &cloudgen.WebhookErrorData{Details: ptr(details)}}}
 		rec.final = true
 	} else {
 		category, typ := "service", "free_customer_service"

@@ -23,6 +23,12 @@ type Fault struct {
 	// OperationID is the spec's operationId, for example "sendMessage" (the Go name
 	// "SendMessage" is accepted too).
 	OperationID string `json:"operation_id"`
+	// Cloud makes the fault apply to the Cloud API route of OperationID (an operationId of
+	// spec/cloud.yaml, under CloudPrefix) instead of the On-Premises one: both documents
+	// have a sendMessage, an uploadMedia, .... The failure is then a Graph error envelope,
+	// and a zero Code picks the Graph code of Status (100 for 400, 190 for 401, 10 for 403,
+	// 4 for 429, 2 for 503, 131000 for 500, ...).
+	Cloud bool `json:"cloud,omitempty"`
 	// Times is how many of the next calls the fault applies to: 0 means 1, a negative value
 	// every call until the fault is removed.
 	Times int `json:"times"`
@@ -30,7 +36,7 @@ type Fault struct {
 	// delayed, then served normally.
 	Status int `json:"status,omitempty"`
 	// Code is the API error code of the envelope; zero picks the usual code of Status (1015 for
-	// 429, 1016 for 503, 1014 for 500, ...).
+	// 429, 1016 for 503, 1014 for 500, ...; Graph codes for a Cloud fault).
 	Code int `json:"code,omitempty"`
 	// Details goes into the envelope's details.
 	Details string `json:"details,omitempty"`
@@ -59,9 +65,14 @@ func (fs *faultSet) clear() {
 // InjectFault adds a fault and returns it with its ID and Remaining count set. Faults for the
 // same operation apply in the order they were injected.
 func (s *Server) InjectFault(f Fault) (Fault, error) {
-	op := s.lookupOperation(f.OperationID)
-	if op == nil {
-		return Fault{}, fmt.Errorf("fake: InjectFault: unknown operation %q", f.OperationID)
+	var opID string
+	if f.Cloud {
+		opID = s.cloud.lookupOperation(f.OperationID)
+	} else if op := s.lookupOperation(f.OperationID); op != nil {
+		opID = op.id
+	}
+	if opID == "" {
+		return Fault{}, fmt.Errorf("fake: InjectFault: unknown operation %q (cloud: %v)", f.OperationID, f.Cloud)
 	}
 	if f.Status != 0 && (f.Status < 400 || f.Status > 599) {
 		return Fault{}, errors.New("fake: InjectFault: status must be 0 (delay only) or 400 to 599")
@@ -72,9 +83,13 @@ func (s *Server) InjectFault(f Fault) (Fault, error) {
 	if f.Status == 0 && f.Delay == 0 {
 		return Fault{}, errors.New("fake: InjectFault: give a status, a delay or both")
 	}
-	f.OperationID = op.id
+	f.OperationID = opID
 	if f.Status != 0 && f.Code == 0 {
-		f.Code = onpremhttp.CodeForStatus(f.Status)
+		if f.Cloud {
+			f.Code = cloudCodeForStatus(f.Status)
+		} else {
+			f.Code = onpremhttp.CodeForStatus(f.Status)
+		}
 	}
 	switch {
 	case f.Times < 0:
@@ -136,17 +151,29 @@ func (s *Server) lookupOperation(id string) *operation {
 	return nil
 }
 
-// apply consumes the first fault of the operation, waits its delay and returns its failure.
+// apply consumes the first fault of the On-Premises operation, waits its delay and returns
+// its failure.
 func (fs *faultSet) apply(ctx context.Context, opID string) *apiError {
-	fs.mu.Lock()
-	if len(fs.faults) == 0 {
-		fs.mu.Unlock()
+	f, found, gaveUp := fs.take(ctx, opID, false)
+	switch {
+	case gaveUp:
+		return errStatus(http.StatusServiceUnavailable, codeOverloaded, "the client gave up during an injected delay")
+	case !found || f.Status == 0:
 		return nil
 	}
-	var f Fault
-	found := false
+	e := errStatus(f.Status, f.Code, "%s", f.details())
+	if f.RetryAfter > 0 {
+		e = e.WithHeader("Retry-After", strconv.Itoa(f.RetryAfter))
+	}
+	return e
+}
+
+// take consumes the first fault of the operation (of the Cloud routes when cloud) and waits
+// its delay. It reports whether there was one, and whether the client gave up waiting.
+func (fs *faultSet) take(ctx context.Context, opID string, cloud bool) (f Fault, found, gaveUp bool) {
+	fs.mu.Lock()
 	for i, p := range fs.faults {
-		if p.OperationID != opID {
+		if p.OperationID != opID || p.Cloud != cloud {
 			continue
 		}
 		f, found = *p, true
@@ -159,28 +186,22 @@ func (fs *faultSet) apply(ctx context.Context, opID string) *apiError {
 		break
 	}
 	fs.mu.Unlock()
-	if !found {
-		return nil
-	}
-	if f.Delay > 0 {
+	if found && f.Delay > 0 {
 		t := time.NewTimer(f.Delay)
 		select {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return errStatus(http.StatusServiceUnavailable, codeOverloaded, "the client gave up during an injected delay")
+			return f, true, true
 		}
 	}
-	if f.Status == 0 {
-		return nil
+	return f, found, false
+}
+
+// details is the envelope's details of the fault's failure.
+func (f *Fault) details() string {
+	if f.Details != "" {
+		return f.Details
 	}
-	details := f.Details
-	if details == "" {
-		details = "fault injected by the test (" + f.ID + ")"
-	}
-	e := errStatus(f.Status, f.Code, "%s", details)
-	if f.RetryAfter > 0 {
-		e = e.WithHeader("Retry-After", strconv.Itoa(f.RetryAfter))
-	}
-	return e
+	return "fault injected by the test (" + f.ID + ")"
 }

@@ -77,30 +77,50 @@ func DecodeCloud(data []byte) (*Notification, error) {
 // decodeCloud fills n from the Cloud body data, which it keeps.
 func (n *Notification) decodeCloud(data []byte) error {
 	*n = Notification{}
-	sc, ok := newCloudScan(data) // validates as json.Valid does
-	if !ok {
+	body := bytes.Trim(data, " \t\r\n")
+	if len(body) == 0 || body[0] != '{' {
+		if len(body) > 0 && json.Valid(body) {
+			return fmt.Errorf("%w: top-level value is not an object", ErrMalformed)
+		}
 		return fmt.Errorf("%w: %w", ErrMalformed, cloudSyntaxError(data))
 	}
-	if !isObject(data) {
-		return fmt.Errorf("%w: top-level value is not an object", ErrMalformed)
+	sc, ok := newCloudScan(data)
+	if ok {
+		n.decodeCloudBody(sc, body)
+	}
+	if !ok || sc.bad {
+		*n = Notification{}
+		return fmt.Errorf("%w: %w", ErrMalformed, cloudSyntaxError(data))
 	}
 	n.raw = data
+	n.linkSenders()
+	return nil
+}
 
+// decodeCloudBody decodes the envelope object body.
+func (n *Notification) decodeCloudBody(sc *cloudScan, body []byte) {
 	var entries []byte
 	var others map[string][]byte
-	for key, value := range sc.members(data) {
+	for key, value := range sc.members(body) {
 		switch key {
 		case keyObject: // one value is defined; the raw body keeps it
+			sc.check(value)
 		case keyEntry:
+			if entries != nil { // repeated: the last wins, as in encoding/json
+				sc.check(entries)
+			}
 			entries = value
 		default:
 			if others == nil {
 				others = map[string][]byte{}
 			}
+			if old, dup := others[key]; dup {
+				sc.check(old)
+			}
 			others[key] = value
 		}
 	}
-	if n.cloudArray(keyEntry, entries, CloudSource{}, false) {
+	if n.cloudArray(sc, keyEntry, entries, CloudSource{}, false) {
 		i := 0
 		for raw := range sc.elements(entries) {
 			n.decodeCloudEntry(sc, i, raw)
@@ -109,21 +129,24 @@ func (n *Notification) decodeCloud(data []byte) error {
 	}
 	if len(others) > 0 {
 		for _, k := range slices.Sorted(maps.Keys(others)) {
+			sc.check(others[k])
 			n.Unknown = append(n.Unknown, Unknown{Key: k, Index: -1, Raw: others[k]})
 		}
 	}
-	n.linkSenders()
-	return nil
 }
 
 // cloudArray reports whether value is a non-empty JSON array to walk. Absent and null are
 // nothing; any other value is appended to n.Unknown with an *ItemError (and the source, when
 // hasSrc).
-func (n *Notification) cloudArray(key string, value []byte, src CloudSource, hasSrc bool) bool {
-	if value == nil || value[0] == 'n' {
+func (n *Notification) cloudArray(sc *cloudScan, key string, value []byte, src CloudSource, hasSrc bool) bool {
+	if value == nil {
 		return false
 	}
 	if value[0] != '[' {
+		if string(value) == "null" {
+			return false
+		}
+		sc.check(value)
 		u := Unknown{Key: key, Index: -1, Raw: value,
 			Err: &ItemError{Key: key, Index: -1, Err: errNotArray}}
 		if hasSrc {
@@ -141,16 +164,20 @@ func srcRef(s CloudSource) *CloudSource { return &s }
 
 // notObject appends raw, the element index of the array under key, to n.Unknown as an item
 // that could not be decoded.
-func (n *Notification) notObject(key string, index int, raw []byte, src *CloudSource) {
+func (n *Notification) notObject(sc *cloudScan, key string, index int, raw []byte, src *CloudSource) {
+	sc.check(raw)
 	n.Unknown = append(n.Unknown, Unknown{
 		Key: key, Index: index, Raw: raw, Cloud: src,
 		Err: &ItemError{Key: key, Index: index, Err: errNotObject},
 	})
 }
 
+// The walk's values are sub-slices that start at the value (no white space before it), so
+// raw[0] tells an object.
+
 func (n *Notification) decodeCloudEntry(sc *cloudScan, index int, raw []byte) {
-	if !isObject(raw) {
-		n.notObject(keyEntry, index, raw, nil)
+	if raw[0] != '{' {
+		n.notObject(sc, keyEntry, index, raw, nil)
 		return
 	}
 	var wabaID string
@@ -158,13 +185,18 @@ func (n *Notification) decodeCloudEntry(sc *cloudScan, index int, raw []byte) {
 	for key, value := range sc.members(raw) {
 		switch key {
 		case keyID:
-			wabaID = scalarString(value)
+			wabaID = sc.scalar(value)
 		case keyChanges:
+			if changes != nil {
+				sc.check(changes)
+			}
 			changes = value
+		default: // time, and whatever Meta adds: not read
+			sc.check(value)
 		}
 	}
 	src := CloudSource{WABAID: wabaID, Entry: index, Change: -1}
-	if !n.cloudArray(keyChanges, changes, src, true) {
+	if !n.cloudArray(sc, keyChanges, changes, src, true) {
 		return
 	}
 	j := 0
@@ -177,20 +209,25 @@ func (n *Notification) decodeCloudEntry(sc *cloudScan, index int, raw []byte) {
 }
 
 func (n *Notification) decodeCloudChange(sc *cloudScan, src CloudSource, raw []byte) {
-	if !isObject(raw) {
-		n.notObject(keyChanges, src.Change, raw, srcRef(src))
+	if raw[0] != '{' {
+		n.notObject(sc, keyChanges, src.Change, raw, srcRef(src))
 		return
 	}
 	var value []byte
 	for key, v := range sc.members(raw) {
 		switch key {
 		case keyField:
-			src.Field = scalarString(v)
+			src.Field = cloudField(sc, v)
 		case keyValue:
+			if value != nil {
+				sc.check(value)
+			}
 			value = v
+		default:
+			sc.check(v)
 		}
 	}
-	if src.Field == CloudFieldMessages && value != nil && isObject(value) {
+	if src.Field == CloudFieldMessages && value != nil && value[0] == '{' {
 		n.decodeCloudValue(sc, src, value)
 		return
 	}
@@ -202,13 +239,16 @@ func (n *Notification) decodeCloudChange(sc *cloudScan, src CloudSource, raw []b
 	}
 	if value == nil {
 		u.Raw = raw
-	}
-	if isObject(value) {
+	} else if value[0] == '{' {
 		for key, v := range sc.members(value) {
 			if key == keyEvent {
-				u.Type = scalarString(v)
+				u.Type = sc.scalar(v)
+			} else {
+				sc.check(v)
 			}
 		}
+	} else {
+		sc.check(value)
 	}
 	if src.Field == CloudFieldMessages {
 		u.Err = &ItemError{Key: keyValue, Index: -1, Err: errNotObject}
@@ -216,42 +256,63 @@ func (n *Notification) decodeCloudChange(sc *cloudScan, src CloudSource, raw []b
 	n.Unknown = append(n.Unknown, u)
 }
 
+// cloudField returns the field of a change, without allocating for "messages".
+func cloudField(sc *cloudScan, v []byte) string {
+	if string(v) == `"`+CloudFieldMessages+`"` {
+		return CloudFieldMessages
+	}
+	return sc.scalar(v)
+}
+
 // decodeCloudValue decodes the value of a messages change.
 func (n *Notification) decodeCloudValue(sc *cloudScan, src CloudSource, value []byte) {
 	var contacts, messages, statuses, errs, metadata []byte
 	var others map[string][]byte
+	keep := func(dst *[]byte, v []byte) {
+		if *dst != nil { // repeated: the last wins
+			sc.check(*dst)
+		}
+		*dst = v
+	}
 	for key, v := range sc.members(value) {
 		switch key {
 		case keyContacts:
-			contacts = v
+			keep(&contacts, v)
 		case keyMessages:
-			messages = v
+			keep(&messages, v)
 		case keyStatuses:
-			statuses = v
+			keep(&statuses, v)
 		case keyErrors:
-			errs = v
+			keep(&errs, v)
 		case keyMetadata:
-			metadata = v
+			keep(&metadata, v)
 		case keyMessagingProduct:
+			sc.check(v)
 		default:
 			if others == nil {
 				others = map[string][]byte{}
+			}
+			if old, dup := others[key]; dup {
+				sc.check(old)
 			}
 			others[key] = v
 		}
 	}
 	switch {
-	case metadata == nil || metadata[0] == 'n':
-	case isObject(metadata):
+	case metadata == nil || string(metadata) == "null":
+	case metadata[0] == '{':
 		for key, v := range sc.members(metadata) {
 			switch key {
 			case "phone_number_id":
-				src.PhoneNumberID = scalarString(v)
+				src.PhoneNumberID = sc.scalar(v)
 			case "display_phone_number":
-				src.DisplayPhoneNumber = scalarString(v)
+				src.DisplayPhoneNumber = sc.scalar(v)
+			default:
+				sc.check(v)
 			}
 		}
 	default:
+		sc.check(metadata)
 		n.Unknown = append(n.Unknown, Unknown{Key: keyMetadata, Index: -1, Raw: metadata, Cloud: srcRef(src),
 			Err: &ItemError{Key: keyMetadata, Index: -1, Err: errNotObject}})
 	}
@@ -261,38 +322,44 @@ func (n *Notification) decodeCloudValue(sc *cloudScan, src CloudSource, value []
 	n.Errors = decodeCloudArray(n, sc, src, keyErrors, errs, n.Errors, decodeCloudErrorNotice)
 	if len(others) > 0 {
 		for _, k := range slices.Sorted(maps.Keys(others)) {
+			sc.check(others[k])
 			n.Unknown = append(n.Unknown, Unknown{Key: k, Index: -1, Raw: others[k], Cloud: srcRef(src)})
 		}
 	}
 }
 
-// decodeCloudArray appends the decoded items of the array value to out; items that
-// decodeItem does not accept go to n.Unknown with their source.
+// decodeCloudArray appends the decoded items of the array value to out, decoding each in
+// place (in out's backing array, as decodeArray does); items that decodeItem does not
+// accept go to n.Unknown with their source.
 func decodeCloudArray[T any](n *Notification, sc *cloudScan, src CloudSource, key string, value []byte, out []T,
-	decodeItem func(src CloudSource, key string, index int, raw json.RawMessage) (T, *Unknown),
+	decodeItem func(sc *cloudScan, dst *T, src CloudSource, key string, index int, raw json.RawMessage) *Unknown,
 ) []T {
-	if !n.cloudArray(key, value, src, true) {
+	if !n.cloudArray(sc, key, value, src, true) {
 		return out
 	}
+	var zero T
 	i := 0
 	for raw := range sc.elements(value) {
-		item, unknown := decodeItem(src, key, i, raw)
+		out = append(out, zero)
+		unknown := decodeItem(sc, &out[len(out)-1], src, key, i, raw)
 		i++
 		if unknown != nil {
+			out[len(out)-1] = zero // keep nothing of it in the backing array
+			out = out[:len(out)-1]
 			unknown.Cloud = srcRef(src)
 			n.Unknown = append(n.Unknown, *unknown)
-			continue
 		}
-		out = append(out, item)
 	}
 	return out
 }
 
 // cloudDecodeInto unmarshals raw into wire, or returns the Unknown of an item that could not
-// be decoded.
-func cloudDecodeInto(key string, index int, raw json.RawMessage, wire any) *Unknown {
+// be decoded. json.Unmarshal checks raw before decoding it; an item it rejects is checked
+// again to tell invalid JSON (bad set: the body is malformed) from a value that does not
+// fit the type.
+func cloudDecodeInto(sc *cloudScan, key string, index int, raw json.RawMessage, wire any) *Unknown {
 	var err error
-	if !isObject(raw) {
+	if raw[0] != '{' {
 		err = errNotObject
 	} else {
 		err = json.Unmarshal(raw, wire)
@@ -300,6 +367,7 @@ func cloudDecodeInto(key string, index int, raw json.RawMessage, wire any) *Unkn
 	if err == nil {
 		return nil
 	}
+	sc.check(raw)
 	return &Unknown{Key: key, Index: index, Raw: raw, Err: &ItemError{Key: key, Index: index, Err: err}}
 }
 
@@ -310,12 +378,12 @@ func cloudDecodeInto(key string, index int, raw json.RawMessage, wire any) *Unkn
 // the On-Premises field at the embedded part of it, so nothing is decoded twice.
 
 type cloudContactWire struct {
-	gen.WebhookContact
-	cloud           CloudContact      // the item's Cloud field: one allocation with the wire value
-	Profile         *cloudProfileWire `json:"profile"`
-	UserID          *string           `json:"user_id"`
-	ParentUserID    *string           `json:"parent_user_id"`
-	IdentityKeyHash *string           `json:"identity_key_hash"`
+	*gen.WebhookContact                   // the item's own, in the slice being built
+	cloud               CloudContact      // the item's Cloud field: one allocation with the wire value
+	Profile             *cloudProfileWire `json:"profile"`
+	UserID              *string           `json:"user_id"`
+	ParentUserID        *string           `json:"parent_user_id"`
+	IdentityKeyHash     *string           `json:"identity_key_hash"`
 }
 
 type cloudProfileWire struct {
@@ -355,20 +423,20 @@ type cloudInteractiveWire struct {
 }
 
 type cloudMessageWire struct {
-	gen.InboundMessage
-	cloud            CloudMessage
-	FromUserID       *string               `json:"from_user_id"`
-	FromParentUserID *string               `json:"from_parent_user_id"`
-	Image            *cloudMediaWire       `json:"image"`
-	Audio            *cloudMediaWire       `json:"audio"`
-	Video            *cloudMediaWire       `json:"video"`
-	Document         *cloudMediaWire       `json:"document"`
-	Sticker          *cloudMediaWire       `json:"sticker"`
-	Errors           *[]cloudErrorWire     `json:"errors"`
-	System           *cloudSystemWire      `json:"system"`
-	Interactive      *cloudInteractiveWire `json:"interactive"`
-	Reaction         *CloudReaction        `json:"reaction"`
-	Unsupported      *struct {
+	*gen.InboundMessage // the item's own, in the slice being built
+	cloud               CloudMessage
+	FromUserID          *string               `json:"from_user_id"`
+	FromParentUserID    *string               `json:"from_parent_user_id"`
+	Image               *cloudMediaWire       `json:"image"`
+	Audio               *cloudMediaWire       `json:"audio"`
+	Video               *cloudMediaWire       `json:"video"`
+	Document            *cloudMediaWire       `json:"document"`
+	Sticker             *cloudMediaWire       `json:"sticker"`
+	Errors              *[]cloudErrorWire     `json:"errors"`
+	System              *cloudSystemWire      `json:"system"`
+	Interactive         *cloudInteractiveWire `json:"interactive"`
+	Reaction            *CloudReaction        `json:"reaction"`
+	Unsupported         *struct {
 		Type string `json:"type"`
 	} `json:"unsupported"`
 }
@@ -379,7 +447,7 @@ type cloudPricingWire struct {
 }
 
 type cloudStatusWire struct {
-	gen.MessageStatus
+	*gen.MessageStatus    // the item's own, in the slice being built
 	cloud                 CloudStatus
 	RecipientUserID       *string           `json:"recipient_user_id"`
 	RecipientParentUserID *string           `json:"recipient_parent_user_id"`
@@ -389,12 +457,12 @@ type cloudStatusWire struct {
 	Errors                *[]cloudErrorWire `json:"errors"`
 }
 
-func decodeCloudContact(src CloudSource, key string, index int, raw json.RawMessage) (Contact, *Unknown) {
-	w := new(cloudContactWire)
-	if u := cloudDecodeInto(key, index, raw, w); u != nil {
-		return Contact{}, u
+func decodeCloudContact(sc *cloudScan, c *Contact, src CloudSource, key string, index int, raw json.RawMessage) *Unknown {
+	w := &cloudContactWire{WebhookContact: &c.WebhookContact}
+	if u := cloudDecodeInto(sc, key, index, raw, w); u != nil {
+		return u
 	}
-	c := Contact{WebhookContact: w.WebhookContact, raw: raw}
+	c.raw = raw
 	cc := &w.cloud
 	*cc = CloudContact{Source: src, UserID: deref(w.UserID), ParentUserID: deref(w.ParentUserID),
 		IdentityKeyHash: deref(w.IdentityKeyHash)}
@@ -403,20 +471,20 @@ func decodeCloudContact(src CloudSource, key string, index int, raw json.RawMess
 		cc.Username = deref(w.Profile.Username)
 	}
 	c.Cloud = cc
-	return c, nil
+	return nil
 }
 
-func decodeCloudMessage(src CloudSource, key string, index int, raw json.RawMessage) (Message, *Unknown) {
-	w := new(cloudMessageWire)
-	if u := cloudDecodeInto(key, index, raw, w); u != nil {
-		u.ID, u.Type, u.From = w.ID, w.Type, w.From
-		return Message{}, u
+func decodeCloudMessage(sc *cloudScan, m *Message, src CloudSource, key string, index int, raw json.RawMessage) *Unknown {
+	w := &cloudMessageWire{InboundMessage: &m.InboundMessage}
+	if u := cloudDecodeInto(sc, key, index, raw, w); u != nil {
+		u.ID, u.Type, u.From = m.ID, m.Type, m.From
+		return u
 	}
-	m := Message{InboundMessage: w.InboundMessage, raw: raw}
+	m.raw = raw
 	cm := &w.cloud
-	*cm = CloudMessage{Source: src, Type: w.Type, FromUserID: deref(w.FromUserID),
+	*cm = CloudMessage{Source: src, Type: m.Type, FromUserID: deref(w.FromUserID),
 		FromParentUserID: deref(w.FromParentUserID), Reaction: w.Reaction}
-	m.Type = MessageTypeFromCloud(w.Type)
+	m.Type = MessageTypeFromCloud(m.Type)
 	m.Image = cm.media(w.Image)
 	m.Audio = cm.media(w.Audio)
 	m.Video = cm.media(w.Video)
@@ -448,10 +516,10 @@ func decodeCloudMessage(src CloudSource, key string, index int, raw json.RawMess
 	}
 	m.Cloud = cm
 	if !IsKnownCloudMessageType(m.Type) {
-		return m, &Unknown{Key: key, Index: index, Type: w.Type, ID: m.ID, From: m.From, Raw: raw,
+		return &Unknown{Key: key, Index: index, Type: cm.Type, ID: m.ID, From: m.From, Raw: raw,
 			key: m.DedupeKey()}
 	}
-	return m, nil
+	return nil
 }
 
 // media returns the On-Premises part of a media block and records its Cloud-only members.
@@ -471,13 +539,13 @@ func (cm *CloudMessage) media(w *cloudMediaWire) *gen.InboundMedia {
 	return &w.InboundMedia
 }
 
-func decodeCloudStatus(src CloudSource, key string, index int, raw json.RawMessage) (Status, *Unknown) {
-	w := new(cloudStatusWire)
-	if u := cloudDecodeInto(key, index, raw, w); u != nil {
-		u.ID, u.Type = w.ID, w.Status
-		return Status{}, u
+func decodeCloudStatus(sc *cloudScan, s *Status, src CloudSource, key string, index int, raw json.RawMessage) *Unknown {
+	w := &cloudStatusWire{MessageStatus: &s.MessageStatus}
+	if u := cloudDecodeInto(sc, key, index, raw, w); u != nil {
+		u.ID, u.Type = s.ID, s.Status
+		return u
 	}
-	s := Status{MessageStatus: w.MessageStatus, raw: raw}
+	s.raw = raw
 	cs := &w.cloud
 	*cs = CloudStatus{Source: src, RecipientUserID: deref(w.RecipientUserID),
 		RecipientParentUserID: deref(w.RecipientParentUserID), RecipientType: deref(w.RecipientType),
@@ -492,18 +560,19 @@ func decodeCloudStatus(src CloudSource, key string, index int, raw json.RawMessa
 	}
 	s.Cloud = cs
 	if !IsKnownCloudStatus(s.Status) {
-		return s, &Unknown{Key: key, Index: index, Type: s.Status, ID: s.ID, Raw: raw, key: s.DedupeKey()}
+		return &Unknown{Key: key, Index: index, Type: s.Status, ID: s.ID, Raw: raw, key: s.DedupeKey()}
 	}
-	return s, nil
+	return nil
 }
 
-func decodeCloudErrorNotice(src CloudSource, key string, index int, raw json.RawMessage) (ErrorNotice, *Unknown) {
+func decodeCloudErrorNotice(sc *cloudScan, e *ErrorNotice, src CloudSource, key string, index int, raw json.RawMessage) *Unknown {
 	var w cloudErrorWire
-	if u := cloudDecodeInto(key, index, raw, &w); u != nil {
-		return ErrorNotice{}, u
+	if u := cloudDecodeInto(sc, key, index, raw, &w); u != nil {
+		return u
 	}
-	return ErrorNotice{ErrorDetail: w.normalise(), raw: raw,
-		Cloud: &CloudErrorNotice{Source: src, Error: w.cloud()}}, nil
+	*e = ErrorNotice{ErrorDetail: w.normalise(), raw: raw,
+		Cloud: &CloudErrorNotice{Source: src, Error: w.cloud()}}
+	return nil
 }
 
 func normaliseErrors(in []cloudErrorWire) ([]gen.ErrorDetail, []CloudError) {
@@ -548,15 +617,23 @@ var cloudKeys = []string{keyObject, keyEntry, keyID, keyChanges, keyField, keyVa
 	keyMessagingProduct, keyContacts, keyMessages, keyStatuses, keyErrors, keyEvent,
 	"phone_number_id", "display_phone_number"}
 
-// cloudScan walks the envelope's objects and arrays. The envelope nests items seven levels
-// deep; finding the end of a value with skipValue at every level would scan each item's bytes
-// once per level. Instead one pass over the body (newCloudScan) records where each object and
-// array of the envelope's levels ends, and the walk looks the ends up.
+// cloudScan walks the envelope's objects and arrays and checks, on the way, that the body is
+// valid JSON. The envelope nests items seven levels deep; finding the end of a value with
+// skipValue at every level would scan each item's bytes once per level. Instead one quick
+// pass over the body (newCloudScan) records where each object and array of the envelope's
+// levels ends, and the walk looks the ends up.
+//
+// Validity is checked once per byte, as Decode checks it: the walk checks the grammar of
+// the levels it walks (keys, punctuation, the scalars it reads), json.Unmarshal checks each
+// item before decoding it, and json.Valid checks every other value (unknown keys, values of
+// repeated keys, non-object items). The body is valid exactly when every part is; the first
+// part that is not sets bad, and decodeCloud then fails the whole body.
 type cloudScan struct {
 	base   []byte
 	buf    [2][32]int32 // backing of opens and closes for a typical envelope
 	opens  []int32      // offsets of '{' and '[' up to cloudScanDepth, increasing
 	closes []int32      // offset after the matching '}' or ']'
+	bad    bool         // some part of the body is not valid JSON
 }
 
 // cloudScanDepth is the deepest nesting whose containers are recorded: the item objects
@@ -567,104 +644,54 @@ const cloudScanDepth = 8
 // maxJSONDepth is encoding/json's nesting limit, which json.Valid enforces.
 const maxJSONDepth = 10000
 
-// newCloudScan validates data as json.Valid does (one JSON value, nesting at most
-// maxJSONDepth deep; like encoding/json it does not check UTF-8) and, in the same pass,
-// records where the containers of the envelope's levels end. It reports false for invalid
-// JSON. One pass instead of json.Valid and a second scan: validation is the largest cost of
-// decoding the envelope, which is about a third of a Cloud body.
+// newCloudScan records where the containers of the envelope's levels end, matching brackets
+// by depth and jumping over strings as skipValue does, without checking the grammar (the
+// walk and the item decoders do). It reports false when data cannot be valid JSON: brackets
+// that do not balance, an unterminated string, or nesting deeper than maxJSONDepth (which
+// only this pass sees whole: each item is checked on its own).
 func newCloudScan(data []byte) (*cloudScan, bool) {
 	sc := &cloudScan{base: data}
 	sc.opens, sc.closes = sc.buf[0][:0], sc.buf[1][:0]
 	record := len(data) <= math.MaxInt32 // else no table: skip falls back to skipValue
-	var kindsBuf [64]byte
-	kinds := kindsBuf[:0]      // '{' or '[' per open container
-	var at [cloudScanDepth]int // index in opens of the recorded open containers
-	i := skipSpace(data, 0)
-value:
-	if i >= len(data) {
-		return nil, false
+	var at [cloudScanDepth]int           // index in opens of the recorded open containers
+	depth := 0
+	for i := 0; i < len(data); i++ {
+		switch data[i] {
+		case '"':
+			j := skipString(data, i)
+			if j < 0 {
+				return nil, false
+			}
+			i = j - 1
+		case '{', '[':
+			if depth >= maxJSONDepth {
+				return nil, false
+			}
+			if record && depth < cloudScanDepth {
+				at[depth] = len(sc.opens)
+				sc.opens = append(sc.opens, int32(i))
+				sc.closes = append(sc.closes, int32(len(data)))
+			}
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return nil, false
+			}
+			depth--
+			if record && depth < cloudScanDepth {
+				sc.closes[at[depth]] = int32(i + 1)
+			}
+		}
 	}
-	switch c := data[i]; {
-	case c == '{' || c == '[':
-		if len(kinds) >= maxJSONDepth {
-			return nil, false
-		}
-		if record && len(kinds) < cloudScanDepth {
-			at[len(kinds)] = len(sc.opens)
-			sc.opens = append(sc.opens, int32(i))
-			sc.closes = append(sc.closes, int32(len(data)))
-		}
-		kinds = append(kinds, c)
-		i = skipSpace(data, i+1)
-		if i < len(data) && (c == '{' && data[i] == '}' || c == '[' && data[i] == ']') {
-			goto closeContainer
-		}
-		if c == '{' {
-			goto key
-		}
-		goto value
-	case c == '"':
-		if i = validString(data, i); i < 0 {
-			return nil, false
-		}
-	case c == '-' || '0' <= c && c <= '9':
-		if i = validNumber(data, i); i < 0 {
-			return nil, false
-		}
-	case c == 't':
-		if i = validLiteral(data, i, "true"); i < 0 {
-			return nil, false
-		}
-	case c == 'f':
-		if i = validLiteral(data, i, "false"); i < 0 {
-			return nil, false
-		}
-	case c == 'n':
-		if i = validLiteral(data, i, "null"); i < 0 {
-			return nil, false
-		}
-	default:
-		return nil, false
+	return sc, depth == 0
+}
+
+// check marks the body bad unless value is valid JSON: every value the walk hands out and
+// no decoder reads goes through it.
+func (sc *cloudScan) check(value []byte) {
+	if !sc.bad && !json.Valid(value) {
+		sc.bad = true
 	}
-afterValue:
-	i = skipSpace(data, i)
-	if len(kinds) == 0 {
-		return sc, i == len(data)
-	}
-	if i >= len(data) {
-		return nil, false
-	}
-	switch top := kinds[len(kinds)-1]; {
-	case data[i] == ',':
-		i = skipSpace(data, i+1)
-		if top == '{' {
-			goto key
-		}
-		goto value
-	case top == '{' && data[i] == '}', top == '[' && data[i] == ']':
-		goto closeContainer
-	}
-	return nil, false
-closeContainer: // data[i] closes the innermost container
-	kinds = kinds[:len(kinds)-1]
-	if record && len(kinds) < cloudScanDepth {
-		sc.closes[at[len(kinds)]] = int32(i + 1)
-	}
-	i++
-	goto afterValue
-key: // an object member: "key" ':' value
-	if i >= len(data) || data[i] != '"' {
-		return nil, false
-	}
-	if i = validString(data, i); i < 0 {
-		return nil, false
-	}
-	i = skipSpace(data, i)
-	if i >= len(data) || data[i] != ':' {
-		return nil, false
-	}
-	i = skipSpace(data, i+1)
-	goto value
 }
 
 // validString returns the index after the JSON string at data[i] == '"', or -1.
@@ -762,51 +789,91 @@ func (sc *cloudScan) skip(sub []byte, i int) int {
 	return skipValue(sub, i)
 }
 
-// members yields the keys and raw values of the object sub. The keys of cloudKeys are
-// yielded as those constants (no allocation per key); any other key is decoded.
+// members yields the keys and raw values of the object sub, checking its grammar: sub must
+// be one object, '{' to its matching '}', with quoted keys, colons and commas where they
+// belong; anything else marks the body bad. The values are checked by whoever reads them
+// (or by check). The keys of cloudKeys are yielded as those constants (no allocation per
+// key); any other key is decoded.
 func (sc *cloudScan) members(sub []byte) iter.Seq2[string, []byte] {
 	return func(yield func(string, []byte) bool) {
-		i := skipSpace(sub, 0)
-		if i >= len(sub) || sub[i] != '{' {
+		if len(sub) < 2 || sub[0] != '{' || sub[len(sub)-1] != '}' {
+			sc.bad = true
 			return
 		}
-		i = skipSpace(sub, i+1)
-		for i < len(sub) && sub[i] == '"' {
-			end := skipString(sub, i)
+		last := len(sub) - 1
+		i := skipSpace(sub, 1)
+		if i == last {
+			return
+		}
+		for {
+			if i >= last || sub[i] != '"' {
+				sc.bad = true
+				return
+			}
+			end := validString(sub, i)
+			if end < 0 {
+				sc.bad = true
+				return
+			}
 			key := cloudKey(sub[i:end])
 			i = skipSpace(sub, end)
-			if i >= len(sub) || sub[i] != ':' {
+			if i >= last || sub[i] != ':' {
+				sc.bad = true
 				return
 			}
 			start := skipSpace(sub, i+1)
 			end = sc.skip(sub, start)
-			if end <= start || end > len(sub) || !yield(key, sub[start:end]) {
+			if end <= start || end > last {
+				sc.bad = true
+				return
+			}
+			if !yield(key, sub[start:end]) {
 				return
 			}
 			i = skipSpace(sub, end)
-			if i < len(sub) && sub[i] == ',' {
+			switch {
+			case i == last:
+				return
+			case sub[i] == ',':
 				i = skipSpace(sub, i+1)
+			default:
+				sc.bad = true
+				return
 			}
 		}
 	}
 }
 
-// elements yields the raw elements of the array sub.
+// elements yields the raw elements of the array sub, checking its grammar as members does.
 func (sc *cloudScan) elements(sub []byte) iter.Seq[[]byte] {
 	return func(yield func([]byte) bool) {
-		i := skipSpace(sub, 0)
-		if i >= len(sub) || sub[i] != '[' {
+		if len(sub) < 2 || sub[0] != '[' || sub[len(sub)-1] != ']' {
+			sc.bad = true
 			return
 		}
-		i = skipSpace(sub, i+1)
-		for i < len(sub) && sub[i] != ']' {
+		last := len(sub) - 1
+		i := skipSpace(sub, 1)
+		if i == last {
+			return
+		}
+		for {
 			end := sc.skip(sub, i)
-			if end <= i || end > len(sub) || !yield(sub[i:end]) {
+			if end <= i || end > last {
+				sc.bad = true
+				return
+			}
+			if !yield(sub[i:end]) {
 				return
 			}
 			i = skipSpace(sub, end)
-			if i < len(sub) && sub[i] == ',' {
+			switch {
+			case i == last:
+				return
+			case sub[i] == ',':
 				i = skipSpace(sub, i+1)
+			default:
+				sc.bad = true
+				return
 			}
 		}
 	}
@@ -826,18 +893,27 @@ func cloudKey(quoted []byte) string {
 	return cloudUnquote(quoted)
 }
 
-// scalarString returns the string a JSON string denotes, a number's text (ids are sometimes
-// sent as numbers), or "" for any other value.
-func scalarString(value []byte) string {
+// scalar returns the string a JSON string denotes, a number's text (ids are sometimes sent
+// as numbers), or "" for any other value, checking the value.
+func (sc *cloudScan) scalar(value []byte) string {
 	if len(value) == 0 {
 		return ""
 	}
 	switch c := value[0]; {
 	case c == '"':
+		if validString(value, 0) != len(value) {
+			sc.bad = true
+			return ""
+		}
 		return cloudUnquote(value)
 	case c == '-' || '0' <= c && c <= '9':
+		if validNumber(value, 0) != len(value) {
+			sc.bad = true
+			return ""
+		}
 		return string(value)
 	}
+	sc.check(value)
 	return ""
 }
 

@@ -237,29 +237,75 @@ func FuzzCloudHandler(f *testing.F) {
 	})
 }
 
-// cloudScanCases are bodies on the edges of the JSON grammar, for the validator that
-// newCloudScan runs instead of json.Valid.
+// cloudScanCases are values on the edges of the JSON grammar. The Cloud decoder checks a
+// body's validity in parts (its walk checks the envelope's levels, json.Unmarshal each item,
+// json.Valid every other value), so each case is tried at every place of the envelope that
+// a different part checks (cloudScanPlaces).
 var cloudScanCases = []string{
 	``, ` `, `{}`, `[]`, `""`, `0`, `-0`, `-`, `01`, `1.`, `1.5`, `1e`, `1e+`, `1E-7`, `.5`, `+1`,
 	`true`, `tru`, `nul`, `null `, `nullx`, `{"a":1,}`, `[1,]`, `[,1]`, `{"a" 1}`, `{1:2}`,
 	`{"a":1}{}`, `"\u00e9"`, `"\u00g9"`, `"\x"`, "\"a\tb\"", "\"\xff\"", `"\"\\\/\b\f\n\r\t"`,
 	`[[[[[[[[[[]]]]]]]]]]`, `[[[[[[[[[[]]]]]]]]]`, `{"a":[{"b":{"c":[1,{"d":[]}]}}]}`, "\t{\r\n}\n",
-	`{"a":"b"`, `{"a"`, `{"a":`, `[1 2]`, `{"a":1 "b":2}`,
+	`{"a":"b"`, `{"a"`, `{"a":`, `[1 2]`, `{"a":1 "b":2}`, `}`, `]`, `[}`, `{]`, `{"a":[}]}`,
+	`{"id":"A","type":"text","from":"1","timestamp":"1","text":{"body":"x"}}`,
+	`{"id":"A","type":"text","from":"1","timestamp":"1","text":{"body":"x"}`,
+	`{"id":"A","type":"text","from":"1","timestamp":1}`, `{"recipient_id":"1","id":"S","status":"sent"}`,
 }
 
-func TestCloudScanValidatesAsJSONValid(t *testing.T) {
+// cloudScanPlaces are envelopes with one %s where a value of cloudScanCases goes: the body
+// itself, the top level's known and unknown keys, an entry, its id and an unknown key, a
+// change, its field and value, the value's metadata and its members, the item arrays and
+// an item of each, an unknown key of the value, and the value of another field.
+var cloudScanPlaces = []string{
+	`%s`,
+	`{"object":%s,"entry":[]}`,
+	`{"entry":%s}`,
+	`{"entry":[],"entry":%s}`,
+	`{"entry":%s,"entry":[]}`,
+	`{"x":%s}`,
+	`{"entry":[%s]}`,
+	`{"entry":[{"id":%s,"changes":[]}]}`,
+	`{"entry":[{"time":%s}]}`,
+	`{"entry":[{"changes":%s}]}`,
+	`{"entry":[{"changes":[%s]}]}`,
+	`{"entry":[{"changes":[{"field":%s}]}]}`,
+	`{"entry":[{"changes":[{"value":%s,"field":"messages"}]}]}`,
+	`{"entry":[{"changes":[{"value":%s,"field":"account_update"}]}]}`,
+	`{"entry":[{"changes":[{"field":"account_update","value":{"event":%s}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"metadata":%s}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"metadata":{"phone_number_id":%s}}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"metadata":{"x":%s}}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"messaging_product":%s}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"messages":%s}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"messages":[%s]}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"contacts":[%s]}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"statuses":[%s,{}]}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"errors":[%s]}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"statuses":[],"statuses":%s}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"x":%s}}]}]}`,
+}
+
+// TestDecodeCloudValidatesAsJSONValid checks that DecodeCloud accepts exactly the bodies
+// json.Valid accepts (and that are objects), for every edge case at every place.
+func TestDecodeCloudValidatesAsJSONValid(t *testing.T) {
 	t.Parallel()
 	deep := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
-	for _, c := range append(cloudScanCases, deep(maxJSONDepth), deep(maxJSONDepth+1)) {
-		_, ok := newCloudScan([]byte(c))
-		if ok != json.Valid([]byte(c)) {
-			t.Errorf("newCloudScan(%.40q) = %v, json.Valid says %v", c, ok, !ok)
+	cases := append(slices.Clone(cloudScanCases), deep(maxJSONDepth-4), deep(maxJSONDepth-3), deep(maxJSONDepth+1))
+	for _, place := range cloudScanPlaces {
+		for _, c := range cases {
+			body := []byte(strings.Replace(place, "%s", c, 1))
+			_, err := DecodeCloud(body)
+			want := json.Valid(body) && isObject(body)
+			if (err == nil) != want {
+				t.Errorf("DecodeCloud(%.60q) error = %v, json.Valid and isObject say %v", body, err, want)
+			}
 		}
 	}
 }
 
-// FuzzCloudScan checks that newCloudScan accepts exactly what json.Valid accepts, and that
-// every container end it records is the end skipValue finds.
+// FuzzCloudScan checks that newCloudScan never rejects valid JSON, and that on valid JSON it
+// records every container of the envelope's levels (nesting below cloudScanDepth) with the
+// end skipValue finds.
 func FuzzCloudScan(f *testing.F) {
 	addCloudSeeds(f, func(data []byte) { f.Add(data) })
 	for _, c := range cloudScanCases {
@@ -267,11 +313,35 @@ func FuzzCloudScan(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sc, ok := newCloudScan(data)
-		if ok != json.Valid(data) {
-			t.Fatalf("newCloudScan(%q) = %v, json.Valid says %v", data, ok, !ok)
+		if !json.Valid(data) {
+			return // newCloudScan may or may not see it: the walk and the decoders do
 		}
 		if !ok {
-			return
+			t.Fatalf("newCloudScan(%q) rejects valid JSON", data)
+		}
+		var want []int32 // the containers at depth < cloudScanDepth, found independently
+		d := json.NewDecoder(bytes.NewReader(data))
+		depth := 0
+		for {
+			tok, err := d.Token()
+			if err != nil {
+				break
+			}
+			if delim, isDelim := tok.(json.Delim); isDelim {
+				switch delim {
+				case '{', '[':
+					if depth < cloudScanDepth {
+						// InputOffset is after the delimiter.
+						want = append(want, int32(d.InputOffset()-1))
+					}
+					depth++
+				default:
+					depth--
+				}
+			}
+		}
+		if !slices.Equal(sc.opens, want) {
+			t.Fatalf("recorded containers at %v, want %v\n%q", sc.opens, want, data)
 		}
 		for k, open := range sc.opens {
 			if end := skipValue(data, int(open)); end != int(sc.closes[k]) {
