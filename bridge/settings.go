@@ -131,6 +131,11 @@ func (b *Bridge) updateSettings(ctx context.Context, change func(*settingsDoc) e
 		if err != nil {
 			return fmt.Errorf("bridge: write settings: %w", err)
 		}
+		// A new webhooks.url (or backoff) applies at once: the relay would otherwise notice
+		// it at its next recheck, up to a second later.
+		if w, ok := b.cfg.Relay.(interface{ Wake() }); ok {
+			w.Wake()
+		}
 		return nil
 	}
 	return onpremhttp.Statusf(http.StatusServiceUnavailable, onpremhttp.CodeOverloaded,
