@@ -47,6 +47,7 @@
 //   - internal/opdirective: reads the //wabiz:operation lines for the clients' coverage tests.
 //   - internal/onpremhttp: the server side of the On-Premises API that the fake and the bridge
 //     share (error envelope, code table, request pipeline).
+//   - internal/envflag: the WAFAKE_* and WABRIDGE_* variables behind the commands' flags.
 //   - internal/retry: the backoff delays and error classes of the Cloud client's retry policy.
 //   - internal/benchratio: the ratio printer of `make bench` (variant/baseline per comparison).
 //   - tests: spec lint rules, generated-code and docs freshness, contract tests of the client

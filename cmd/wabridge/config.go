@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wabiz/wabiz/internal/envflag"
 )
 
 // config is what wabridge runs with, from flags and WABRIDGE_* variables.
@@ -36,36 +37,8 @@ var secretFlags = []string{"graph-token", "app-secret", "verify-token", "api-key
 func parseFlags(args []string, getenv func(string) string, out io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("wabridge", flag.ContinueOnError)
 	fs.SetOutput(out)
-	var envErrs []string
-	env := func(name, def string) string {
-		if v := getenv(name); v != "" {
-			return v
-		}
-		return def
-	}
-	envBool := func(name string) bool {
-		v := getenv(name)
-		if v == "" {
-			return false
-		}
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			envErrs = append(envErrs, fmt.Sprintf("%s=%q: want true or false (or 1 or 0)", name, v))
-		}
-		return b
-	}
-	envDur := func(name string, def time.Duration) time.Duration {
-		v := getenv(name)
-		if v == "" {
-			return def
-		}
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			envErrs = append(envErrs, fmt.Sprintf("%s=%q: want a duration such as 30s", name, v))
-			return def
-		}
-		return d
-	}
+	ev := envflag.New(getenv)
+	env, envBool, envDur := ev.String, ev.Bool, ev.Duration
 	c := &config{}
 	fs.StringVar(&c.graphToken, "graph-token", env("WABRIDGE_GRAPH_TOKEN", ""), "system-user access token of the Cloud API (WABRIDGE_GRAPH_TOKEN; required)")
 	fs.StringVar(&c.phoneNumberID, "phone-number-id", env("WABRIDGE_PHONE_NUMBER_ID", ""), "Cloud API phone number id the bridge serves (WABRIDGE_PHONE_NUMBER_ID; required)")
@@ -91,8 +64,8 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (*conf
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	if len(envErrs) > 0 {
-		return nil, fmt.Errorf("invalid environment: %s", strings.Join(envErrs, "; "))
+	if err := ev.Err(); err != nil {
+		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q: wabridge takes flags only (see -h)", fs.Args())

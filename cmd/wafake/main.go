@@ -57,12 +57,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/wabiz/wabiz/fake"
+	"github.com/wabiz/wabiz/internal/envflag"
 )
 
 func main() {
@@ -112,50 +112,9 @@ func (d durationValue) Set(v string) error {
 func parseFlags(args []string, getenv func(string) string, out io.Writer) (*settings, error) {
 	fs := flag.NewFlagSet("wafake", flag.ContinueOnError)
 	fs.SetOutput(out)
-	// envErrs collects the variables whose value does not parse: they are reported rather
-	// than silently replaced by the default.
-	var envErrs []string
-	env := func(name, def string) string {
-		if v := getenv(name); v != "" {
-			return v
-		}
-		return def
-	}
-	envBool := func(name string) bool {
-		v := getenv(name)
-		if v == "" {
-			return false
-		}
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			envErrs = append(envErrs, fmt.Sprintf("%s=%q: want true or false (or 1 or 0)", name, v))
-		}
-		return b
-	}
-	envDur := func(name string, def time.Duration) time.Duration {
-		v := getenv(name)
-		if v == "" {
-			return def
-		}
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			envErrs = append(envErrs, fmt.Sprintf("%s=%q: want a duration such as 10s, 1m30s or 250ms", name, v))
-			return def
-		}
-		return d
-	}
-	envInt := func(name string, def int) int {
-		v := getenv(name)
-		if v == "" {
-			return def
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			envErrs = append(envErrs, fmt.Sprintf("%s=%q: want an integer", name, v))
-			return def
-		}
-		return n
-	}
+	ev := envflag.New(getenv)
+	env, envBool, envDur := ev.String, ev.Bool, ev.Duration
+	envInt := ev.Int
 	s := &settings{}
 	fs.StringVar(&s.addr, "addr", env("WAFAKE_ADDR", "127.0.0.1:9090"), "listen address (WAFAKE_ADDR)")
 	fs.BoolVar(&s.plainHTTP, "http", envBool("WAFAKE_HTTP"), "serve plain HTTP instead of HTTPS (WAFAKE_HTTP)")
@@ -197,8 +156,8 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (*sett
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	if len(envErrs) > 0 {
-		return nil, fmt.Errorf("invalid environment: %s", strings.Join(envErrs, "; "))
+	if err := ev.Err(); err != nil {
+		return nil, err
 	}
 	if err := s.applyPreset(fs, getenv); err != nil {
 		return nil, err
