@@ -175,5 +175,8 @@ func TestForwardingHeapIsFlat(t *testing.T) {
 		n/10, before>>10, n, after>>10, (int64(after)-int64(before))>>10)
 	const allowance = 4 << 20
 	assert.LessOrEqual(t, after, before+allowance, "heap grew by %d KiB over %d webhooks", (int64(after)-int64(before))>>10, n-n/10)
-	assert.EqualValues(t, n, p.relay.Stats().Delivered)
+	// The receiver has every webhook once send returns; the relay counts a delivery when it
+	// acks it, and acks are batched (within 5 ms), so the last ones may still be on the way.
+	assert.Eventually(t, func() bool { return p.relay.Stats().Delivered == uint64(n) }, 10*time.Second, 5*time.Millisecond,
+		"delivered %d of %d", p.relay.Stats().Delivered, n)
 }
