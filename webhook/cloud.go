@@ -135,7 +135,7 @@ type CloudMessage struct {
 // CloudReaction is the reaction block of a Cloud message (spec/cloud.yaml Reaction): the
 // id of the message reacted to and the emoji, empty when the user removed the reaction
 // (Meta then omits emoji).
-type CloudReaction = cloudgen.InboundReaction
+type CloudReaction = cloudgen.Reaction
 
 // CloudFlowReply is the nfm_reply block of an interactive message, the answer to a flow
 // (spec/cloud.yaml InboundFlowReply): name, body and response_json (the flow's response,
