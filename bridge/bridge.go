@@ -234,17 +234,12 @@ func (b *Bridge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b.handler.ServeHTTP(w, r)
 }
 
-// notBuilt is the answer of a skeleton method whose implementation has not landed yet.
-func notBuilt(what string) *onpremhttp.Error {
-	return onpremhttp.Statusf(http.StatusNotImplemented, onpremhttp.CodeReceiverIncapable, "%s is not built yet", what)
-}
-
 // cloudHasNo is the answer to an operation the Cloud API cannot carry, with what to do
-// instead: 501 with code 1026, which spec/openapi.yaml declares (response NotOnCloud) on
-// exactly the operations the bridge refuses. Not 403 with 1005, which the Webapp used for
+// instead: the refusal answer of refusals.go (RefusalStatus, RefusalCode), which
+// spec/openapi.yaml declares on exactly the operations the bridge refuses. Not 403 with 1005, which the Webapp used for
 // sandbox limits: On-Premises clients read 403 as "this user may not", and the auth matrix
 // of the API must hold on the bridge.
 func cloudHasNo(what, instead string) *onpremhttp.Error {
-	return onpremhttp.Statusf(http.StatusNotImplemented, onpremhttp.CodeReceiverIncapable,
-		"the Cloud API has no %s, so wabridge cannot do this: %s", what, instead)
+	return onpremhttp.Statusf(RefusalStatus, RefusalCode, "the Cloud API has no %s, so wabridge cannot do this: %s",
+		what, instead)
 }
