@@ -47,11 +47,15 @@ func TestStatusesQueuedBehindBusySlotsGoOutTogether(t *testing.T) {
 	t.Cleanup(recv.Close)
 	h := newHarness(t)
 	h.setWebhook(recv.URL, true, false, false)
+	h.srv.hooks.setLinger(0) // only the busy slots make statuses wait
 	var ids []string
 	for i := range 20 {
 		ids = append(ids, h.sendText(fmt.Sprintf("1631555%04d", i), "hi"))
+		// A millisecond apart: statuses falling due together would share a callback anyway.
+		_, err := h.srv.Advance(time.Millisecond)
+		require.NoError(t, err)
 	}
-	_, err := h.srv.Advance(10 * time.Millisecond) // 20 `sent` statuses fall due at once
+	_, err := h.srv.Advance(10 * time.Millisecond) // the last `sent` statuses fall due
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return len(g.received()) == 6 }, 10*time.Second, time.Millisecond, "six slots")
 	assert.Equal(t, 14, h.srv.WebhookStats().Queued)

@@ -142,8 +142,13 @@ func TestControlAPIOverHTTP(t *testing.T) {
 	for _, k := range []string{"seq", "callback_id", "kind", "attempt", "time", "url", "status_code", "duration_ms", "delivered", "payload"} {
 		assert.Contains(t, entry, k)
 	}
-	h.ctl("GET", "/_fake/webhooks/log?since=5", nil).decode(t, &log)
-	assert.Len(t, log.Deliveries, 1)
+	// The six statuses went out as two or three callbacks: each message's sent, delivered and
+	// read fell due with the other's, and the later ones may wait for each other.
+	h.ctl("GET", "/_fake/webhooks/log", nil).decode(t, &log)
+	all := len(log.Deliveries)
+	require.GreaterOrEqual(t, all, 2)
+	h.ctl("GET", "/_fake/webhooks/log?since=1", nil).decode(t, &log)
+	assert.Len(t, log.Deliveries, all-1)
 	var stats WebhookStats
 	h.ctl("GET", "/_fake/webhooks", nil).decode(t, &stats)
 	assert.Equal(t, rec.URL, stats.URL)

@@ -64,7 +64,10 @@ func TestStatsCountCallbacksAndMessages(t *testing.T) {
 	rec := NewWebhookRecorder(t, FailRate(0.5, 3))
 	h := newHarness(t)
 	h.setWebhook(rec.URL, true, false, false)
+	h.srv.hooks.setLinger(0) // two callbacks: the statuses fall due apart and do not wait for each other
 	h.sendText("16315551234", "a")
+	_, err := h.srv.Advance(time.Millisecond)
+	require.NoError(t, err)
 	h.sendText("16315551235", "b")
 	for i := 0; i < 20 && len(rec.Statuses()) < 2; i++ {
 		h.advance(3 * time.Second)

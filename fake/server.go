@@ -57,8 +57,9 @@ type Server struct {
 	rng   *mrand.Rand
 	reqID atomic.Uint64
 
-	mu sync.RWMutex
-	st *state
+	mu    sync.RWMutex
+	st    *state
+	sched statusScheduler // the status progressions, guarded by mu (fake/webhooks_status.go)
 
 	closeOnce sync.Once
 	closed    atomic.Bool

@@ -114,6 +114,17 @@ type callback struct {
 // keeps up still gets each status at once, and one that does not gets fewer, larger requests.
 const maxStatusBatch = 64
 
+// statusLinger is the longest a status callback waits, with a request slot free, for others to
+// go out with it. A status that finds no status request started within the last statusLinger
+// goes out at once (a receiver that gets a status now and then sees no delay); the ones that
+// follow within statusLinger wait for the end of that interval, or until maxStatusBatch
+// statuses or another kind of callback queue up behind them, and go out together. Under load a
+// receiver gets at most one status request per statusLinger plus one per full batch, instead
+// of one per status; each status waits at most statusLinger longer than it would otherwise.
+// It runs on the wall clock, like the requests themselves: it paces the transport, and a
+// ManualClock that nobody advances must not hold deliveries back.
+const statusLinger = time.Millisecond
+
 // statusesPrefix and statusesSuffix frame the body of a status callback the fake wrote.
 var (
 	statusesPrefix = []byte(`{"statuses":[`)
@@ -131,6 +142,7 @@ type dispatcher struct {
 	queue  []*callback
 	head   int
 	reqs   int // requests in flight
+	queued int // callbacks queued (weights: a callback of n statuses counts n)
 	busy   int // callbacks in flight (weights)
 	wait   int // callbacks waiting for a retry (weights)
 	timers map[uint64]Timer
@@ -141,6 +153,12 @@ type dispatcher struct {
 	maxBackoff time.Duration
 	client     *http.Client
 	custom     bool
+
+	// linger is statusLinger (tests set it); lastStatus is when the last status request
+	// started, lingerTimer the pending wake-up of held statuses (nil when none is armed).
+	linger      time.Duration
+	lastStatus  time.Time
+	lingerTimer *time.Timer
 
 	nextID    uint64
 	gen       uint64
@@ -156,7 +174,8 @@ type dispatcher struct {
 }
 
 func newDispatcher(s *Server) *dispatcher {
-	d := &dispatcher{s: s, timers: map[uint64]Timer{}, maxConc: 6, backoff: 3 * time.Second, maxBackoff: 15 * time.Minute}
+	d := &dispatcher{s: s, timers: map[uint64]Timer{}, maxConc: 6, backoff: 3 * time.Second, maxBackoff: 15 * time.Minute,
+		linger: statusLinger}
 	d.cond = sync.NewCond(&d.mu)
 	d.ctx, d.cancel = context.WithCancel(context.Background())
 	if s.cfg.webhookClient != nil {
@@ -229,7 +248,7 @@ func msSetting(n *json.Number, def int64) time.Duration {
 func (d *dispatcher) pending() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return len(d.queue) - d.head + d.busy + d.wait
+	return d.queued + d.busy + d.wait
 }
 
 // enqueue adds a callback; it is never refused (admission control happens at send time).
@@ -243,6 +262,7 @@ func (d *dispatcher) enqueue(kind string, body []byte, statuses bool) uint64 {
 	d.nextID++
 	cb := &callback{id: d.nextID, kind: kind, body: body, gen: d.gen, statuses: statuses, weight: 1}
 	d.queue = append(d.queue, cb)
+	d.queued++
 	d.mu.Unlock()
 	d.pump()
 	return cb.id
@@ -252,10 +272,21 @@ func (d *dispatcher) enqueue(kind string, body []byte, statuses bool) uint64 {
 func (d *dispatcher) pump() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	var now time.Time
 	for !d.closed && d.url != "" && d.reqs < d.maxConc && d.head < len(d.queue) {
-		cb := d.popLocked()
+		cb := d.queue[d.head]
 		if cb.statuses && cb.attempts == 0 {
-			cb = d.mergeStatusesLocked(cb)
+			if now.IsZero() {
+				now = time.Now()
+			}
+			if wait := d.holdLocked(now); wait > 0 {
+				d.armLingerLocked(wait)
+				return
+			}
+			cb = d.mergeStatusesLocked(d.popLocked())
+			d.lastStatus = now
+		} else {
+			cb = d.popLocked()
 		}
 		d.reqs++
 		d.busy += cb.weight
@@ -264,11 +295,57 @@ func (d *dispatcher) pump() {
 	}
 }
 
+// setLinger sets how long statuses wait for each other (statusLinger); tests use it.
+func (d *dispatcher) setLinger(l time.Duration) {
+	d.mu.Lock()
+	d.linger = l
+	d.mu.Unlock()
+}
+
+// mergeable reports whether cb may be merged into a status callback of generation gen.
+func (cb *callback) mergeable(gen uint64) bool {
+	return cb.statuses && cb.attempts == 0 && cb.gen == gen
+}
+
+// holdLocked returns how long the status callback at the head of the queue should wait for
+// others (see statusLinger), 0 to send it now; the caller holds d.mu.
+func (d *dispatcher) holdLocked(now time.Time) time.Duration {
+	wait := d.linger - now.Sub(d.lastStatus)
+	if wait <= 0 {
+		return 0
+	}
+	first := d.queue[d.head]
+	n := 0
+	for _, cb := range d.queue[d.head:] {
+		if !cb.mergeable(first.gen) {
+			return 0 // the batch cannot grow past another kind of callback or a retry
+		}
+		if n += cb.weight; n >= maxStatusBatch {
+			return 0
+		}
+	}
+	return wait
+}
+
+// armLingerLocked makes sure pump runs again after wait; the caller holds d.mu.
+func (d *dispatcher) armLingerLocked(wait time.Duration) {
+	if d.lingerTimer != nil {
+		return
+	}
+	d.lingerTimer = time.AfterFunc(wait, func() {
+		d.mu.Lock()
+		d.lingerTimer = nil
+		d.mu.Unlock()
+		d.pump()
+	})
+}
+
 // popLocked takes the oldest queued callback; the caller holds d.mu and checked there is one.
 func (d *dispatcher) popLocked() *callback {
 	cb := d.queue[d.head]
 	d.queue[d.head] = nil
 	d.head++
+	d.queued -= cb.weight
 	if d.head == len(d.queue) {
 		d.queue, d.head = d.queue[:0], 0
 	} else if d.head > 4096 && d.head*2 > len(d.queue) {
@@ -283,32 +360,33 @@ func (d *dispatcher) popLocked() *callback {
 // maxStatusBatch statuses, and returns the callback that carries them all; the caller holds
 // d.mu.
 func (d *dispatcher) mergeStatusesLocked(first *callback) *callback {
-	n := 1
-	for n < maxStatusBatch && d.head+n-1 < len(d.queue) {
-		next := d.queue[d.head+n-1]
-		if !next.statuses || next.attempts != 0 || next.gen != first.gen {
+	n, weight := 0, first.weight
+	for d.head+n < len(d.queue) {
+		next := d.queue[d.head+n]
+		if !next.mergeable(first.gen) || weight+next.weight > maxStatusBatch {
 			break
 		}
+		weight += next.weight
 		n++
 	}
-	if n == 1 {
+	if n == 0 {
 		return first
 	}
 	inner := func(b []byte) []byte { return b[len(statusesPrefix) : len(b)-len(statusesSuffix)] }
 	size := len(first.body)
-	for _, cb := range d.queue[d.head : d.head+n-1] {
+	for _, cb := range d.queue[d.head : d.head+n] {
 		size += len(cb.body) - len(statusesPrefix) - len(statusesSuffix) + 1
 	}
 	body := make([]byte, 0, size)
 	body = append(body, statusesPrefix...)
 	body = append(body, inner(first.body)...)
-	for range n - 1 {
+	for range n {
 		cb := d.popLocked()
 		body = append(body, ',')
 		body = append(body, inner(cb.body)...)
 	}
 	body = append(body, statusesSuffix...)
-	return &callback{id: first.id, kind: kindStatus, body: body, gen: first.gen, weight: n}
+	return &callback{id: first.id, kind: kindStatus, body: body, gen: first.gen, weight: weight}
 }
 
 // deliver makes one attempt and schedules the retry of a failure.
@@ -389,6 +467,7 @@ func (d *dispatcher) retry(cb *callback) {
 	}
 	d.wait -= cb.weight
 	d.queue = append(d.queue, cb)
+	d.queued += cb.weight
 	d.mu.Unlock()
 	d.pump()
 }
@@ -418,7 +497,7 @@ func (d *dispatcher) deliveries() []Delivery {
 func (d *dispatcher) stats() WebhookStats {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	q := len(d.queue) - d.head
+	q := d.queued
 	return WebhookStats{URL: redactURL(d.url), Queued: q, InFlight: d.busy, WaitingRetry: d.wait, Pending: q + d.busy + d.wait,
 		Capacity: d.s.cfg.queueCapacity, MaxConcurrent: d.maxConc, Delivered: d.delivered, FailedTries: d.failed}
 }
@@ -447,7 +526,7 @@ func (d *dispatcher) waitIdle(ctx context.Context) error {
 func (d *dispatcher) reset() {
 	d.mu.Lock()
 	d.gen++
-	d.queue, d.head, d.wait = nil, 0, 0
+	d.queue, d.head, d.queued, d.wait = nil, 0, 0, 0
 	for id, t := range d.timers {
 		t.Stop()
 		delete(d.timers, id)
@@ -462,6 +541,10 @@ func (d *dispatcher) reset() {
 func (d *dispatcher) close() {
 	d.mu.Lock()
 	d.closed = true
+	if d.lingerTimer != nil {
+		d.lingerTimer.Stop()
+		d.lingerTimer = nil
+	}
 	for id, t := range d.timers {
 		t.Stop()
 		delete(d.timers, id)
@@ -487,12 +570,26 @@ func (s *Server) enqueueNotification(kind string, n gen.WebhookNotification) uin
 	return s.hooks.enqueue(kind, body, false)
 }
 
-// enqueueStatus queues a status callback that may travel with others (see maxStatusBatch).
-func (s *Server) enqueueStatus(ms gen.MessageStatus) uint64 {
-	body, err := marshalJSON(gen.WebhookNotification{Statuses: &[]gen.MessageStatus{ms}})
-	if err != nil || !bytes.HasPrefix(body, statusesPrefix) || !bytes.HasSuffix(body, statusesSuffix) {
-		s.log.Error("fake: cannot encode a status notification", "error", err)
-		return 0
+// statusChunk is the body of a status callback the fake wrote, `{"statuses":[...]}`, and how
+// many statuses it carries.
+type statusChunk struct {
+	body []byte
+	n    int
+}
+
+// enqueueStatusChunks queues status callbacks that may travel with others (see
+// maxStatusBatch), without starting deliveries: the caller holds s.mu, so that the callbacks
+// become pending as the reservations for them are given back, and calls pump after releasing
+// it.
+func (d *dispatcher) enqueueStatusChunks(chunks []statusChunk) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return
 	}
-	return s.hooks.enqueue(kindStatus, body, true)
+	for _, c := range chunks {
+		d.nextID++
+		d.queue = append(d.queue, &callback{id: d.nextID, kind: kindStatus, body: c.body, gen: d.gen, statuses: true, weight: c.n})
+		d.queued += c.n
+	}
 }

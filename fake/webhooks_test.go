@@ -23,10 +23,16 @@ func TestEveryStatusArrivesDespiteAFlakyReceiver(t *testing.T) {
 	h := newHarness(t)
 	h.setWebhook(rec.URL, true, true, true)
 	require.Equal(t, 200, h.send("PATCH", "/v1/settings/application", `{"callback_backoff_delay_ms":"1000","max_callback_backoff_delay_ms":"5000"}`).status)
+	// Many requests, so that the seeded coin refuses some: the sends are a millisecond apart
+	// on the fake's clock (statuses due together would share a callback) and statuses do not
+	// wait for each other (statusLinger).
+	h.srv.hooks.setLinger(0)
 	const n = 20
 	ids := map[string]bool{}
 	for i := 0; i < n; i++ {
 		ids[h.sendText(fmt.Sprintf("1631555%04d", i), fmt.Sprintf("message %d", i))] = true
+		_, err := h.srv.Advance(time.Millisecond)
+		require.NoError(t, err)
 	}
 	want := n * 3
 	seen := func() map[string]bool {
