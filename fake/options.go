@@ -45,7 +45,9 @@ const (
 // `delivered`. A failed message gets its `failed` status Sent after the send. Whether a status
 // is delivered follows webhooks.message.{sent,delivered,read} (or sent_status) when it falls
 // due; a status switched off is recorded (SentMessages) but not delivered. When all three are
-// off at the time of the send, the message's progression is not scheduled at all.
+// off at the time of the send, the message's progression is not scheduled at all. On a
+// ManualClock each status falls due exactly then; on the real clock up to 1 ms later, so that
+// the statuses falling due within a millisecond are taken, and delivered, together.
 type StatusDelays struct {
 	Sent      time.Duration
 	Delivered time.Duration

@@ -25,6 +25,7 @@ type statusScheduler struct {
 	seq      uint64
 	timer    Timer     // the armed clock timer, nil when none is
 	timerDue time.Time // when timer fires
+	lastRun  time.Time // when the last run started, on the fake's clock
 
 	// emitMu serialises runs, and guards the buffers they reuse: a RealClock may start one
 	// on its goroutine while Advance starts the next, and the statuses of a message must be
@@ -94,14 +95,25 @@ func (s *Server) pushStatusLocked(now time.Time, id string, delay time.Duration)
 	s.armStatusesLocked(now)
 }
 
-// armStatusesLocked makes the clock timer fire when the earliest step falls due; the caller
-// holds s.mu.
+// statusTick is the shortest time between two runs of the status scheduler on a RealClock: a
+// step falling due sooner after the last run waits for the next one, at most statusTick late,
+// so that a busy fake wakes up to move statuses at most once per tick (and not once per
+// status), and the statuses falling due within a tick go out together. Timestamps have
+// second resolution, and the status delays are documented as at-least delays. On any other
+// clock (a ManualClock in tests) every step runs exactly when it falls due.
+const statusTick = time.Millisecond
+
+// armStatusesLocked makes the clock timer fire when the earliest step falls due (see
+// statusTick); the caller holds s.mu.
 func (s *Server) armStatusesLocked(now time.Time) {
 	q := &s.sched
 	if len(q.steps) == 0 {
 		return
 	}
 	due := q.steps[0].due
+	if _, real := s.clock.(*RealClock); real {
+		due = maxTime(due, q.lastRun.Add(statusTick))
+	}
 	if q.timer != nil {
 		if !due.Before(q.timerDue) {
 			return
@@ -110,6 +122,13 @@ func (s *Server) armStatusesLocked(now time.Time) {
 	}
 	q.timerDue = due
 	q.timer = s.clock.AfterFunc(due.Sub(now), s.runStatuses)
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // runStatuses takes every step due now and queues the statuses they emit, in two holds of
@@ -123,6 +142,7 @@ func (s *Server) runStatuses() {
 	now := s.clock.Now()
 	s.mu.Lock()
 	q.timer = nil
+	q.lastRun = now
 	gen0 := s.st.generation
 	batch, recs := q.batch[:0], q.recs[:0]
 	for len(q.steps) > 0 && !q.steps[0].due.After(now) {
