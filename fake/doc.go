@@ -75,10 +75,15 @@
 // Callbacks go to webhooks.url (http:// is accepted as well as https://). Any answer but 200, and
 // any transport error, is retried with linear back-off on the fake's clock:
 // callback_backoff_delay_ms times the number of failures, capped by
-// max_callback_backoff_delay_ms. At most webhooks.max_concurrent_requests are in flight; status
-// callbacks that queue up behind busy requests go out together, up to 64 statuses in one
-// callback (`statuses` is an array: one callback may carry several). A send
-// is accepted only if the callbacks pending (queued, in flight or waiting for a retry), the
+// max_callback_backoff_delay_ms. At most webhooks.max_concurrent_requests are in flight.
+// Statuses travel together, up to 64 in one callback (`statuses` is an array: one callback may
+// carry several), in the order they fell due, never merged with a retry or across another kind
+// of callback: those that fall due at the same time (within 1 ms on the real clock), those that
+// queue up behind busy requests, and those that follow a status request by less than 1 ms,
+// which wait for the rest of that millisecond (on the wall clock) with a request slot free. A
+// status that finds no status request started within the last millisecond goes out at once, so
+// a quiet fake adds no delay and a busy one sends about one status request per millisecond.
+// A send is accepted only if the callbacks pending (queued, in flight or waiting for a retry), the
 // status callbacks accepted sends will still schedule and its own fit in the queue capacity
 // (DefaultQueueCapacity); otherwise it fails with 503 and code 1016. Nothing is dropped while
 // the server runs: without a URL callbacks wait for one. Every attempt is recorded in the

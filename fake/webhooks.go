@@ -77,7 +77,9 @@ func (d Delivery) MarshalJSON() ([]byte, error) {
 type WebhookStats struct {
 	// URL is webhooks.url with its password and secret query values replaced by xxxxx.
 	URL string `json:"url"`
-	// Queued callbacks wait for a free request slot (or for a webhook URL).
+	// Queued callbacks wait for a free request slot, for a webhook URL, or (statuses) up to
+	// 1 ms for other statuses to travel with. Queued, InFlight, WaitingRetry and Pending count
+	// statuses, not requests: a callback carrying n statuses counts n.
 	Queued int `json:"queued"`
 	// InFlight callbacks are being delivered, by at most MaxConcurrent requests (one request
 	// may carry several statuses).
@@ -109,9 +111,10 @@ type callback struct {
 }
 
 // maxStatusBatch is the most statuses one callback carries. A callback may carry several
-// statuses (the webhook's `statuses` is an array, and receivers must handle several); the
-// fake merges them only when they queue up, behind busy request slots, so that a receiver that
-// keeps up still gets each status at once, and one that does not gets fewer, larger requests.
+// statuses (the webhook's `statuses` is an array, and receivers must handle several): the
+// statuses that fall due together are written as one callback (fake/webhooks_status.go), and
+// status callbacks queued together, behind busy request slots or during statusLinger, are
+// merged when they go out, so that a busy fake sends fewer, larger requests.
 const maxStatusBatch = 64
 
 // statusLinger is the longest a status callback waits, with a request slot free, for others to

@@ -70,7 +70,7 @@ func TestStatusesDueTogetherShareCallbacksOfAtMost64(t *testing.T) {
 	}
 	h.advance(10 * time.Millisecond)
 	bodies, _ := recv.received()
-	require.Len(t, bodies, 2, "70 statuses due together: one callback of 64, one of 6")
+	require.Equal(t, 2, len(bodies), "70 statuses due together: one callback of 64, one of 6")
 	requireValidNotifications(t, bodies)
 	// Both callbacks may be in flight at once; the larger one was queued first.
 	sort.Slice(bodies, func(i, j int) bool { return len(bodies[i]) > len(bodies[j]) })
@@ -109,7 +109,7 @@ func TestAStatusWaitsAtMostTheLingerForOthers(t *testing.T) {
 	defer cancel()
 	require.NoError(t, h.srv.WaitWebhooksIdle(ctx), "the linger ends by itself (on the wall clock)")
 	bodies, at := recv.received()
-	require.Len(t, bodies, 2)
+	require.Equal(t, 2, len(bodies))
 	waited := at[1].Sub(at[0])
 	assert.GreaterOrEqual(t, waited, linger*3/4, "held for the rest of the linger")
 	assert.Less(t, waited, linger+3*time.Second, "and not much longer")
@@ -135,7 +135,7 @@ func TestAFullBatchDoesNotWaitForTheLinger(t *testing.T) {
 	defer cancel()
 	require.NoError(t, h.srv.WaitWebhooksIdle(ctx))
 	bodies, _ := recv.received()
-	require.Len(t, bodies, 2)
+	require.Equal(t, 2, len(bodies))
 	assert.Len(t, statusIDs(t, bodies[1]), maxStatusBatch)
 }
 
@@ -174,7 +174,7 @@ func TestAFailedBatchIsRetriedWhole(t *testing.T) {
 	h.advance(time.Second)
 	mu.Lock()
 	defer mu.Unlock()
-	require.Len(t, bodies, 2)
+	require.Equal(t, 2, len(bodies))
 	assert.Equal(t, ids, statusIDs(t, bodies[0]))
 	assert.JSONEq(t, string(bodies[0]), string(bodies[1]), "the retry carries the same statuses")
 	stats = h.srv.WebhookStats()
@@ -300,5 +300,42 @@ func TestStatusChunksAreNotificationsOfAtMost64(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, string(want), string(c.body), "chunk %d", i)
 		assert.Equal(t, len(part), c.n)
+	}
+}
+
+// TestStatusSchedulerTicksOnlyOnTheRealClock: on a RealClock a step falling due less than
+// statusTick after the last run waits for the next tick (at most statusTick late); on a
+// ManualClock it runs exactly when it falls due.
+func TestStatusSchedulerTicksOnlyOnTheRealClock(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		real bool
+	}{{"manual", false}, {"real", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var opts []Option
+			if tc.real {
+				clk := NewRealClock()
+				t.Cleanup(clk.Stop)
+				opts = append(opts, WithClock(clk))
+			}
+			h := newHarness(t, opts...)
+			s := h.srv
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			now := s.clock.Now().Add(time.Hour) // far ahead: the timer does not fire during the test
+			s.sched.lastRun = now
+			s.pushStatusLocked(now, "m1", 100*time.Microsecond)
+			want := now.Add(100 * time.Microsecond)
+			if tc.real {
+				want = now.Add(statusTick)
+			}
+			assert.Equal(t, want, s.sched.timerDue)
+			s.pushStatusLocked(now, "m2", 5*time.Millisecond)
+			assert.Equal(t, want, s.sched.timerDue, "a later step leaves the timer alone")
+			s.sched.timer.Stop()
+			s.sched.timer = nil
+		})
 	}
 }
