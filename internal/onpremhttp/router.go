@@ -113,6 +113,8 @@ type Operation struct {
 	FilterOptions *openapi3filter.Options
 
 	handler http.HandlerFunc
+	// schemes are the security schemes of each of Security's requirements.
+	schemes [][]*openapi3.SecurityScheme
 	// body is the compiled check of a JSON request body, nil when the operation has none
 	// or its schema uses a keyword schemacheck does not reproduce (kin-openapi then checks
 	// the body alone).
@@ -255,6 +257,10 @@ func (rt *Router) build() error {
 		}
 		if !o.Binary {
 			o.body = compileBodyCheck(o)
+		}
+		var err error
+		if o.schemes, err = resolveSchemes(doc, o); err != nil {
+			return err
 		}
 		rt.ops[o.ID] = o
 		serve := func(w http.ResponseWriter, r *http.Request) { rt.serveOperation(o, w, r) }

@@ -119,7 +119,6 @@ func (bc *bodyCheck) accept(r *http.Request) bool {
 	}
 	value, err := bc.decode(bytes.NewReader(data), r.Header, bc.json.Schema, nil)
 	if err != nil || !bc.checker.Valid(value) {
-		_, _ = r.Body.(*replayBody).Seek(0, io.SeekStart)
 		return false
 	}
 	r.Body = &checkedBody{replayBody: replayBody{Reader: bytes.NewReader(data)}, value: value}
