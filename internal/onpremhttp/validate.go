@@ -103,7 +103,7 @@ func (bc *bodyCheck) accept(r *http.Request) bool {
 	if r.Body == nil || r.Body == http.NoBody {
 		return false
 	}
-	data, err := io.ReadAll(r.Body)
+	data, err := readBody(r)
 	_ = r.Body.Close()
 	r.Body = &replayBody{Reader: bytes.NewReader(data), err: err}
 	r.ContentLength = int64(len(data)) // as kin-openapi leaves it
@@ -123,6 +123,17 @@ func (bc *bodyCheck) accept(r *http.Request) bool {
 	}
 	r.Body = &checkedBody{replayBody: replayBody{Reader: bytes.NewReader(data)}, value: value}
 	return true
+}
+
+// readBody reads r.Body as io.ReadAll does, in one allocation when the length is declared.
+func readBody(r *http.Request) ([]byte, error) {
+	if n := r.ContentLength; n > 0 && n <= MaxJSONBody {
+		var buf bytes.Buffer
+		buf.Grow(int(n) + bytes.MinRead) // ReadFrom wants MinRead bytes free to see the EOF
+		_, err := buf.ReadFrom(r.Body)
+		return buf.Bytes(), err
+	}
+	return io.ReadAll(r.Body)
 }
 
 // replayBody is a request body read into memory; err is the error reading it ended with,
