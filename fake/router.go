@@ -81,4 +81,3 @@ func (s *Server) observe(d onpremhttp.Done) {
 
 // clientIP returns the address rate limits are counted per.
 func clientIP(r *http.Request) string { return onpremhttp.ClientIP(r) }
-
