@@ -78,6 +78,14 @@ func FuzzDecodeCloud(f *testing.F) {
 		if err != nil || canonicalJSON(out) != canonicalJSON(data) {
 			t.Fatalf("re-encoding differs: %v\n in: %q\nout: %q", err, data, out)
 		}
+		// The fast path gives what json.Unmarshal of every item gives.
+		slow := new(Notification)
+		if err := slow.decodeCloudMode(clone(data), true); err != nil {
+			t.Fatalf("decode without the fast path fails: %v", err)
+		}
+		if !reflect.DeepEqual(n, slow) {
+			t.Fatalf("the fast path decodes differently from json.Unmarshal\n in: %q\nfast: %+v\nslow: %+v", data, n, slow)
+		}
 	})
 }
 
@@ -283,6 +291,16 @@ var cloudScanPlaces = []string{
 	`{"entry":[{"changes":[{"field":"messages","value":{"errors":[%s]}}]}]}`,
 	`{"entry":[{"changes":[{"field":"messages","value":{"statuses":[],"statuses":%s}}]}]}`,
 	`{"entry":[{"changes":[{"field":"messages","value":{"x":%s}}]}]}`,
+	// Members of items, which the fast path (cloud_fast.go) checks: a string member, a
+	// content block, an unknown key, a nested object's member.
+	`{"entry":[{"changes":[{"field":"messages","value":{"messages":[{"id":%s,"type":"text"}]}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"messages":[{"id":"A","text":%s}]}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"messages":[{"id":"A","x":%s}]}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"contacts":[{"profile":%s,"wa_id":"1"}]}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"contacts":[{"profile":{"name":%s}}]}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"contacts":[{"profile":{"x":%s}}]}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"statuses":[{"id":"S","pricing":%s,"status":"sent"}]}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"statuses":[{"id":"S","recipient_user_id":%s}]}}]}]}`,
 }
 
 // TestDecodeCloudValidatesAsJSONValid checks that DecodeCloud accepts exactly the bodies
