@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/wabiz/wabiz/gen"
 )
 
 // The fast path of the Cloud item decoders. json.Unmarshal of a whole item scans it twice
@@ -32,6 +34,7 @@ const (
 	fastSlow                      // leave the whole item to json.Unmarshal
 	fastString                    // a string member into a string field (str)
 	fastOptString                 // a string member into a *string field (opt)
+	fastOptBool                   // a true or false member into a *bool field (optBool)
 	fastValue                     // any member, decoded by json.Unmarshal into val
 	fastNested                    // an object member, walked by the fast path into obj
 )
@@ -42,6 +45,7 @@ type fastField struct {
 	bit  uint64 // the field's bit in the seen set (repeated keys go to the slow path)
 	str  *string
 	opt  **string
+	optB **bool
 	val  any
 	obj  fastObject
 }
@@ -95,6 +99,16 @@ func (sc *cloudScan) decodeFast(raw []byte, obj fastObject) bool {
 				return false
 			}
 			*f.opt = &s
+		case fastOptBool:
+			var b bool
+			switch string(v) {
+			case "true":
+				b = true
+			case "false":
+			default:
+				return false
+			}
+			*f.optB = &b
 		case fastValue:
 			if json.Unmarshal(v, f.val) != nil {
 				return false
@@ -172,11 +186,143 @@ func jsonNamesOf(t reflect.Type) []string {
 }
 
 var (
-	contactWireNames = jsonNamesOf(reflect.TypeFor[cloudContactWire]())
-	profileWireNames = jsonNamesOf(reflect.TypeFor[cloudProfileWire]())
-	messageWireNames = jsonNamesOf(reflect.TypeFor[cloudMessageWire]())
-	statusWireNames  = jsonNamesOf(reflect.TypeFor[cloudStatusWire]())
+	contactWireNames      = jsonNamesOf(reflect.TypeFor[cloudContactWire]())
+	profileWireNames      = jsonNamesOf(reflect.TypeFor[cloudProfileWire]())
+	messageWireNames      = jsonNamesOf(reflect.TypeFor[cloudMessageWire]())
+	statusWireNames       = jsonNamesOf(reflect.TypeFor[cloudStatusWire]())
+	mediaWireNames        = jsonNamesOf(reflect.TypeFor[cloudMediaWire]())
+	pricingWireNames      = jsonNamesOf(reflect.TypeFor[cloudPricingWire]())
+	textNames             = jsonNamesOf(reflect.TypeFor[gen.InboundText]())
+	contextNames          = jsonNamesOf(reflect.TypeFor[gen.InboundContext]())
+	conversationNames     = jsonNamesOf(reflect.TypeFor[gen.WebhookConversation]())
+	conversationOrigNames = jsonNamesOf(reflect.TypeFor[gen.WebhookConversationOrigin]())
 )
+
+// nested allocates the struct *p points to, as encoding/json does for an object member of a
+// nil pointer field, and returns the member's fastField with obj, the same struct as the
+// fast path's view of it.
+func nested[T any](p **T, bit uint64, obj func(*T) fastObject) fastField {
+	*p = new(T)
+	return fastField{kind: fastNested, bit: bit, obj: obj(*p)}
+}
+
+func optBool(p **bool, bit uint64) fastField { return fastField{kind: fastOptBool, bit: bit, optB: p} }
+
+// The fast path's views of generated types (same layout, the methods of fastObject).
+type (
+	fastText         gen.InboundText
+	fastContext      gen.InboundContext
+	fastConversation gen.WebhookConversation
+	fastOrigin       gen.WebhookConversationOrigin
+)
+
+func asText(t *gen.InboundText) fastObject                 { return (*fastText)(t) }
+func asContext(c *gen.InboundContext) fastObject           { return (*fastContext)(c) }
+func asConversation(c *gen.WebhookConversation) fastObject { return (*fastConversation)(c) }
+func asOrigin(o *gen.WebhookConversationOrigin) fastObject { return (*fastOrigin)(o) }
+func asMedia(w *cloudMediaWire) fastObject                 { return w }
+func asPricing(w *cloudPricingWire) fastObject             { return w }
+func asProfile(w *cloudProfileWire) fastObject             { return w }
+
+func (t *fastText) jsonNames() []string { return textNames }
+
+func (t *fastText) field(key []byte) fastField {
+	if string(key) == "body" {
+		return fastField{kind: fastString, bit: 1 << 0, str: &t.Body}
+	}
+	return fastField{}
+}
+
+func (c *fastContext) jsonNames() []string { return contextNames }
+
+func (c *fastContext) field(key []byte) fastField {
+	switch string(key) {
+	case "from":
+		return optString(&c.From, 1<<0)
+	case "id":
+		return optString(&c.ID, 1<<1)
+	case "group_id":
+		return optString(&c.GroupID, 1<<2)
+	case "forwarded":
+		return optBool(&c.Forwarded, 1<<3)
+	case "frequently_forwarded":
+		return optBool(&c.FrequentlyForwarded, 1<<4)
+	case "mentions":
+		return value(&c.Mentions, 1<<5)
+	case "referred_product":
+		return value(&c.ReferredProduct, 1<<6)
+	}
+	return fastField{}
+}
+
+func (c *fastConversation) jsonNames() []string { return conversationNames }
+
+func (c *fastConversation) field(key []byte) fastField {
+	switch string(key) {
+	case "id":
+		return optString(&c.ID, 1<<0)
+	case "origin":
+		return nested(&c.Origin, 1<<1, asOrigin)
+	case "expiration_timestamp":
+		return value(&c.ExpirationTimestamp, 1<<2)
+	}
+	return fastField{}
+}
+
+func (o *fastOrigin) jsonNames() []string { return conversationOrigNames }
+
+func (o *fastOrigin) field(key []byte) fastField {
+	if string(key) == "type" {
+		return optString(&o.Type, 1<<0)
+	}
+	return fastField{}
+}
+
+func (w *cloudMediaWire) jsonNames() []string { return mediaWireNames }
+
+func (w *cloudMediaWire) field(key []byte) fastField {
+	switch string(key) {
+	case "id":
+		return fastField{kind: fastString, bit: 1 << 0, str: &w.ID}
+	case "mime_type":
+		return optString(&w.MimeType, 1<<1)
+	case "sha256":
+		return optString(&w.Sha256, 1<<2)
+	case "url":
+		return optString(&w.URL, 1<<3)
+	case "caption":
+		return optString(&w.Caption, 1<<4)
+	case "filename":
+		return optString(&w.Filename, 1<<5)
+	case "voice":
+		return optBool(&w.Voice, 1<<6)
+	case "animated":
+		return optBool(&w.Animated, 1<<7)
+	case "file":
+		return optString(&w.File, 1<<8)
+	case "link":
+		return optString(&w.Link, 1<<9)
+	case "metadata":
+		return value(&w.Metadata, 1<<10)
+	}
+	return fastField{}
+}
+
+func (w *cloudPricingWire) jsonNames() []string { return pricingWireNames }
+
+func (w *cloudPricingWire) field(key []byte) fastField {
+	switch string(key) {
+	case "billable":
+		return optBool(&w.Billable, 1<<0)
+	case "category":
+		return optString(&w.Category, 1<<1)
+	case "pricing_model":
+		return optString(&w.PricingModel, 1<<2)
+	case "type":
+		return optString(&w.Type, 1<<3)
+	}
+	return fastField{}
+}
 
 func optString(p **string, bit uint64) fastField {
 	return fastField{kind: fastOptString, bit: bit, opt: p}
@@ -201,8 +347,7 @@ func (w *cloudContactWire) field(key []byte) fastField {
 	case "status":
 		return optString(&w.Status, 1<<5)
 	case "profile":
-		w.Profile = new(cloudProfileWire)
-		return fastField{kind: fastNested, bit: 1 << 6, obj: w.Profile}
+		return nested(&w.Profile, 1<<6, asProfile)
 	}
 	return fastField{}
 }
@@ -239,19 +384,19 @@ func (w *cloudMessageWire) field(key []byte) fastField {
 	case "group_id":
 		return optString(&m.GroupID, 1<<6)
 	case "text":
-		return value(&m.Text, 1<<7)
+		return nested(&m.Text, 1<<7, asText)
 	case "image":
-		return value(&w.Image, 1<<8)
+		return nested(&w.Image, 1<<8, asMedia)
 	case "audio":
-		return value(&w.Audio, 1<<9)
+		return nested(&w.Audio, 1<<9, asMedia)
 	case "video":
-		return value(&w.Video, 1<<10)
+		return nested(&w.Video, 1<<10, asMedia)
 	case "document":
-		return value(&w.Document, 1<<11)
+		return nested(&w.Document, 1<<11, asMedia)
 	case "sticker":
-		return value(&w.Sticker, 1<<12)
+		return nested(&w.Sticker, 1<<12, asMedia)
 	case "context":
-		return value(&m.Context, 1<<13)
+		return nested(&m.Context, 1<<13, asContext)
 	case "errors":
 		return value(&w.Errors, 1<<14)
 	case "system":
@@ -306,9 +451,9 @@ func (w *cloudStatusWire) field(key []byte) fastField {
 	case "type":
 		return optString(&s.Type, 1<<9)
 	case "conversation":
-		return value(&s.Conversation, 1<<10)
+		return nested(&s.Conversation, 1<<10, asConversation)
 	case "pricing":
-		return value(&w.Pricing, 1<<11)
+		return nested(&w.Pricing, 1<<11, asPricing)
 	case "errors":
 		return value(&w.Errors, 1<<12)
 	case "message":

@@ -81,43 +81,47 @@ func rawsOf[T any](items []T, raw func(*T) json.RawMessage) []json.RawMessage {
 	return out
 }
 
-// TestCloudFastPathLeavesWhatItCannotDecideToEncodingJSON checks the items that are not
-// plain: each goes to json.Unmarshal (the fast path declines it) or, where the fast path
-// may take it, decodes as json.Unmarshal decodes it; either way the body decodes as without
-// the fast path.
+// TestCloudFastPathLeavesWhatItCannotDecideToEncodingJSON checks items on the fast path's
+// edges: those that are not plain go to json.Unmarshal (the fast path declines them), the
+// others it takes decode as json.Unmarshal decodes them; either way the body decodes as
+// without the fast path.
 func TestCloudFastPathLeavesWhatItCannotDecideToEncodingJSON(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name, kind, item string
-		declined         bool // the fast path must decline it
+		fast             bool // the fast path takes it (else it must decline it)
 	}{
-		{"folded key", keyMessages, `{"ID":"A","type":"text","timestamp":"1"}`, true},
-		{"folded outer key", keyStatuses, `{"id":"S","Recipient_User_ID":"U"}`, true},
-		{"folded nested key", keyContacts, `{"profile":{"NAME":"x"}}`, true},
-		{"escaped key", keyMessages, `{"\u0069d":"A","type":"text"}`, true},
-		{"non-ASCII key", keyContacts, `{"wa_\u00efd":"1","\u212aey":"k"}`, true},
-		{"kelvin sign folds to k", keyContacts, "{\"identity_\u212aey_hash\":\"h\"}", true},
-		{"repeated string", keyMessages, `{"id":"A","id":"B"}`, true},
-		{"repeated object merges in encoding/json", keyContacts, `{"profile":{"name":"a"},"profile":{"username":"u"}}`, true},
-		{"null string", keyMessages, `{"id":null,"type":"text"}`, true},
-		{"null optional string", keyContacts, `{"wa_id":null}`, true},
-		{"null object", keyContacts, `{"profile":null}`, true},
-		{"number for string", keyStatuses, `{"id":"S","status":1}`, true},
-		{"string for object", keyMessages, `{"id":"A","text":"hi"}`, true},
-		{"type error inside a block", keyMessages, `{"id":"A","text":{"body":5}}`, true},
-		{"field the switch does not name", keyMessages, `{"id":"A","voice":{"id":"m"}}`, false},
-		{"unknown key", keyMessages, `{"id":"A","new_field":{"x":[1,2]},"type":"text"}`, false},
-		{"escapes in a value", keyContacts, `{"profile":{"name":"a\"b\u00e9"},"wa_id":"1"}`, false},
-		{"invalid UTF-8 in a value", keyContacts, "{\"wa_id\":\"\xff\"}", false},
-		{"not an object", keyStatuses, `[]`, true},
-		{"empty object", keyStatuses, `{}`, false},
+		{"folded key", keyMessages, `{"ID":"A","type":"text","timestamp":"1"}`, false},
+		{"folded outer key", keyStatuses, `{"id":"S","Recipient_User_ID":"U"}`, false},
+		{"folded nested key", keyContacts, `{"profile":{"NAME":"x"}}`, false},
+		{"escaped key", keyMessages, `{"\u0069d":"A","type":"text"}`, false},
+		{"non-ASCII key", keyContacts, `{"wa_\u00efd":"1","\u212aey":"k"}`, false},
+		{"kelvin sign folds to k", keyContacts, "{\"identity_\u212aey_hash\":\"h\"}", false},
+		{"repeated string", keyMessages, `{"id":"A","id":"B"}`, false},
+		{"repeated object merges in encoding/json", keyContacts, `{"profile":{"name":"a"},"profile":{"username":"u"}}`, false},
+		{"null string", keyMessages, `{"id":null,"type":"text"}`, false},
+		{"null optional string", keyContacts, `{"wa_id":null}`, false},
+		{"null object", keyContacts, `{"profile":null}`, false},
+		{"number for string", keyStatuses, `{"id":"S","status":1}`, false},
+		{"string for object", keyMessages, `{"id":"A","text":"hi"}`, false},
+		{"type error inside a block", keyMessages, `{"id":"A","text":{"body":5}}`, false},
+		{"voice", keyMessages, `{"id":"A","voice":{"id":"m"}}`, true},
+		{"unknown key", keyMessages, `{"id":"A","new_field":{"x":[1,2]},"type":"text"}`, true},
+		{"escapes in a value", keyContacts, `{"profile":{"name":"a\"b\u00e9"},"wa_id":"1"}`, true},
+		{"invalid UTF-8 in a value", keyContacts, "{\"wa_id\":\"\xff\"}", true},
+		{"folded key in a block", keyMessages, `{"id":"A","image":{"ID":"m"}}`, false},
+		{"bool as string", keyMessages, `{"id":"A","audio":{"id":"m","voice":"true"}}`, false},
+		{"null bool", keyMessages, `{"id":"A","context":{"forwarded":null}}`, false},
+		{"repeated key in a block", keyStatuses, `{"id":"S","pricing":{"type":"regular","type":"free_entry_point"}}`, false},
+		{"plain bools", keyMessages, `{"id":"A","audio":{"id":"m","voice":true},"context":{"forwarded":false,"id":"B"}}`, true},
+		{"conversation", keyStatuses, `{"id":"S","conversation":{"id":"c","origin":{"type":"service"},"expiration_timestamp":1700000000}}`, true},
+		{"not an object", keyStatuses, `[]`, false},
+		{"empty object", keyStatuses, `{}`, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			took := fastMatchesUnmarshal(t, tc.kind, []byte(tc.item))
-			if tc.declined {
-				assert.False(t, took, "the fast path must leave %s to json.Unmarshal", tc.item)
-			}
+			assert.Equal(t, tc.fast, took, "the fast path takes %s", tc.item)
 			body := []byte(`{"entry":[{"changes":[{"field":"messages","value":{"` + tc.kind + `":[` + tc.item + `]}}]}]}`)
 			fast, err := DecodeCloud(body)
 			require.NoError(t, err)
@@ -135,10 +139,16 @@ func TestCloudFastPathLeavesWhatItCannotDecideToEncodingJSON(t *testing.T) {
 func TestCloudFastPathNamesEveryField(t *testing.T) {
 	t.Parallel()
 	objects := map[string]func() fastObject{
-		"contact": func() fastObject { return fastWires[keyContacts]() },
-		"message": func() fastObject { return fastWires[keyMessages]() },
-		"status":  func() fastObject { return fastWires[keyStatuses]() },
-		"profile": func() fastObject { return new(cloudProfileWire) },
+		"contact":      func() fastObject { return fastWires[keyContacts]() },
+		"message":      func() fastObject { return fastWires[keyMessages]() },
+		"status":       func() fastObject { return fastWires[keyStatuses]() },
+		"profile":      func() fastObject { return new(cloudProfileWire) },
+		"media":        func() fastObject { return new(cloudMediaWire) },
+		"pricing":      func() fastObject { return new(cloudPricingWire) },
+		"text":         func() fastObject { return new(fastText) },
+		"context":      func() fastObject { return new(fastContext) },
+		"conversation": func() fastObject { return new(fastConversation) },
+		"origin":       func() fastObject { return new(fastOrigin) },
 	}
 	var every []string
 	for _, mk := range objects {
