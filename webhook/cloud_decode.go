@@ -380,7 +380,9 @@ func cloudDecodeInto(sc *cloudScan, key string, index int, raw json.RawMessage, 
 // type and add the Cloud-only members beside it. A member that needs a richer Cloud type
 // (media with url, errors with error_data, ...) is declared again at the outer level, which
 // encoding/json prefers over the embedded field of the same name; the decoder then points
-// the On-Premises field at the embedded part of it, so nothing is decoded twice.
+// the On-Premises field at the embedded part of it, so nothing is decoded twice. The fast
+// path (cloud_fast.go) fills the same wire values member by member; an item it declines is
+// reset and decoded by json.Unmarshal (cloudDecodeInto).
 
 type cloudContactWire struct {
 	*gen.WebhookContact                   // the item's own, in the slice being built
@@ -641,9 +643,10 @@ var cloudKeys = []string{keyObject, keyEntry, keyID, keyChanges, keyField, keyVa
 // levels ends, and the walk looks the ends up.
 //
 // Validity is checked once per byte, as Decode checks it: the walk checks the grammar of
-// the levels it walks (keys, punctuation, the scalars it reads), json.Unmarshal checks each
-// item before decoding it, and json.Valid checks every other value (unknown keys, values of
-// repeated keys, non-object items). The body is valid exactly when every part is; the first
+// the levels it walks (keys, punctuation, the scalars it reads), the items' fast path
+// (cloud_fast.go) does the same inside the items and json.Unmarshal checks the members it
+// hands on (and the items the fast path declines), and json.Valid checks every other value
+// (unknown keys, values of repeated keys, non-object items). The body is valid exactly when every part is; the first
 // part that is not sets bad, and decodeCloud then fails the whole body.
 type cloudScan struct {
 	base   []byte

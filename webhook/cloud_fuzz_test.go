@@ -28,6 +28,10 @@ var cloudFuzzSeeds = []string{
 	`{"entry":[{"changes":[{"field":"mess\u0061ges","value":{"messages":[{"id":"A","type":"text","from":"1","timestamp":"1"}]}}]}]}`,
 	`{"entry":[],"entry":[{"changes":[{"field":"a","field":"messages","value":{"contacts":[{"user_id":"U"}],"messages":[{"from_user_id":"U","id":"B","type":"reaction"}]}}]}]}`,
 	`{"entry":[{"changes":[{"field":"messages","value":{"messages":[{"id":"C","type":"system","system":{"type":"user_changed_number"}}],"errors":[{"code":"x"}]}}]}]}`,
+	// The items' fast path: folded, repeated and escaped keys, nulls, wrong types, bools.
+	`{"entry":[{"changes":[{"field":"messages","value":{"contacts":[{"Wa_ID":"1","profile":{"name":null}},{"profile":{"name":"a"},"profile":{"username":"u"}}]}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"messages":[{"id":"D","\u0074ype":"audio","audio":{"id":"m","voice":"true"},"context":{"forwarded":true,"id":5}}]}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"statuses":[{"id":"S","status":"sent","pricing":{"billable":false,"type":"regular","type":"x"},"conversation":{"origin":{"type":null},"expiration_timestamp":"17"}}]}}]}]}`,
 }
 
 func addCloudSeeds(f *testing.F, add func(data []byte)) {
