@@ -87,8 +87,14 @@ tidy-check:
 ## node_modules: install the npm tools pinned by package-lock.json, again only when the lock file changes
 node_modules: node_modules/.package-lock.json
 
+# A node_modules that is a symlink (a git worktree sharing another checkout's install) is
+# left alone: npm ci would empty the directory it points to, under the other checkout too.
 node_modules/.package-lock.json: package-lock.json
-	$(NPM_ENV) npm ci --no-fund --no-audit
+	@if [ -L node_modules ]; then \
+		echo "node_modules is a symlink: not reinstalling the shared tools (run npm ci where it points if package-lock.json changed)" >&2; \
+	else \
+		$(NPM_ENV) npm ci --no-fund --no-audit; \
+	fi
 	@touch $@
 
 ## spec-lint: lint spec/openapi.yaml and spec/cloud.yaml with Redocly (redocly.yaml) and Spectral (.spectral.yaml); warnings fail too

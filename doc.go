@@ -47,6 +47,8 @@
 //   - internal/opdirective: reads the //wabiz:operation lines for the clients' coverage tests.
 //   - internal/onpremhttp: the server side of the On-Premises API that the fake and the bridge
 //     share (error envelope, code table, request pipeline).
+//   - internal/schemacheck: request-body schemas compiled into checks that answer as
+//     kin-openapi does, the fast path of the pipeline's validation.
 //   - internal/envflag: the WAFAKE_* and WABRIDGE_* variables behind the commands' flags.
 //   - internal/retry: the backoff delays and error classes of the Cloud client's retry policy.
 //   - internal/benchratio: the ratio printer of `make bench` (variant/baseline per comparison).

@@ -2,7 +2,9 @@ package bridge_test
 
 import (
 	"context"
+	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 
@@ -16,8 +18,11 @@ import (
 // BenchmarkBridgeSend is the bridge's send overhead over loopback (issue 12: ≤ 1.3×):
 // baseline sends a text with cloud.Client straight to the fake's Cloud dialect; bridge sends
 // the same text with the unchanged api.Client to a bridge (pipeline, validation against the
-// On-Premises spec, translation, cloud.Client) in front of that same fake. Both run in one
-// process, so `make bench` divides each round's bridge figure by its own baseline.
+// On-Premises spec, translation, cloud.Client) in front of that same fake. floor is the least
+// any bridge can cost: the same api.Client call to a bare net/http handler that only forwards
+// the text with cloud.Client (no auth, validation or translation), so bridge/floor is what the
+// bridge's own work adds and floor/baseline is the price of the extra hop. All run in one
+// process, so `make bench` divides each round's figures by its own baseline.
 func BenchmarkBridgeSend(b *testing.B) {
 	quiet := slog.New(slog.DiscardHandler)
 	f := fake.NewTestServer(b, fake.WithLogger(quiet), fake.WithoutCloudServiceWindow(),
@@ -34,6 +39,34 @@ func BenchmarkBridgeSend(b *testing.B) {
 
 	b.Run("baseline", func(b *testing.B) {
 		c := newCloud()
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := c.SendText(ctx, to, body); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+
+	b.Run("floor", func(b *testing.B) {
+		cc := newCloud()
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			id, err := cc.SendText(r.Context(), to, body)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadGateway)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusCreated)
+			_, _ = io.WriteString(w, `{"messages":[{"id":"`+id+`"}],"meta":{"api_status":"stable","version":"v2.53.1"}}`)
+		}))
+		defer srv.Close()
+		c, err := api.NewClient(srv.URL, api.WithToken("unused"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close()
 		ctx := context.Background()
 		b.ReportAllocs()
 		for b.Loop() {

@@ -95,9 +95,26 @@ const DefaultWebhookPath = "/cloud/webhook"
 type Option func(*options) error
 
 type options struct {
-	apiKey     string
-	iterations int
-	plainHTTP  bool
+	apiKey       string
+	iterations   int
+	plainHTTP    bool
+	failedLogins int
+	failedPer    time.Duration
+}
+
+// WithFailedLoginLimit allows n failed Basic logins per client address in each period per
+// (refilled evenly), then answers 429 with Retry-After until the address has one again. The
+// default is the Webapp's, 30 an hour; n = 0 turns the limit off. The address is the TCP
+// peer's: behind a proxy every client shares the proxy's, so keep the limit where the
+// proxy cannot apply its own.
+func WithFailedLoginLimit(n int, per time.Duration) Option {
+	return func(o *options) error {
+		if n < 0 || (n > 0 && per <= 0) {
+			return fmt.Errorf("bridge: WithFailedLoginLimit(%d, %v): want n ≥ 0 and a positive period", n, per)
+		}
+		o.failedLogins, o.failedPer = n, per
+		return nil
+	}
 }
 
 // WithPlainHTTPWebhooks lets webhooks.url be an http:// URL, for a receiver on the same
@@ -145,7 +162,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Bridge, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("bridge: Config.Store is required")
 	}
-	o := options{iterations: store.PBKDF2Iterations}
+	o := options{iterations: store.PBKDF2Iterations, failedLogins: 30, failedPer: time.Hour}
 	for _, opt := range opts {
 		if opt == nil {
 			return nil, errors.New("bridge: nil option")
@@ -164,7 +181,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Bridge, error) {
 	status := gen.MetaAPIStatusStable
 	version := Version()
 	b.meta = &gen.Meta{APIStatus: &status, Version: &version}
-	b.auth = newAuthState(o)
+	b.auth = newAuthState(o, b.now)
 	b.plainHTTPWebhooks = o.plainHTTP
 	if err := b.ensureAdmin(ctx); err != nil {
 		return nil, err

@@ -1,16 +1,21 @@
 package bridge
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -269,4 +274,45 @@ func (p *patternReader) Read(b []byte) (int, error) {
 	}
 	p.left -= int64(n)
 	return n, nil
+}
+
+// TestUploadAnnouncedOverTheCeilingIsRefusedBeforeGraph sends the headers of a 100 MB + 1
+// upload and only a few bytes of it: the bridge answers 400/1009 from the Content-Length
+// alone, without waiting for the body and without a call to Graph.
+func TestUploadAnnouncedOverTheCeilingIsRefusedBeforeGraph(t *testing.T) {
+	t.Parallel()
+	b, g := newGraphStub(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "no Graph call expected", http.StatusTeapot)
+	})
+	hs := httptest.NewServer(b)
+	t.Cleanup(hs.Close)
+
+	req, err := http.NewRequestWithContext(t.Context(), "POST", hs.URL+"/v1/users/login", strings.NewReader(`{"new_password":"Upl0ad-Passw0rd!"}`))
+	require.NoError(t, err)
+	req.SetBasicAuth("admin", "secret")
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	var login gen.LoginEnvelope
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&login))
+	res.Body.Close()
+	require.Len(t, login.Users, 1)
+
+	conn, err := net.Dial("tcp", hs.Listener.Addr().String())
+	require.NoError(t, err)
+	defer conn.Close()
+	require.NoError(t, conn.SetDeadline(time.Now().Add(10*time.Second)))
+	_, err = fmt.Fprintf(conn, "POST /v1/media HTTP/1.1\r\nHost: bridge\r\nAuthorization: Bearer %s\r\nContent-Type: application/pdf\r\nContent-Length: %d\r\n\r\n%s",
+		login.Users[0].Token, onpremhttp.MaxUploadBytes+1, strings.Repeat("%PDF", 256))
+	require.NoError(t, err)
+	res, err = http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err, "the answer comes before the body does")
+	defer res.Body.Close()
+	assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+	var env gen.ErrorEnvelope
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&env))
+	require.NotEmpty(t, env.Errors)
+	assert.Equal(t, onpremhttp.CodeInvalidParameter, env.Errors[0].Code)
+	assert.Equal(t, "Request content exceeds size of 100 MB", *env.Errors[0].Details)
+	assert.Empty(t, g.Calls(), "no call reached Graph")
 }

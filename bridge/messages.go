@@ -36,7 +36,7 @@ func (b *Bridge) SendMessage(ctx context.Context, request gen.SendMessageRequest
 	if err != nil {
 		return nil, b.cloudFailure(ctx, err, false)
 	}
-	return gen.SendMessage201JSONResponse{Body: gen.MessagesEnvelope{Messages: []gen.SentMessage{{ID: id}}, Meta: b.meta}}, nil
+	return onpremhttp.Accepted{ID: id, Meta: b.meta}, nil
 }
 
 // MarkMessageAsRead sends the Cloud API's read receipt for the inbound message (its id is

@@ -31,13 +31,22 @@ const purgeEvery = time.Hour
 type authState struct {
 	apiKey     string
 	iterations int
+	// failed counts failed Basic logins per client address (WithFailedLoginLimit).
+	failed      *onpremhttp.Buckets
+	failedRate  float64
+	failedBurst int
 
 	mu        sync.Mutex
 	lastPurge time.Time
 }
 
-func newAuthState(o options) *authState {
-	return &authState{apiKey: o.apiKey, iterations: o.iterations}
+func newAuthState(o options, now func() time.Time) *authState {
+	st := &authState{apiKey: o.apiKey, iterations: o.iterations, failedBurst: o.failedLogins}
+	if o.failedLogins > 0 {
+		st.failed = onpremhttp.NewBuckets(now)
+		st.failedRate = float64(o.failedLogins) / o.failedPer.Seconds()
+	}
+	return st
 }
 
 // hash hashes a password with the bridge's work factor.
@@ -95,7 +104,26 @@ func invalidCredentials() *onpremhttp.Error {
 }
 
 // Basic checks a user's password against its PBKDF2 hash.
+//
+// Failed logins are counted per client address (30 an hour by default, as on the Webapp);
+// once they are used up, every Basic login from the address gets 429 with Retry-After before
+// the password is looked at, so guessing costs the bridge no password hash either.
 func (a authenticator) Basic(r *http.Request, name, password string) (*onpremhttp.Principal, *onpremhttp.Error) {
+	st := a.b.auth
+	key := "login|" + onpremhttp.ClientIP(r)
+	if st.failed != nil {
+		if ok, wait := st.failed.Take(key, st.failedRate, st.failedBurst, false); !ok {
+			return nil, onpremhttp.TooMany(wait, "Rate limiting exceeded on bad login attempts")
+		}
+	}
+	p, e := a.basic(r, name, password)
+	if e != nil && e.Status == http.StatusUnauthorized && st.failed != nil {
+		st.failed.Take(key, st.failedRate, st.failedBurst, true)
+	}
+	return p, e
+}
+
+func (a authenticator) basic(r *http.Request, name, password string) (*onpremhttp.Principal, *onpremhttp.Error) {
 	if name == "" {
 		return nil, invalidCredentials()
 	}

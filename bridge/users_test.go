@@ -390,3 +390,56 @@ func TestInitialAdminIsCreatedOnlyInAnEmptyStore(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, ok)
 }
+
+// TestFailedLoginsAreLimitedPerAddress checks the Webapp's failed-login limit: once an address
+// used up its failed logins, even the right password gets 429 with Retry-After (the password
+// is not even hashed), other addresses are unaffected, and a token comes back with time.
+func TestFailedLoginsAreLimitedPerAddress(t *testing.T) {
+	t.Parallel()
+	tb := newTestBridge(t, bridge.Config{}, bridge.WithFailedLoginLimit(3, time.Hour))
+	tb.login(t, "admin", "secret", adminPass)
+	for i := range 3 {
+		r := tb.do(t, "POST", "/v1/users/login", basic("admin", "wrong-"+string(rune('a'+i))), "")
+		require.Equal(t, http.StatusUnauthorized, r.status, "failed login %d", i+1)
+	}
+	r := tb.do(t, "POST", "/v1/users/login", basic("admin", adminPass), "")
+	require.Equal(t, http.StatusTooManyRequests, r.status, "%s", r.body)
+	code, details := r.code(t)
+	assert.Equal(t, 1015, code)
+	assert.Contains(t, details, "bad login attempts")
+	assert.Equal(t, "1200", r.header.Get("Retry-After"), "3 an hour: one every 20 minutes")
+
+	// Another address still logs in.
+	req := httptest.NewRequest("POST", "/v1/users/login", nil)
+	req.RemoteAddr = "192.0.2.7:41000"
+	req.Header.Set("Authorization", basic("admin", adminPass))
+	rec := httptest.NewRecorder()
+	tb.ServeHTTP(rec, req)
+	assert.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+
+	// One failed login comes back every 20 minutes: a good login then passes, and one more
+	// failure uses the regained allowance up again.
+	tb.clock.Advance(20 * time.Minute)
+	tb.login(t, "admin", adminPass, "")
+	require.Equal(t, http.StatusUnauthorized, tb.do(t, "POST", "/v1/users/login", basic("admin", "wrong"), "").status)
+	require.Equal(t, http.StatusTooManyRequests, tb.do(t, "POST", "/v1/users/login", basic("admin", adminPass), "").status)
+}
+
+func TestFailedLoginLimitCanBeTurnedOffAndRefusesNonsense(t *testing.T) {
+	t.Parallel()
+	tb := newTestBridge(t, bridge.Config{}, bridge.WithFailedLoginLimit(0, 0))
+	tb.login(t, "admin", "secret", adminPass)
+	for range 40 {
+		require.Equal(t, http.StatusUnauthorized, tb.do(t, "POST", "/v1/users/login", basic("admin", "wrong"), "").status)
+	}
+	tb.login(t, "admin", adminPass, "")
+	st, err := store.NewMemory()
+	require.NoError(t, err)
+	defer st.Close()
+	c, err := cloud.NewClient("1", cloud.WithToken("t"))
+	require.NoError(t, err)
+	for _, o := range []bridge.Option{bridge.WithFailedLoginLimit(-1, time.Hour), bridge.WithFailedLoginLimit(5, 0)} {
+		_, err := bridge.New(t.Context(), bridge.Config{Cloud: c, Store: st}, o)
+		assert.ErrorContains(t, err, "WithFailedLoginLimit")
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wabiz/wabiz/gen"
+	"github.com/wabiz/wabiz/internal/onpremhttp"
 )
 
 // StatusEvent is one status change of a sent message.
@@ -239,7 +240,7 @@ func (s *Server) SendMessage(_ context.Context, req gen.SendMessageRequestObject
 	} else {
 		rec.final = true
 	}
-	return gen.SendMessage201JSONResponse{Body: gen.MessagesEnvelope{Messages: []gen.SentMessage{{ID: rec.ID}}, Meta: s.meta}}, nil
+	return onpremhttp.Accepted{ID: rec.ID, Meta: s.meta}, nil
 }
 
 // webhookURLLocked returns the configured webhook URL; the caller holds s.mu.

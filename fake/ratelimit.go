@@ -1,11 +1,7 @@
 package fake
 
 import (
-	"math"
-	"net/http"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/wabiz/wabiz/internal/onpremhttp"
@@ -34,66 +30,26 @@ func classify(o *onpremhttp.Operation) rateClass {
 	return rateDefault
 }
 
-// bucket is a token bucket refilled on the fake's clock.
-type bucket struct {
-	tokens float64
-	last   time.Time
-}
-
-// rateLimiter holds the buckets of every class and client address.
+// rateLimiter applies the fake's RateLimits, per class and client address.
 type rateLimiter struct {
-	clock   Clock
-	mu      sync.Mutex
 	limits  *RateLimits
-	buckets map[string]*bucket
+	buckets *onpremhttp.Buckets
 }
 
 func newRateLimiter(c Clock, l *RateLimits) *rateLimiter {
-	return &rateLimiter{clock: c, limits: l, buckets: map[string]*bucket{}}
+	return &rateLimiter{limits: l, buckets: onpremhttp.NewBuckets(c.Now)}
 }
 
-func (rl *rateLimiter) reset() {
-	rl.mu.Lock()
-	rl.buckets = map[string]*bucket{}
-	rl.mu.Unlock()
-}
+func (rl *rateLimiter) reset() { rl.buckets.Reset() }
 
 // take draws one token from the bucket key of limit l; when empty it returns how long until
 // one is available.
 func (rl *rateLimiter) take(key string, l Limit, consume bool) (bool, time.Duration) {
-	if l.Burst <= 0 {
-		return true, 0
-	}
-	now := rl.clock.Now()
-	rl.mu.Lock()
-	defer rl.mu.Unlock()
-	b := rl.buckets[key]
-	if b == nil {
-		b = &bucket{tokens: float64(l.Burst), last: now}
-		rl.buckets[key] = b
-	}
-	if el := now.Sub(b.last); el > 0 {
-		b.tokens = math.Min(float64(l.Burst), b.tokens+el.Seconds()*l.Rate)
-		b.last = now
-	}
-	if b.tokens >= 1 {
-		if consume {
-			b.tokens--
-		}
-		return true, 0
-	}
-	wait := time.Duration((1 - b.tokens) / l.Rate * float64(time.Second))
-	return false, wait
+	return rl.buckets.Take(key, l.Rate, l.Burst, consume)
 }
 
 // tooMany builds the 429 answer with a Retry-After header in whole seconds.
-func tooMany(wait time.Duration, details string) *apiError {
-	secs := int(math.Ceil(wait.Seconds()))
-	if secs < 1 {
-		secs = 1
-	}
-	return errStatus(http.StatusTooManyRequests, codeTooManyRequests, "%s", details).WithHeader("Retry-After", strconv.Itoa(secs))
-}
+func tooMany(wait time.Duration, details string) *apiError { return onpremhttp.TooMany(wait, details) }
 
 // allow applies the operation's request limit for the client address ip.
 func (rl *rateLimiter) allow(o *onpremhttp.Operation, ip string) *apiError {

@@ -2,7 +2,6 @@ package fake
 
 import (
 	"log/slog"
-	"net"
 	"net/http"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -81,10 +80,4 @@ func (s *Server) observe(d onpremhttp.Done) {
 }
 
 // clientIP returns the address rate limits are counted per.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+func clientIP(r *http.Request) string { return onpremhttp.ClientIP(r) }

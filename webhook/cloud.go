@@ -132,10 +132,10 @@ type CloudMessage struct {
 	System *CloudSystem
 }
 
-// CloudReaction is the reaction block of a Cloud message (spec/cloud.yaml Reaction): the
+// CloudReaction is the reaction block of a Cloud message (spec/cloud.yaml InboundReaction): the
 // id of the message reacted to and the emoji, empty when the user removed the reaction
 // (Meta then omits emoji).
-type CloudReaction = cloudgen.Reaction
+type CloudReaction = cloudgen.InboundReaction
 
 // CloudFlowReply is the nfm_reply block of an interactive message, the answer to a flow
 // (spec/cloud.yaml InboundFlowReply): name, body and response_json (the flow's response,

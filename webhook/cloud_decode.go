@@ -75,7 +75,11 @@ func DecodeCloud(data []byte) (*Notification, error) {
 }
 
 // decodeCloud fills n from the Cloud body data, which it keeps.
-func (n *Notification) decodeCloud(data []byte) error {
+func (n *Notification) decodeCloud(data []byte) error { return n.decodeCloudMode(data, false) }
+
+// decodeCloudMode is decodeCloud, with every item decoded by json.Unmarshal when slow (tests
+// compare the fast path with it).
+func (n *Notification) decodeCloudMode(data []byte, slow bool) error {
 	*n = Notification{}
 	body := bytes.Trim(data, " \t\r\n")
 	if len(body) == 0 || body[0] != '{' {
@@ -86,6 +90,7 @@ func (n *Notification) decodeCloud(data []byte) error {
 	}
 	sc, ok := newCloudScan(data)
 	if ok {
+		sc.slow = slow
 		n.decodeCloudBody(sc, body)
 	}
 	if !ok || sc.bad {
@@ -375,7 +380,9 @@ func cloudDecodeInto(sc *cloudScan, key string, index int, raw json.RawMessage, 
 // type and add the Cloud-only members beside it. A member that needs a richer Cloud type
 // (media with url, errors with error_data, ...) is declared again at the outer level, which
 // encoding/json prefers over the embedded field of the same name; the decoder then points
-// the On-Premises field at the embedded part of it, so nothing is decoded twice.
+// the On-Premises field at the embedded part of it, so nothing is decoded twice. The fast
+// path (cloud_fast.go) fills the same wire values member by member; an item it declines is
+// reset and decoded by json.Unmarshal (cloudDecodeInto).
 
 type cloudContactWire struct {
 	*gen.WebhookContact                   // the item's own, in the slice being built
@@ -459,8 +466,12 @@ type cloudStatusWire struct {
 
 func decodeCloudContact(sc *cloudScan, c *Contact, src CloudSource, key string, index int, raw json.RawMessage) *Unknown {
 	w := &cloudContactWire{WebhookContact: &c.WebhookContact}
-	if u := cloudDecodeInto(sc, key, index, raw, w); u != nil {
-		return u
+	if !sc.decodeFast(raw, w) {
+		c.WebhookContact = gen.WebhookContact{}
+		*w = cloudContactWire{WebhookContact: &c.WebhookContact}
+		if u := cloudDecodeInto(sc, key, index, raw, w); u != nil {
+			return u
+		}
 	}
 	c.raw = raw
 	cc := &w.cloud
@@ -476,9 +487,13 @@ func decodeCloudContact(sc *cloudScan, c *Contact, src CloudSource, key string, 
 
 func decodeCloudMessage(sc *cloudScan, m *Message, src CloudSource, key string, index int, raw json.RawMessage) *Unknown {
 	w := &cloudMessageWire{InboundMessage: &m.InboundMessage}
-	if u := cloudDecodeInto(sc, key, index, raw, w); u != nil {
-		u.ID, u.Type, u.From = m.ID, m.Type, m.From
-		return u
+	if !sc.decodeFast(raw, w) {
+		m.InboundMessage = gen.InboundMessage{}
+		*w = cloudMessageWire{InboundMessage: &m.InboundMessage}
+		if u := cloudDecodeInto(sc, key, index, raw, w); u != nil {
+			u.ID, u.Type, u.From = m.ID, m.Type, m.From
+			return u
+		}
 	}
 	m.raw = raw
 	cm := &w.cloud
@@ -541,9 +556,13 @@ func (cm *CloudMessage) media(w *cloudMediaWire) *gen.InboundMedia {
 
 func decodeCloudStatus(sc *cloudScan, s *Status, src CloudSource, key string, index int, raw json.RawMessage) *Unknown {
 	w := &cloudStatusWire{MessageStatus: &s.MessageStatus}
-	if u := cloudDecodeInto(sc, key, index, raw, w); u != nil {
-		u.ID, u.Type = s.ID, s.Status
-		return u
+	if !sc.decodeFast(raw, w) {
+		s.MessageStatus = gen.MessageStatus{}
+		*w = cloudStatusWire{MessageStatus: &s.MessageStatus}
+		if u := cloudDecodeInto(sc, key, index, raw, w); u != nil {
+			u.ID, u.Type = s.ID, s.Status
+			return u
+		}
 	}
 	s.raw = raw
 	cs := &w.cloud
@@ -624,9 +643,10 @@ var cloudKeys = []string{keyObject, keyEntry, keyID, keyChanges, keyField, keyVa
 // levels ends, and the walk looks the ends up.
 //
 // Validity is checked once per byte, as Decode checks it: the walk checks the grammar of
-// the levels it walks (keys, punctuation, the scalars it reads), json.Unmarshal checks each
-// item before decoding it, and json.Valid checks every other value (unknown keys, values of
-// repeated keys, non-object items). The body is valid exactly when every part is; the first
+// the levels it walks (keys, punctuation, the scalars it reads), the items' fast path
+// (cloud_fast.go) does the same inside the items and json.Unmarshal checks the members it
+// hands on (and the items the fast path declines), and json.Valid checks every other value
+// (unknown keys, values of repeated keys, non-object items). The body is valid exactly when every part is; the first
 // part that is not sets bad, and decodeCloud then fails the whole body.
 type cloudScan struct {
 	base   []byte
@@ -634,6 +654,7 @@ type cloudScan struct {
 	opens  []int32      // offsets of '{' and '[' up to cloudScanDepth, increasing
 	closes []int32      // offset after the matching '}' or ']'
 	bad    bool         // some part of the body is not valid JSON
+	slow   bool         // decode every item with json.Unmarshal (no fast path; tests compare)
 }
 
 // cloudScanDepth is the deepest nesting whose containers are recorded: the item objects
@@ -796,6 +817,17 @@ func (sc *cloudScan) skip(sub []byte, i int) int {
 // key); any other key is decoded.
 func (sc *cloudScan) members(sub []byte) iter.Seq2[string, []byte] {
 	return func(yield func(string, []byte) bool) {
+		for quoted, value := range sc.fields(sub) {
+			if !yield(cloudKey(quoted), value) {
+				return
+			}
+		}
+	}
+}
+
+// fields is members with the keys as sent: quoted, not decoded (validString checked them).
+func (sc *cloudScan) fields(sub []byte) iter.Seq2[[]byte, []byte] {
+	return func(yield func([]byte, []byte) bool) {
 		if len(sub) < 2 || sub[0] != '{' || sub[len(sub)-1] != '}' {
 			sc.bad = true
 			return
@@ -815,7 +847,7 @@ func (sc *cloudScan) members(sub []byte) iter.Seq2[string, []byte] {
 				sc.bad = true
 				return
 			}
-			key := cloudKey(sub[i:end])
+			key := sub[i:end]
 			i = skipSpace(sub, end)
 			if i >= last || sub[i] != ':' {
 				sc.bad = true

@@ -28,6 +28,10 @@ var cloudFuzzSeeds = []string{
 	`{"entry":[{"changes":[{"field":"mess\u0061ges","value":{"messages":[{"id":"A","type":"text","from":"1","timestamp":"1"}]}}]}]}`,
 	`{"entry":[],"entry":[{"changes":[{"field":"a","field":"messages","value":{"contacts":[{"user_id":"U"}],"messages":[{"from_user_id":"U","id":"B","type":"reaction"}]}}]}]}`,
 	`{"entry":[{"changes":[{"field":"messages","value":{"messages":[{"id":"C","type":"system","system":{"type":"user_changed_number"}}],"errors":[{"code":"x"}]}}]}]}`,
+	// The items' fast path: folded, repeated and escaped keys, nulls, wrong types, bools.
+	`{"entry":[{"changes":[{"field":"messages","value":{"contacts":[{"Wa_ID":"1","profile":{"name":null}},{"profile":{"name":"a"},"profile":{"username":"u"}}]}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"messages":[{"id":"D","\u0074ype":"audio","audio":{"id":"m","voice":"true"},"context":{"forwarded":true,"id":5}}]}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"statuses":[{"id":"S","status":"sent","pricing":{"billable":false,"type":"regular","type":"x"},"conversation":{"origin":{"type":null},"expiration_timestamp":"17"}}]}}]}]}`,
 }
 
 func addCloudSeeds(f *testing.F, add func(data []byte)) {
@@ -77,6 +81,14 @@ func FuzzDecodeCloud(f *testing.F) {
 		out, err := json.Marshal(n)
 		if err != nil || canonicalJSON(out) != canonicalJSON(data) {
 			t.Fatalf("re-encoding differs: %v\n in: %q\nout: %q", err, data, out)
+		}
+		// The fast path gives what json.Unmarshal of every item gives.
+		slow := new(Notification)
+		if err := slow.decodeCloudMode(clone(data), true); err != nil {
+			t.Fatalf("decode without the fast path fails: %v", err)
+		}
+		if !reflect.DeepEqual(n, slow) {
+			t.Fatalf("the fast path decodes differently from json.Unmarshal\n in: %q\nfast: %+v\nslow: %+v", data, n, slow)
 		}
 	})
 }
@@ -283,6 +295,16 @@ var cloudScanPlaces = []string{
 	`{"entry":[{"changes":[{"field":"messages","value":{"errors":[%s]}}]}]}`,
 	`{"entry":[{"changes":[{"field":"messages","value":{"statuses":[],"statuses":%s}}]}]}`,
 	`{"entry":[{"changes":[{"field":"messages","value":{"x":%s}}]}]}`,
+	// Members of items, which the fast path (cloud_fast.go) checks: a string member, a
+	// content block, an unknown key, a nested object's member.
+	`{"entry":[{"changes":[{"field":"messages","value":{"messages":[{"id":%s,"type":"text"}]}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"messages":[{"id":"A","text":%s}]}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"messages":[{"id":"A","x":%s}]}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"contacts":[{"profile":%s,"wa_id":"1"}]}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"contacts":[{"profile":{"name":%s}}]}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"contacts":[{"profile":{"x":%s}}]}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"statuses":[{"id":"S","pricing":%s,"status":"sent"}]}}]}]}`,
+	`{"entry":[{"changes":[{"field":"messages","value":{"statuses":[{"id":"S","recipient_user_id":%s}]}}]}]}`,
 }
 
 // TestDecodeCloudValidatesAsJSONValid checks that DecodeCloud accepts exactly the bodies

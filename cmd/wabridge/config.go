@@ -25,6 +25,7 @@ type config struct {
 	store                             string
 	initStore                         bool
 	apiKey                            string
+	failedLogins                      int
 	plainHTTPWebhooks                 bool
 	logLevel, logFormat               string
 	shutdownTimeout                   time.Duration
@@ -56,6 +57,7 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (*conf
 	fs.StringVar(&c.store, "store", env("WABRIDGE_STORE", "wabridge.db"), "SQLite store: users, tokens, settings, webhook outbox (WABRIDGE_STORE)")
 	fs.BoolVar(&c.initStore, "init", envBool("WABRIDGE_INIT"), "create the store if it does not exist (without it a missing file is an error) (WABRIDGE_INIT)")
 	fs.StringVar(&c.apiKey, "api-key", env("WABRIDGE_API_KEY", ""), "API key for monitors (health, metrics, stats), 12 to 128 characters (WABRIDGE_API_KEY)")
+	fs.IntVar(&c.failedLogins, "failed-logins", ev.Int("WABRIDGE_FAILED_LOGINS", 30), "failed Basic logins allowed per client address and hour, then 429 (the Webapp's 30); 0 turns the limit off (WABRIDGE_FAILED_LOGINS)")
 	fs.BoolVar(&c.plainHTTPWebhooks, "plain-http-webhooks", envBool("WABRIDGE_PLAIN_HTTP_WEBHOOKS"), "accept http:// in webhooks.url, for a receiver on the same machine (WABRIDGE_PLAIN_HTTP_WEBHOOKS)")
 	fs.StringVar(&c.logLevel, "log-level", env("WABRIDGE_LOG_LEVEL", "info"), "debug, info, warn or error (WABRIDGE_LOG_LEVEL)")
 	fs.StringVar(&c.logFormat, "log-format", env("WABRIDGE_LOG_FORMAT", "text"), "text or json (WABRIDGE_LOG_FORMAT)")
@@ -93,6 +95,9 @@ func (c *config) check() error {
 				errs = append(errs, errors.New("-public-url must be an absolute https:// URL (Meta posts webhooks to HTTPS only)"))
 			}
 		}
+	}
+	if c.failedLogins < 0 {
+		errs = append(errs, errors.New("-failed-logins must be 0 (no limit) or more"))
 	}
 	if (c.tlsCert == "") != (c.tlsKey == "") {
 		errs = append(errs, errors.New("-tls-cert and -tls-key go together"))

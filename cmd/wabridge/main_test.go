@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -46,7 +47,11 @@ func TestConfigFromFlagsAndEnvironment(t *testing.T) {
 			assert.Equal(t, "https://graph.facebook.com", c.graphURL)
 			assert.Equal(t, "wabridge.db", c.store)
 			assert.False(t, c.initStore)
+			assert.Equal(t, 30, c.failedLogins, "the Webapp's failed-login limit")
 		}},
+		{name: "failed-login limit from the environment", env: with(fullEnv, "WABRIDGE_FAILED_LOGINS", "0"),
+			check: func(t *testing.T, c *config) { assert.Equal(t, 0, c.failedLogins) }},
+		{name: "negative failed-login limit", env: fullEnv, args: []string{"-failed-logins", "-1"}, wantErr: []string{"-failed-logins must be 0"}},
 		{name: "flags win over the environment", env: fullEnv, args: []string{"-listen", "127.0.0.1:1", "-store", "/x/y.db", "-init"},
 			check: func(t *testing.T, c *config) {
 				assert.Equal(t, "127.0.0.1:1", c.listen)
@@ -205,3 +210,10 @@ func (b *syncBuffer) Write(p []byte) (int, error) {
 	return b.buf.Write(p)
 }
 func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.buf.String() }
+
+// with returns a copy of env with name set to value.
+func with(env map[string]string, name, value string) map[string]string {
+	out := maps.Clone(env)
+	out[name] = value
+	return out
+}

@@ -98,7 +98,7 @@ func serve(ctx context.Context, c *config, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer rl.Close()
-	bopts := []bridge.Option{}
+	bopts := []bridge.Option{bridge.WithFailedLoginLimit(c.failedLogins, time.Hour)}
 	if c.apiKey != "" {
 		bopts = append(bopts, bridge.WithAPIKey(c.apiKey))
 	}

@@ -890,8 +890,10 @@ type InboundMessage struct {
 	// Order An order from a catalog.
 	Order *InboundOrder `json:"order,omitempty"`
 
-	// Reaction A reaction to a message, or its removal (empty `emoji`).
-	Reaction *Reaction `json:"reaction,omitempty"`
+	// Reaction The reaction block of an inbound message of type `reaction`. When the user removes a
+	// reaction, Meta sends the webhook without `emoji` (the send side removes one with
+	// `"emoji": ""`, see `Reaction`); absent and empty mean the same.
+	Reaction *InboundReaction `json:"reaction,omitempty"`
 
 	// Referral The ad or post that led the customer to write (click-to-WhatsApp).
 	Referral *InboundReferral `json:"referral,omitempty"`
@@ -944,6 +946,17 @@ type InboundOrderItem struct {
 
 	// Quantity How many; a number or a numeric string.
 	Quantity *json.Number `json:"quantity,omitempty"`
+}
+
+// InboundReaction The reaction block of an inbound message of type `reaction`. When the user removes a
+// reaction, Meta sends the webhook without `emoji` (the send side removes one with
+// `"emoji": ""`, see `Reaction`); absent and empty mean the same.
+type InboundReaction struct {
+	// Emoji The emoji; absent (or empty) when the user removed the reaction.
+	Emoji string `json:"emoji,omitempty"`
+
+	// MessageID The id (`wamid.…`) of the message reacted to.
+	MessageID string `json:"message_id"`
 }
 
 // InboundReferral The ad or post that led the customer to write (click-to-WhatsApp).
@@ -1735,17 +1748,28 @@ type VerificationCode struct {
 	Code string `json:"code"`
 }
 
-// WebhookChange One change: `field` names the subscription and `value` holds it. For `messages` the
-// value is a `WebhookValue`; other fields (template status, account updates, groups,
-// calls, ...) have other shapes, which this document does not describe.
+// WebhookChange One change: `field` names the subscription and `value` holds it: a `WebhookValue`,
+// typed in full for `messages`; other fields (template status, account updates, groups,
+// calls, ...) carry their own members in it (see `WebhookValue`).
 type WebhookChange struct {
 	// Field The subscribed field. An open set.
 	Field string `json:"field"`
 
-	// Value The value of a `messages` change: `metadata` (which phone number) and, in one delivery,
-	// inbound `messages` with their `contacts`, `statuses` of sent messages (with `contacts`
-	// for sent, delivered and read), or value-level `errors` not tied to a message.
-	// System messages come without `contacts`.
+	// Value The value of a change. For `messages`, the field this document types: `messaging_product`
+	// and `metadata` (which phone number), always sent, and, in one delivery, inbound
+	// `messages` with their `contacts`, `statuses` of sent messages (with `contacts` for
+	// sent, delivered and read), or value-level `errors` not tied to a message. System
+	// messages come without `contacts`.
+	//
+	// The values of the other fields have their own members and no `messaging_product` or
+	// `metadata`: `message_template_status_update` sends `event`, `message_template_id`,
+	// `message_template_name`, `message_template_language` and `reason`; `account_update`
+	// sends `event` and, per event, `ban_info`, `violation_info`, ...;
+	// `phone_number_quality_update` sends `display_phone_number`, `event` and
+	// `current_limit`; group updates and calls have theirs. OpenAPI 3.0 cannot make a schema
+	// depend on the sibling `field`, so `messaging_product` and `metadata` are optional here
+	// and those members are additional properties: read them from the raw JSON (the webhook
+	// package gives such a change as an Unknown whose Key is the field).
 	Value WebhookValue `json:"value"`
 }
 
@@ -1880,10 +1904,21 @@ type WebhookStatus struct {
 	Timestamp UnixTimestamp `json:"timestamp"`
 }
 
-// WebhookValue The value of a `messages` change: `metadata` (which phone number) and, in one delivery,
-// inbound `messages` with their `contacts`, `statuses` of sent messages (with `contacts`
-// for sent, delivered and read), or value-level `errors` not tied to a message.
-// System messages come without `contacts`.
+// WebhookValue The value of a change. For `messages`, the field this document types: `messaging_product`
+// and `metadata` (which phone number), always sent, and, in one delivery, inbound
+// `messages` with their `contacts`, `statuses` of sent messages (with `contacts` for
+// sent, delivered and read), or value-level `errors` not tied to a message. System
+// messages come without `contacts`.
+//
+// The values of the other fields have their own members and no `messaging_product` or
+// `metadata`: `message_template_status_update` sends `event`, `message_template_id`,
+// `message_template_name`, `message_template_language` and `reason`; `account_update`
+// sends `event` and, per event, `ban_info`, `violation_info`, ...;
+// `phone_number_quality_update` sends `display_phone_number`, `event` and
+// `current_limit`; group updates and calls have theirs. OpenAPI 3.0 cannot make a schema
+// depend on the sibling `field`, so `messaging_product` and `metadata` are optional here
+// and those members are additional properties: read them from the raw JSON (the webhook
+// package gives such a change as an Unknown whose Key is the field).
 type WebhookValue struct {
 	// Contacts The customers the messages or statuses are about.
 	Contacts *[]WebhookContact `json:"contacts,omitempty"`
@@ -1894,13 +1929,11 @@ type WebhookValue struct {
 	// Messages Inbound messages.
 	Messages *[]InboundMessage `json:"messages,omitempty"`
 
-	// MessagingProduct The messaging product; always `whatsapp`.
-	//
-	// Example: whatsapp
-	MessagingProduct MessagingProduct `json:"messaging_product"`
+	// MessagingProduct The messaging product, always `whatsapp`; sent in every `messages` value.
+	MessagingProduct MessagingProduct `json:"messaging_product,omitempty,omitzero"`
 
-	// Metadata The business phone number that received the messages or sent the messages the statuses are about; route on `phone_number_id`.
-	Metadata WebhookMetadata `json:"metadata"`
+	// Metadata The business phone number (route on `phone_number_id`); sent in every `messages` value, absent from the values of other fields.
+	Metadata WebhookMetadata `json:"metadata,omitempty,omitzero"`
 
 	// Statuses Status changes of sent messages.
 	Statuses *[]WebhookStatus `json:"statuses,omitempty"`

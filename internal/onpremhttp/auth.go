@@ -1,14 +1,15 @@
 package onpremhttp
 
 import (
-	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/wabiz/wabiz/gen"
 )
@@ -87,37 +88,47 @@ func (rt *Router) authenticate(o *Operation, r *http.Request) (*Principal, *Erro
 	if len(o.Security) == 0 {
 		return nil, nil
 	}
-	var p *Principal
-	bare := r.WithContext(r.Context())
-	bare.Body = http.NoBody
-	bare.ContentLength = 0
-	in := &openapi3filter.RequestValidationInput{
-		Request: bare,
-		Route:   o.Route,
-		Options: &openapi3filter.Options{AuthenticationFunc: func(_ context.Context, ai *openapi3filter.AuthenticationInput) error {
-			got, err := rt.checkScheme(ai.SecurityScheme, r)
-			if err != nil {
-				return err
-			}
-			p = got
-			return nil
-		}},
-	}
-	err := openapi3filter.ValidateSecurityRequirements(r.Context(), in, o.Security)
-	if err == nil {
-		return p, nil
-	}
-	var sre *openapi3filter.SecurityRequirementsError
+	// The requirements are alternatives, each a set of schemes that must all accept the
+	// request (OpenAPI's rule, which kin-openapi's ValidateSecurityRequirements applies the
+	// same way: schemes by name, the first requirement met wins); the failure answered is
+	// the most telling of all the schemes' refusals.
 	best := &authFailure{err: Statusf(http.StatusUnauthorized, CodeAccessDenied, InvalidCredentials)}
-	if errors.As(err, &sre) {
-		for _, e := range sre.Errors {
-			var f *authFailure
-			if errors.As(e, &f) && f.rank > best.rank {
-				best = f
+	for _, req := range o.schemes {
+		var p *Principal
+		var err error
+		for _, scheme := range req {
+			if p, err = rt.checkScheme(scheme, r); err != nil {
+				break
 			}
+		}
+		if err == nil {
+			return p, nil
+		}
+		var f *authFailure
+		if errors.As(err, &f) && f.rank > best.rank {
+			best = f
 		}
 	}
 	return nil, best.err
+}
+
+// resolveSchemes returns the security schemes of each requirement of o, by name, as
+// authenticate checks them.
+func resolveSchemes(doc *openapi3.T, o *Operation) ([][]*openapi3.SecurityScheme, error) {
+	out := make([][]*openapi3.SecurityScheme, 0, len(o.Security))
+	for _, req := range o.Security {
+		names := slices.Sorted(maps.Keys(req))
+		schemes := make([]*openapi3.SecurityScheme, 0, len(names))
+		for _, name := range names {
+			ref := doc.Components.SecuritySchemes[name]
+			if ref == nil || ref.Value == nil {
+				return nil, fmt.Errorf("onpremhttp: operation %s names security scheme %q, which the spec does not declare", o.ID, name)
+			}
+			schemes = append(schemes, ref.Value)
+		}
+		out = append(out, schemes)
+	}
+	return out, nil
 }
 
 // refuseAll is the Authenticator of a Router configured without one.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"runtime/debug"
 	"slices"
@@ -112,6 +113,12 @@ type Operation struct {
 	FilterOptions *openapi3filter.Options
 
 	handler http.HandlerFunc
+	// schemes are the security schemes of each of Security's requirements.
+	schemes [][]*openapi3.SecurityScheme
+	// body is the compiled check of a JSON request body, nil when the operation has none
+	// or its schema uses a keyword schemacheck does not reproduce (kin-openapi then checks
+	// the body alone).
+	body *bodyCheck
 }
 
 // Router is the request pipeline of the On-Premises API in front of a generated strict
@@ -248,6 +255,13 @@ func (rt *Router) build() error {
 			AuthenticationFunc:      openapi3filter.NoopAuthenticationFunc,
 			SchemaValidationOptions: formatOpts,
 		}
+		if !o.Binary {
+			o.body = compileBodyCheck(o)
+		}
+		var err error
+		if o.schemes, err = resolveSchemes(doc, o); err != nil {
+			return err
+		}
 		rt.ops[o.ID] = o
 		serve := func(w http.ResponseWriter, r *http.Request) { rt.serveOperation(o, w, r) }
 		// The Webapp answers every route with and without a trailing slash (Meta's Postman
@@ -319,12 +333,23 @@ var PlainHTTPSpec = sync.OnceValues(func() (*openapi3.T, error) {
 // SchemaOptions are the schema validation options of the pipeline: no schema details in
 // errors (they would echo values), and the string formats the spec uses.
 func SchemaOptions() []openapi3.SchemaValidationOption {
-	return []openapi3.SchemaValidationOption{
-		openapi3.DisableSchemaErrorDetails(),
-		openapi3.WithStringFormatValidator("uri", openapi3.NewCallbackValidator(ValidateURIFormat)),
-		openapi3.WithStringFormatValidator("email", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail)),
+	opts := []openapi3.SchemaValidationOption{openapi3.DisableSchemaErrorDetails()}
+	for name, f := range stringFormats() {
+		opts = append(opts, openapi3.WithStringFormatValidator(name, f))
 	}
+	return opts
 }
+
+// StringFormats returns the string format validators of SchemaOptions, by format name (for
+// the compiled checks, which must apply the same ones).
+func StringFormats() map[string]openapi3.StringFormatValidator { return maps.Clone(stringFormats()) }
+
+var stringFormats = sync.OnceValue(func() map[string]openapi3.StringFormatValidator {
+	return map[string]openapi3.StringFormatValidator{
+		"uri":   openapi3.NewCallbackValidator(ValidateURIFormat),
+		"email": openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail),
+	}
+})
 
 // Operations returns every operation, ordered by ID.
 func (rt *Router) Operations() []*Operation { return slices.Clone(rt.sorted) }

@@ -124,6 +124,12 @@ type answer struct {
 
 func serve(t *testing.T, h http.Handler, method, path, authz, body string) answer {
 	t.Helper()
+	return serveWith(t, h, method, path, authz, body, nil)
+}
+
+// serveWith is serve with a last change to the request.
+func serveWith(t *testing.T, h http.Handler, method, path, authz, body string, mod func(*http.Request)) answer {
+	t.Helper()
 	var rd *bytes.Reader
 	if body != "" {
 		rd = bytes.NewReader([]byte(body))
@@ -136,6 +142,9 @@ func serve(t *testing.T, h http.Handler, method, path, authz, body string) answe
 	}
 	if authz != "" {
 		r.Header.Set("Authorization", authz)
+	}
+	if mod != nil {
+		mod(r)
 	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, r)

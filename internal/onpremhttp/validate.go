@@ -1,7 +1,9 @@
 package onpremhttp
 
 import (
+	"bytes"
 	"errors"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -9,12 +11,43 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
+
+	"github.com/wabiz/wabiz/internal/schemacheck"
 )
 
 // ValidateRequest checks parameters and body of r against the operation in the spec
 // (kin-openapi openapi3filter) and maps the first problem to the API's error code. Binary
 // bodies are excluded (their operations check the media type and stream with size limits).
+//
+// A JSON body is first checked by the operation's compiled schema (package schemacheck),
+// which answers as kin-openapi does at a fraction of the cost; a body it refuses, and every
+// body it cannot judge (another media type, not JSON, empty), goes through kin-openapi, which
+// finds the problem and words the error. Either way the handler binds the value decoded
+// here, so the body is parsed once.
 func ValidateRequest(o *Operation, r *http.Request) *Error {
+	in := validationInput(o, r, o.FilterOptions)
+	if o.body == nil {
+		if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
+			return mapValidationError(o, r, err)
+		}
+		return nil
+	}
+	if o.body.checkParams {
+		pin := validationInput(o, r, o.body.paramOptions)
+		if err := openapi3filter.ValidateRequest(r.Context(), pin); err != nil {
+			return mapValidationError(o, r, err)
+		}
+	}
+	if o.body.accept(r) {
+		return nil
+	}
+	if err := openapi3filter.ValidateRequestBody(r.Context(), in, o.Spec.RequestBody.Value); err != nil {
+		return mapValidationError(o, r, err)
+	}
+	return nil
+}
+
+func validationInput(o *Operation, r *http.Request, opts *openapi3filter.Options) *openapi3filter.RequestValidationInput {
 	var params map[string]string
 	if len(o.PathParams) > 0 {
 		params = make(map[string]string, len(o.PathParams))
@@ -22,12 +55,114 @@ func ValidateRequest(o *Operation, r *http.Request) *Error {
 			params[name] = r.PathValue(name)
 		}
 	}
-	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: o.Route, Options: o.FilterOptions}
-	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
-		return mapValidationError(o, r, err)
-	}
-	return nil
+	return &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: o.Route, Options: opts}
 }
+
+// bodyCheck is the compiled check of an operation's application/json request body.
+type bodyCheck struct {
+	checker *schemacheck.Checker
+	content openapi3.Content
+	json    *openapi3.MediaType
+	decode  openapi3filter.BodyDecoder
+	// checkParams is set when the operation has parameters, which kin-openapi validates
+	// (with paramOptions, which exclude the body) before the body is checked.
+	checkParams  bool
+	paramOptions *openapi3filter.Options
+}
+
+// compileBodyCheck returns the compiled check of o's JSON body, or nil when it has none or
+// its schema cannot be compiled exactly.
+func compileBodyCheck(o *Operation) *bodyCheck {
+	rb := o.Spec.RequestBody
+	if rb == nil || rb.Value == nil {
+		return nil
+	}
+	mt := rb.Value.Content["application/json"]
+	decode := openapi3filter.RegisteredBodyDecoder("application/json")
+	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil || decode == nil {
+		return nil
+	}
+	c, err := schemacheck.Compile(mt.Schema.Value, schemacheck.Options{StringFormats: stringFormats()})
+	if err != nil {
+		return nil
+	}
+	bc := &bodyCheck{checker: c, content: rb.Value.Content, json: mt, decode: decode}
+	if len(o.Route.Operation.Parameters) > 0 || len(o.Route.PathItem.Parameters) > 0 {
+		bc.checkParams = true
+		opts := *o.FilterOptions
+		opts.ExcludeRequestBody = true
+		bc.paramOptions = &opts
+	}
+	return bc
+}
+
+// accept reads r's body and reports whether the compiled check accepts it; if so, r.Body is
+// replaced by the bytes with the decoded value attached (as kin-openapi's KeepValidatedValue
+// does), else by the bytes alone, for kin-openapi to read again.
+func (bc *bodyCheck) accept(r *http.Request) bool {
+	if r.Body == nil || r.Body == http.NoBody {
+		return false
+	}
+	data, err := readBody(r)
+	_ = r.Body.Close()
+	r.Body = &replayBody{Reader: bytes.NewReader(data), err: err}
+	r.ContentLength = int64(len(data)) // as kin-openapi leaves it
+	if err != nil || len(data) == 0 {
+		return false
+	}
+	ct := r.Header.Get("Content-Type")
+	if bc.content.Get(ct) != bc.json {
+		return false
+	}
+	if mediaType, _, _ := strings.Cut(ct, ";"); !strings.EqualFold(strings.TrimSpace(mediaType), "application/json") {
+		return false
+	}
+	value, err := bc.decode(bytes.NewReader(data), r.Header, bc.json.Schema, nil)
+	if err != nil || !bc.checker.Valid(value) {
+		return false
+	}
+	r.Body = &checkedBody{replayBody: replayBody{Reader: bytes.NewReader(data)}, value: value}
+	return true
+}
+
+// readBody reads r.Body as io.ReadAll does, in one allocation when the length is declared.
+func readBody(r *http.Request) ([]byte, error) {
+	if n := r.ContentLength; n > 0 && n <= MaxJSONBody {
+		var buf bytes.Buffer
+		buf.Grow(int(n) + bytes.MinRead) // ReadFrom wants MinRead bytes free to see the EOF
+		_, err := buf.ReadFrom(r.Body)
+		return buf.Bytes(), err
+	}
+	return io.ReadAll(r.Body)
+}
+
+// replayBody is a request body read into memory; err is the error reading it ended with,
+// returned once the bytes are read, so that kin-openapi reports it as it would have.
+type replayBody struct {
+	*bytes.Reader
+	err error
+}
+
+func (b *replayBody) Read(p []byte) (int, error) {
+	n, err := b.Reader.Read(p)
+	if err == io.EOF && b.err != nil {
+		return n, b.err
+	}
+	return n, err
+}
+
+func (b *replayBody) Close() error { return nil }
+
+// checkedBody is a body the compiled check accepted; ValidatedValue hands the decoded value
+// to the generated binder (oapi-codegen's runtime.BindJSONBody), which then does not decode
+// the bytes again.
+type checkedBody struct {
+	replayBody
+	value any
+}
+
+// ValidatedValue returns the decoded body.
+func (b *checkedBody) ValidatedValue() any { return b.value }
 
 // mapValidationError turns a validation error into the API's answer:
 //
