@@ -1,11 +1,15 @@
 package fake
 
 import (
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/wabiz/wabiz/gen"
 )
+
+// statusTypeMessage is the `type` of every status the fake writes.
+var statusTypeMessage = "message"
 
 // statusStep is a message whose next status (sent, delivered, read or failed) falls due at due.
 type statusStep struct {
@@ -186,7 +190,9 @@ func (s *Server) advanceStatusLocked(now time.Time, id string, gen0 uint64) (gen
 		return gen.MessageStatus{}, nil
 	}
 	sentOn, deliveredOn, readOn := s.statusSwitchesLocked()
-	ms := gen.MessageStatus{ID: rec.ID, RecipientID: ptr(rec.To), Timestamp: unixString(now), Type: ptr("message")}
+	// strconv rather than unixString's fmt, and one shared `type` value: the status is only
+	// encoded, never handed out, so its pointers may be shared.
+	ms := gen.MessageStatus{ID: rec.ID, RecipientID: &rec.To, Timestamp: strconv.FormatInt(now.Unix(), 10), Type: &statusTypeMessage}
 	var notify bool
 	var next time.Duration = -1
 	if rec.failCode != 0 {
@@ -213,6 +219,9 @@ func (s *Server) advanceStatusLocked(now time.Time, id string, gen0 uint64) (gen
 	}
 	if ms.Status != "read" && ms.Status != "failed" {
 		s.addPricingLocked(&ms, rec, now)
+	}
+	if rec.Statuses == nil {
+		rec.Statuses = make([]StatusEvent, 0, 3) // sent, delivered, read
 	}
 	rec.Statuses = append(rec.Statuses, StatusEvent{Status: ms.Status, Time: now, ErrorCode: rec.failCode, Notified: notify})
 	if rec.final {
