@@ -49,6 +49,8 @@
 //     share (error envelope, code table, request pipeline).
 //   - internal/schemacheck: request-body schemas compiled into checks that answer as
 //     kin-openapi does, the fast path of the pipeline's validation.
+//   - internal/jsonvalue: a one-pass decoder of plain JSON bodies into encoding/json's
+//     generic value, in front of validation.
 //   - internal/envflag: the WAFAKE_* and WABRIDGE_* variables behind the commands' flags.
 //   - internal/retry: the backoff delays and error classes of the Cloud client's retry policy.
 //   - internal/benchratio: the ratio printer of `make bench` (variant/baseline per comparison).

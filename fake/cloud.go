@@ -66,9 +66,13 @@ type cloudOperation struct {
 	path    string // spec path, without CloudPrefix
 	route   *routers.Route
 	opts    *openapi3filter.Options
+	valid   *onpremhttp.RequestValidator
 	handler http.HandlerFunc
 	pnid    bool // the path has {phone_number_id}
 }
+
+// cloudURIFormat checks `format: uri` on the Cloud routes, as on the On-Premises ones.
+var cloudURIFormat = openapi3.NewCallbackValidator(onpremhttp.ValidateURIFormat)
 
 // loadCloudSpec loads the Cloud document once per process, servers cleared so that routes
 // match any host.
@@ -136,10 +140,11 @@ func newCloudServer(s *Server) (*cloudServer, error) {
 				AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
 				SchemaValidationOptions: []openapi3.SchemaValidationOption{
 					openapi3.DisableSchemaErrorDetails(),
-					openapi3.WithStringFormatValidator("uri", openapi3.NewCallbackValidator(onpremhttp.ValidateURIFormat)),
+					openapi3.WithStringFormatValidator("uri", cloudURIFormat),
 				},
 			},
 		}
+		o.valid = onpremhttp.NewRequestValidator(o.route, o.opts, map[string]openapi3.StringFormatValidator{"uri": cloudURIFormat})
 		seen[op.OperationID] = true
 		c.ops = append(c.ops, op.OperationID)
 		c.mux.HandleFunc(rt.Pattern, func(w http.ResponseWriter, r *http.Request) { c.serveOperation(o, w, r) })
@@ -215,8 +220,7 @@ func (c *cloudServer) serveOperation(o *cloudOperation, w http.ResponseWriter, r
 				params[name] = r.PathValue(name)
 			}
 		}
-		in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: o.route, Options: o.opts}
-		if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
+		if err := o.valid.Validate(r, params); err != nil {
 			c.writeError(w, mapCloudValidationError(err))
 			return
 		}

@@ -115,10 +115,8 @@ type Operation struct {
 	handler http.HandlerFunc
 	// schemes are the security schemes of each of Security's requirements.
 	schemes [][]*openapi3.SecurityScheme
-	// body is the compiled check of a JSON request body, nil when the operation has none
-	// or its schema uses a keyword schemacheck does not reproduce (kin-openapi then checks
-	// the body alone).
-	body *bodyCheck
+	// validator validates requests against the spec (ValidateRequest).
+	validator *RequestValidator
 }
 
 // Router is the request pipeline of the On-Premises API in front of a generated strict
@@ -255,9 +253,7 @@ func (rt *Router) build() error {
 			AuthenticationFunc:      openapi3filter.NoopAuthenticationFunc,
 			SchemaValidationOptions: formatOpts,
 		}
-		if !o.Binary {
-			o.body = compileBodyCheck(o)
-		}
+		o.validator = NewRequestValidator(o.Route, o.FilterOptions, stringFormats())
 		var err error
 		if o.schemes, err = resolveSchemes(doc, o); err != nil {
 			return err

@@ -11,7 +11,9 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
 
+	"github.com/wabiz/wabiz/internal/jsonvalue"
 	"github.com/wabiz/wabiz/internal/schemacheck"
 )
 
@@ -25,29 +27,6 @@ import (
 // finds the problem and words the error. Either way the handler binds the value decoded
 // here, so the body is parsed once.
 func ValidateRequest(o *Operation, r *http.Request) *Error {
-	in := validationInput(o, r, o.FilterOptions)
-	if o.body == nil {
-		if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
-			return mapValidationError(o, r, err)
-		}
-		return nil
-	}
-	if o.body.checkParams {
-		pin := validationInput(o, r, o.body.paramOptions)
-		if err := openapi3filter.ValidateRequest(r.Context(), pin); err != nil {
-			return mapValidationError(o, r, err)
-		}
-	}
-	if o.body.accept(r) {
-		return nil
-	}
-	if err := openapi3filter.ValidateRequestBody(r.Context(), in, o.Spec.RequestBody.Value); err != nil {
-		return mapValidationError(o, r, err)
-	}
-	return nil
-}
-
-func validationInput(o *Operation, r *http.Request, opts *openapi3filter.Options) *openapi3filter.RequestValidationInput {
 	var params map[string]string
 	if len(o.PathParams) > 0 {
 		params = make(map[string]string, len(o.PathParams))
@@ -55,7 +34,52 @@ func validationInput(o *Operation, r *http.Request, opts *openapi3filter.Options
 			params[name] = r.PathValue(name)
 		}
 	}
-	return &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: o.Route, Options: opts}
+	if err := o.validator.Validate(r, params); err != nil {
+		return mapValidationError(o, r, err)
+	}
+	return nil
+}
+
+// RequestValidator validates the requests of one operation as openapi3filter.ValidateRequest
+// does, with the same errors, but checks a JSON body through its compiled schema first (see
+// ValidateRequest). The fake's Cloud dialect uses it too. It is safe for concurrent use.
+type RequestValidator struct {
+	route *routers.Route
+	opts  *openapi3filter.Options
+	// body is the compiled check of a JSON request body, nil when the operation has none,
+	// the options exclude it, or its schema uses a keyword schemacheck does not reproduce
+	// (kin-openapi then checks the whole request).
+	body *bodyCheck
+}
+
+// NewRequestValidator returns the validator of route's operation with opts; formats are the
+// string format validators opts.SchemaValidationOptions give kin-openapi, which the compiled
+// check must apply too.
+func NewRequestValidator(route *routers.Route, opts *openapi3filter.Options, formats map[string]openapi3.StringFormatValidator) *RequestValidator {
+	v := &RequestValidator{route: route, opts: opts}
+	if !opts.ExcludeRequestBody {
+		v.body = compileBodyCheck(route, opts, formats)
+	}
+	return v
+}
+
+// Validate checks r, whose path parameters are params, and returns kin-openapi's error.
+func (v *RequestValidator) Validate(r *http.Request, params map[string]string) error {
+	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: v.route, Options: v.opts}
+	if v.body == nil {
+		return openapi3filter.ValidateRequest(r.Context(), in)
+	}
+	if v.body.checkParams {
+		pin := *in
+		pin.Options = v.body.paramOptions
+		if err := openapi3filter.ValidateRequest(r.Context(), &pin); err != nil {
+			return err
+		}
+	}
+	if v.body.accept(r) {
+		return nil
+	}
+	return openapi3filter.ValidateRequestBody(r.Context(), in, v.route.Operation.RequestBody.Value)
 }
 
 // bodyCheck is the compiled check of an operation's application/json request body.
@@ -70,10 +94,10 @@ type bodyCheck struct {
 	paramOptions *openapi3filter.Options
 }
 
-// compileBodyCheck returns the compiled check of o's JSON body, or nil when it has none or
-// its schema cannot be compiled exactly.
-func compileBodyCheck(o *Operation) *bodyCheck {
-	rb := o.Spec.RequestBody
+// compileBodyCheck returns the compiled check of the operation's JSON body, or nil when it
+// has none or its schema cannot be compiled exactly.
+func compileBodyCheck(route *routers.Route, opts *openapi3filter.Options, formats map[string]openapi3.StringFormatValidator) *bodyCheck {
+	rb := route.Operation.RequestBody
 	if rb == nil || rb.Value == nil {
 		return nil
 	}
@@ -82,16 +106,16 @@ func compileBodyCheck(o *Operation) *bodyCheck {
 	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil || decode == nil {
 		return nil
 	}
-	c, err := schemacheck.Compile(mt.Schema.Value, schemacheck.Options{StringFormats: stringFormats()})
+	c, err := schemacheck.Compile(mt.Schema.Value, schemacheck.Options{StringFormats: formats})
 	if err != nil {
 		return nil
 	}
 	bc := &bodyCheck{checker: c, content: rb.Value.Content, json: mt, decode: decode}
-	if len(o.Route.Operation.Parameters) > 0 || len(o.Route.PathItem.Parameters) > 0 {
+	if len(route.Operation.Parameters) > 0 || len(route.PathItem.Parameters) > 0 {
 		bc.checkParams = true
-		opts := *o.FilterOptions
-		opts.ExcludeRequestBody = true
-		bc.paramOptions = &opts
+		po := *opts
+		po.ExcludeRequestBody = true
+		bc.paramOptions = &po
 	}
 	return bc
 }
@@ -117,8 +141,15 @@ func (bc *bodyCheck) accept(r *http.Request) bool {
 	if mediaType, _, _ := strings.Cut(ct, ";"); !strings.EqualFold(strings.TrimSpace(mediaType), "application/json") {
 		return false
 	}
-	value, err := bc.decode(bytes.NewReader(data), r.Header, bc.json.Schema, nil)
-	if err != nil || !bc.checker.Valid(value) {
+	// jsonvalue decodes the plain body in one pass; what it declines, kin-openapi's own
+	// decoder (encoding/json) decodes, so the value is the same either way.
+	value, ok := jsonvalue.Decode(data)
+	if !ok {
+		if value, err = bc.decode(bytes.NewReader(data), r.Header, bc.json.Schema, nil); err != nil {
+			return false
+		}
+	}
+	if !bc.checker.Valid(value) {
 		return false
 	}
 	r.Body = &checkedBody{replayBody: replayBody{Reader: bytes.NewReader(data)}, value: value}

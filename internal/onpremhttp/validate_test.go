@@ -3,14 +3,19 @@ package onpremhttp
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/wabiz/wabiz/gen"
+	"github.com/wabiz/wabiz/spec"
 )
 
 // bodyRecorder is a stubServer whose CreateUser records what the handler was given.
@@ -39,14 +44,14 @@ func TestCompiledBodyCheckAnswersAsKinOpenAPI(t *testing.T) {
 	slow := newTestRouter(t, nil)
 	compiled := 0
 	for _, o := range slow.ops {
-		if o.body != nil {
+		if o.validator.body != nil {
 			compiled++
 		}
-		o.body = nil
+		o.validator.body = nil
 	}
 	require.Greater(t, compiled, 20, "JSON bodies with a compiled check")
-	require.NotNil(t, fast.Operation("createUser").body)
-	require.NotNil(t, fast.Operation("updateUser").body, "an operation with a path parameter")
+	require.NotNil(t, fast.Operation("createUser").validator.body)
+	require.NotNil(t, fast.Operation("updateUser").validator.body, "an operation with a path parameter")
 
 	long := strings.Repeat("x", 5000)
 	for _, c := range []struct{ method, path, ct, body string }{
@@ -114,4 +119,57 @@ func send(t *testing.T, h http.Handler, method, path, ct, body string) answer {
 			r.Header.Set("Content-Type", ct)
 		}
 	})
+}
+
+// TestRequestValidatorAnswersAsKinOpenAPIOnTheCloudSpec checks the validator the fake's Cloud
+// dialect uses against kin-openapi's ValidateRequest on the Cloud send: the same verdict and
+// the same error on every request.
+func TestRequestValidatorAnswersAsKinOpenAPIOnTheCloudSpec(t *testing.T) {
+	t.Parallel()
+	doc, err := spec.LoadCloud()
+	require.NoError(t, err)
+	const path = "/{phone_number_id}/messages"
+	item := doc.Paths.Value(path)
+	require.NotNil(t, item)
+	op := *item.Post
+	op.Security = &openapi3.SecurityRequirements{}
+	route := &routers.Route{Spec: doc, Path: path, PathItem: item, Method: "POST", Operation: &op}
+	uri := openapi3.NewCallbackValidator(ValidateURIFormat)
+	opts := &openapi3filter.Options{SkipSettingDefaults: true, KeepValidatedValue: true, AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
+		SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.DisableSchemaErrorDetails(), openapi3.WithStringFormatValidator("uri", uri)}}
+	v := NewRequestValidator(route, opts, map[string]openapi3.StringFormatValidator{"uri": uri})
+	require.NotNil(t, v.body, "the Cloud send body compiles")
+	params := map[string]string{"phone_number_id": "106540352242922"}
+	valid := 0
+	for _, body := range []string{
+		`{"messaging_product":"whatsapp","to":"16315551234","type":"text","text":{"body":"hi"}}`,
+		`{"messaging_product":"whatsapp","to":"16315551234","type":"text","text":{"body":"hi","preview_url":true}}`,
+		`{"messaging_product":"whatsapp","to":"16315551234","type":"image","image":{"link":"https://example.com/a.png"}}`,
+		`{"messaging_product":"whatsapp","to":"16315551234","type":"image","image":{"link":"not a uri"}}`,
+		`{"messaging_product":"whatsapp","to":"16315551234","type":"text"}`,
+		`{"messaging_product":"sms","to":"16315551234","type":"text","text":{"body":"hi"}}`,
+		`{"to":"16315551234","type":"text","text":{"body":"hi"}}`,
+		`{"messaging_product":"whatsapp","to":"16315551234","type":"text","text":{"body":"` + strings.Repeat("x", 5000) + `"}}`,
+		`{"messaging_product":"whatsapp","to":"16315551234","type":"text","text":{"body":"esc\"aped"}}`,
+		`{"messaging_product":"whatsapp"`, `[]`, `null`, ``,
+	} {
+		fast, slow := cloudRequest(body), cloudRequest(body)
+		got := v.Validate(fast, params)
+		want := openapi3filter.ValidateRequest(slow.Context(), &openapi3filter.RequestValidationInput{Request: slow, PathParams: params, Route: route, Options: opts})
+		if want == nil {
+			valid++
+			assert.NoError(t, got, body)
+			continue
+		}
+		if assert.Error(t, got, body) {
+			assert.Equal(t, want.Error(), got.Error(), body)
+		}
+	}
+	assert.Equal(t, 5, valid, "valid bodies among the cases (kin-openapi's verdict)")
+}
+
+func cloudRequest(body string) *http.Request {
+	r := httptest.NewRequest("POST", "/106540352242922/messages", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	return r
 }
