@@ -110,14 +110,15 @@ func invalidCredentials() *onpremhttp.Error {
 // the password is looked at, so guessing costs the bridge no password hash either.
 func (a authenticator) Basic(r *http.Request, name, password string) (*onpremhttp.Principal, *onpremhttp.Error) {
 	st := a.b.auth
-	key := "login|" + onpremhttp.ClientIP(r)
-	if st.failed != nil {
-		if ok, wait := st.failed.Take(key, st.failedRate, st.failedBurst, false); !ok {
-			return nil, onpremhttp.TooMany(wait, "Rate limiting exceeded on bad login attempts")
-		}
+	if st.failed == nil {
+		return a.basic(r, name, password)
+	}
+	key := onpremhttp.ClientIP(r)
+	if ok, wait := st.failed.Take(key, st.failedRate, st.failedBurst, false); !ok {
+		return nil, onpremhttp.TooMany(wait, "Rate limiting exceeded on bad login attempts")
 	}
 	p, e := a.basic(r, name, password)
-	if e != nil && e.Status == http.StatusUnauthorized && st.failed != nil {
+	if e != nil && e.Status == http.StatusUnauthorized {
 		st.failed.Take(key, st.failedRate, st.failedBurst, true)
 	}
 	return p, e

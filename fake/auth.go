@@ -30,7 +30,7 @@ func invalidCredentials() *apiError {
 // exhausted, answered 429 before the password is looked at.
 func (a authenticator) Basic(r *http.Request, name, password string) (*onpremhttp.Principal, *apiError) {
 	s := a.s
-	ip := clientIP(r)
+	ip := onpremhttp.ClientIP(r)
 	if e := s.limiter.failedLoginsExhausted(ip); e != nil {
 		return nil, e
 	}

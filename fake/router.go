@@ -36,7 +36,7 @@ func (s *Server) buildRoutes() error {
 		Meta:   s.meta,
 		Auth:   authenticator{s},
 		BeforeAuth: func(op *onpremhttp.Operation, r *http.Request) *onpremhttp.Error {
-			return s.limiter.allow(op, clientIP(r))
+			return s.limiter.allow(op, onpremhttp.ClientIP(r))
 		},
 		AfterAuth: func(op *onpremhttp.Operation, _ *onpremhttp.Principal, r *http.Request) *onpremhttp.Error {
 			return s.faults.apply(r.Context(), op.ID)
@@ -78,6 +78,3 @@ func (s *Server) observe(d onpremhttp.Done) {
 			"status", d.Status, "duration", d.Elapsed)
 	}
 }
-
-// clientIP returns the address rate limits are counted per.
-func clientIP(r *http.Request) string { return onpremhttp.ClientIP(r) }

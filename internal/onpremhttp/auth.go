@@ -92,7 +92,7 @@ func (rt *Router) authenticate(o *Operation, r *http.Request) (*Principal, *Erro
 	// request (OpenAPI's rule, which kin-openapi's ValidateSecurityRequirements applies the
 	// same way: schemes by name, the first requirement met wins); the failure answered is
 	// the most telling of all the schemes' refusals.
-	best := &authFailure{err: Statusf(http.StatusUnauthorized, CodeAccessDenied, InvalidCredentials)}
+	var best *authFailure // nil: the plain 401, built only when a request is refused
 	for _, req := range o.schemes {
 		var p *Principal
 		var err error
@@ -105,11 +105,22 @@ func (rt *Router) authenticate(o *Operation, r *http.Request) (*Principal, *Erro
 			return p, nil
 		}
 		var f *authFailure
-		if errors.As(err, &f) && f.rank > best.rank {
+		if errors.As(err, &f) && f.rank > best.rankOrZero() {
 			best = f
 		}
 	}
+	if best == nil {
+		return nil, Statusf(http.StatusUnauthorized, CodeAccessDenied, InvalidCredentials)
+	}
 	return nil, best.err
+}
+
+// rankOrZero is f's rank, 0 for no failure yet.
+func (f *authFailure) rankOrZero() int {
+	if f == nil {
+		return 0
+	}
+	return f.rank
 }
 
 // resolveSchemes returns the security schemes of each requirement of o, by name, as

@@ -65,21 +65,21 @@ func NewRequestValidator(route *routers.Route, opts *openapi3filter.Options, for
 
 // Validate checks r, whose path parameters are params, and returns kin-openapi's error.
 func (v *RequestValidator) Validate(r *http.Request, params map[string]string) error {
-	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: v.route, Options: v.opts}
+	input := func(opts *openapi3filter.Options) *openapi3filter.RequestValidationInput {
+		return &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: v.route, Options: opts}
+	}
 	if v.body == nil {
-		return openapi3filter.ValidateRequest(r.Context(), in)
+		return openapi3filter.ValidateRequest(r.Context(), input(v.opts))
 	}
 	if v.body.checkParams {
-		pin := *in
-		pin.Options = v.body.paramOptions
-		if err := openapi3filter.ValidateRequest(r.Context(), &pin); err != nil {
+		if err := openapi3filter.ValidateRequest(r.Context(), input(v.body.paramOptions)); err != nil {
 			return err
 		}
 	}
 	if v.body.accept(r) {
-		return nil
+		return nil // the common case builds no kin-openapi input at all
 	}
-	return openapi3filter.ValidateRequestBody(r.Context(), in, v.route.Operation.RequestBody.Value)
+	return openapi3filter.ValidateRequestBody(r.Context(), input(v.opts), v.route.Operation.RequestBody.Value)
 }
 
 // bodyCheck is the compiled check of an operation's application/json request body.

@@ -51,7 +51,7 @@ func (c *Checker) Valid(v any) bool { return c.root.valid(v) }
 // Compile compiles s. It fails when s uses a keyword or a combination whose kin-openapi
 // behaviour the predicate does not reproduce exactly; the error names it.
 func Compile(s *openapi3.Schema, opts Options) (*Checker, error) {
-	c := &compiler{opts: opts, nodes: map[*openapi3.Schema]*node{}, onStack: map[*openapi3.Schema]bool{}}
+	c := &compiler{opts: opts, nodes: map[*openapi3.Schema]*node{}, onStack: map[*openapi3.Schema]bool{}, readOnlyNames: map[string]bool{}}
 	c.collectReadOnly(s, map[*openapi3.Schema]bool{})
 	root, err := c.compile(s)
 	if err != nil {
@@ -122,9 +122,6 @@ func (c *compiler) collectReadOnly(s *openapi3.Schema, seen map[*openapi3.Schema
 		return
 	}
 	seen[s] = true
-	if c.readOnlyNames == nil {
-		c.readOnlyNames = map[string]bool{}
-	}
 	for name, p := range s.Properties {
 		if p != nil && p.Value != nil {
 			if p.Value.ReadOnly {
@@ -330,7 +327,6 @@ func (c *compiler) compile(s *openapi3.Schema) (*node, error) {
 		m := int64(*s.MaxProps)
 		n.maxProps = &m
 	}
-	n.hasProperties = s.Properties != nil
 	if len(s.Properties) > 0 {
 		n.properties = make(map[string]*node, len(s.Properties))
 	}
@@ -557,13 +553,11 @@ func (n *node) validObject(o map[string]any) bool {
 		return false
 	}
 	for k, v := range o {
-		if n.hasProperties {
-			if p := n.properties[k]; p != nil {
-				if !p.valid(v) {
-					return false
-				}
-				continue
+		if p := n.properties[k]; p != nil { // nil map without properties
+			if !p.valid(v) {
+				return false
 			}
+			continue
 		}
 		if n.noAdditional {
 			return false
